@@ -1,0 +1,1 @@
+"""mcred: EU micro-credentials (European Learning Model) as signed W3C Verifiable Credentials."""

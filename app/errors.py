@@ -1,0 +1,116 @@
+"""The one error hierarchy of mcred, rendered as RFC 9457 problem details (application/problem+json).
+
+Every error carries its HTTP status, a stable problem ``type`` URI and a human message, so the domain can raise
+them without knowing about HTTP frameworks, and the API layer renders them all the same way.
+"""
+
+from __future__ import annotations
+
+PROBLEM_BASE = "https://mcred.eu/problems/"
+
+
+class McredError(Exception):
+    """Base class: a refusal with an HTTP status, a problem type slug, a title and a human detail."""
+
+    status = 500
+    slug = "internal-error"
+    title = "Internal error"
+
+    def __init__(self, detail: str, *, errors: list[dict] | None = None, slug: str | None = None, **extra):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+        if slug:
+            self.slug = slug
+        self.extra = extra
+
+    @property
+    def type(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+    def to_problem(self, instance: str | None = None) -> dict:
+        body = {"type": self.type, "title": self.title, "status": self.status, "detail": self.detail}
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+class InvalidInput(McredError):
+    """The request is well-formed JSON but its content is refused (missing or invalid fields)."""
+
+    status = 422
+    slug = "invalid-input"
+    title = "Invalid input"
+
+
+class MalformedRequest(McredError):
+    """The request body could not be read as the JSON document the endpoint takes."""
+
+    status = 400
+    slug = "malformed-request"
+    title = "Malformed request"
+
+
+class JsonLdRefused(McredError):
+    """JSON-LD processing refused the document: unknown context, dropped term, invalid JSON-LD."""
+
+    status = 422
+    slug = "jsonld-refused"
+    title = "JSON-LD document refused"
+
+
+class LimitExceeded(McredError):
+    """A hard limit against hostile input (size, depth, nodes, canonicalization time) was exceeded."""
+
+    status = 413
+    slug = "limit-exceeded"
+    title = "Limit exceeded"
+
+
+class Unauthorized(McredError):
+    status = 401
+    slug = "unauthorized"
+    title = "Authentication required"
+
+
+class Forbidden(McredError):
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(McredError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(McredError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class UnsupportedMediaType(McredError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class VerificationFailed(McredError):
+    """A credential did not verify; ``extra`` carries the VC API verification result."""
+
+    status = 400
+    slug = "verification-failed"
+    title = "Credential not verified"
+
+
+class UpstreamUnavailable(McredError):
+    """A remote document (did:web, status list) could not be fetched."""
+
+    status = 502
+    slug = "upstream-unavailable"
+    title = "Remote document unavailable"
