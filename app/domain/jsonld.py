@@ -109,14 +109,15 @@ def expand(doc: dict, loader: DocumentLoader) -> list:
 def find_undefined_terms(doc: dict, loader: DocumentLoader) -> list[str]:
     """Terms and types in ``doc`` that no context defines, and relative IRIs: what pyld would silently drop.
 
-    Works by expanding once more with a sentinel ``@vocab`` appended to the document's top-level context: a term
-    that the document's contexts define keeps its IRI, an undefined one is mapped under the sentinel instead of
-    being dropped, so it becomes visible. Appending ``@vocab`` redefines no term, so protected contexts accept it.
+    Works like jsonld.js "safe mode": expand once more with a sentinel ``@vocab`` *prepended* to the document's
+    top-level context. A term the document's contexts define keeps its IRI; any ``@vocab`` those contexts set
+    (VC 2.0's issuer-dependent vocabulary, the examples contexts) comes later and wins, so nothing is lost there;
+    a term that nothing defines falls through to the sentinel instead of vanishing, and so becomes visible.
     """
     probe = copy.deepcopy(doc)
     ctx = probe.get("@context")
     ctx_list = ctx if isinstance(ctx, list) else ([ctx] if ctx is not None else [])
-    probe["@context"] = [*ctx_list, {"@vocab": _UNDEFINED}]
+    probe["@context"] = [{"@vocab": _UNDEFINED}, *ctx_list]
     expanded = expand(probe, loader)
     found: list[str] = []
 

@@ -1,0 +1,105 @@
+"""Interoperability with an independent implementation: Digital Bazaar's libraries, via the vc-peer Node script.
+
+Skipped when ``node`` or the installed peer (env MCRED_PEER_DIR, default /work/main/.peer/vc-peer) is missing.
+The peer applies VC checks beyond the proof, so the ELM sample is adapted the way a real issuance would:
+issuer.id is the signing did:key (it must be the verification method's controller) and, the sample being a
+VC 1.1 document, it gets the issuanceDate VC 1.1 requires (= its validFrom).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from app.domain import eddsa_rdfc_2022 as suite
+from app.domain.did_key import did_key_for, resolve_did_key, verification_method_id
+from app.domain.keys import Ed25519Signer, generate_private_key, public_key_multibase
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+PEER_DIR = Path(os.environ.get("MCRED_PEER_DIR", "/work/main/.peer/vc-peer"))
+NODE = shutil.which("node")
+
+pytestmark = [
+    pytest.mark.node,
+    pytest.mark.skipif(NODE is None, reason="node is not installed"),
+    pytest.mark.skipif(
+        not (PEER_DIR / "peer.mjs").is_file() or not (PEER_DIR / "node_modules").is_dir(),
+        reason=f"vc-peer is not installed in {PEER_DIR} (set MCRED_PEER_DIR)",
+    ),
+]
+
+
+def run_peer(command: str, document: dict, tmp_path: Path) -> subprocess.CompletedProcess:
+    path = tmp_path / f"{command}-input.json"
+    path.write_text(json.dumps(document))
+    return subprocess.run(
+        [NODE, str(PEER_DIR / "peer.mjs"), command, str(path)],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "SHARED_DATA": str(SHARED_DATA)},
+    )
+
+
+@pytest.fixture(scope="module")
+def signer() -> Ed25519Signer:
+    key = generate_private_key()
+    return Ed25519Signer(key, verification_method_id(did_key_for(public_key_multibase(key))))
+
+
+@pytest.fixture(scope="module")
+def signed_by_us(elm_sample, signer, loader) -> dict:
+    doc = copy.deepcopy(elm_sample)
+    doc["@context"] = [*doc["@context"], "https://w3id.org/security/data-integrity/v2"]
+    doc["issuer"]["id"] = signer.verification_method.split("#")[0]
+    doc["issuanceDate"] = doc["validFrom"]
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return suite.create_proof(doc, signer, loader=loader, created=created)
+
+
+def test_peer_verifies_our_signature(signed_by_us, tmp_path):
+    result = run_peer("verify", signed_by_us, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["verified"] is True
+
+
+def test_peer_rejects_our_tampered_credential(signed_by_us, tmp_path):
+    doc = copy.deepcopy(signed_by_us)
+    doc["credentialSubject"]["givenName"] = {"en": "Mallory"}
+    result = run_peer("verify", doc, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = json.loads(result.stdout)
+    assert out["verified"] is False and "signature" in out["error"].lower(), out
+
+
+@pytest.fixture(scope="module")
+def issued_by_peer(elm_sample, tmp_path_factory) -> dict:
+    doc = copy.deepcopy(elm_sample)
+    doc["issuanceDate"] = doc["validFrom"]
+    result = run_peer("issue", doc, tmp_path_factory.mktemp("peer"))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_we_verify_the_peers_signature(issued_by_peer, loader):
+    proof = issued_by_peer["proof"]
+    assert (proof["type"], proof["cryptosuite"]) == ("DataIntegrityProof", "eddsa-rdfc-2022")
+    assert "https://w3id.org/security/data-integrity/v2" in issued_by_peer["@context"]  # the peer added it too
+    result = suite.verify_proof(
+        issued_by_peer, loader=loader, resolve_verification_method=resolve_did_key, now=datetime.now(timezone.utc)
+    )
+    assert (result.verified, result.code) == (True, "ok"), result.message
+    assert result.verification_method.startswith(issued_by_peer["issuer"]["id"] + "#z6Mk")
+
+
+def test_we_reject_the_peers_tampered_credential(issued_by_peer, loader):
+    doc = copy.deepcopy(issued_by_peer)
+    doc["credentialSubject"]["dateOfBirth"] = "1990-10-01T22:00:00Z"
+    result = suite.verify_proof(doc, loader=loader, resolve_verification_method=resolve_did_key)
+    assert (result.verified, result.code) == (False, "signature-invalid")
