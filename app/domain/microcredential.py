@@ -1,0 +1,484 @@
+"""The friendly input for issuing a micro-credential, modelled on EU Council Recommendation 2022/C 243/02, Annex I.
+
+Annex I lists the mandatory elements of a micro-credential (learner identification, title, country/region of the
+issuer, awarding body, date of issue, learning outcomes, notional workload, level, type of assessment, form of
+participation, type of quality assurance) and optional ones (prerequisites, supervision and identity verification,
+grade, integration/stackability, further information, ...). This module is the input model only: flat, camelCase,
+multilingual where people read text. app.domain.elm turns it into an ELM 3 credential.
+
+Multilingual text is always a language map ``{"lv": "...", "en": "..."}``: a bare string would leave the language
+unknown, and Latvian institutions issue in Latvian and English side by side, so a map is required.
+Unknown fields are refused (``extra="forbid"``) so a typo never silently drops an element, and every problem is
+reported at once by parse_micro_credential().
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from app.domain import vocab
+from app.errors import InvalidInput
+
+MAX_TEXT = 4000
+MAX_OUTCOMES = 100
+MAX_LANGUAGES_IN_MAP = 30
+_LANG_KEY = re.compile(r"^[a-z]{2}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ABSOLUTE_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
+_HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+_ESCO_SKILL = re.compile(r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+LANG_MAP_EXAMPLE = {"lv": "Teksts latviešu valodā", "en": "Text in English"}
+
+
+# --- field types --------------------------------------------------------------------------------------------------
+
+
+def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
+    bad = [k for k in value if not _LANG_KEY.match(k)]
+    if bad:
+        raise ValueError(
+            "language keys must be 2-letter lowercase language codes such as 'lv' or 'en', not "
+            + ", ".join(repr(k) for k in bad)
+        )
+    if "lv" not in value and "en" not in value:
+        raise ValueError("must give the text in Latvian ('lv') or English ('en'), or both")
+    return value
+
+
+LangMap = Annotated[
+    dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]],
+    Field(
+        min_length=1,
+        max_length=MAX_LANGUAGES_IN_MAP,
+        json_schema_extra={"propertyNames": {"pattern": "^[a-z]{2}$"}, "examples": [LANG_MAP_EXAMPLE]},
+    ),
+    AfterValidator(_check_lang_map),
+]
+
+
+def _check_country(value: str) -> str:
+    if value not in vocab.COUNTRIES:
+        raise ValueError(
+            f"unknown country code {value!r}: use an ISO 3166-1 alpha-3 code such as 'LVA' "
+            f"(accepted: {', '.join(sorted(vocab.COUNTRIES))})"
+        )
+    return value
+
+
+CountryCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=3),
+    AfterValidator(_check_country),
+    Field(description="ISO 3166-1 alpha-3 country code (EU authority table 'country'), e.g. LVA.", examples=["LVA"]),
+]
+
+
+def _check_language(value: str) -> str:
+    if value not in vocab.LANGUAGES:
+        raise ValueError(
+            f"unknown language code {value!r}: use an ISO 639-1 code such as 'lv' or 'en' "
+            f"(accepted: {', '.join(sorted(vocab.LANGUAGES))})"
+        )
+    return value
+
+
+LanguageCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=2),
+    AfterValidator(_check_language),
+]
+
+
+def _check_isced(value: str) -> str:
+    if value not in vocab.ISCED_F:
+        raise ValueError(
+            f"{value!r} is not an ISCED-F 2013 field code: use a 2-, 3- or 4-digit code such as '06', '061' or '0613'"
+        )
+    return value
+
+
+IscedCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4), AfterValidator(_check_isced)]
+
+
+def _pattern_check(pattern: re.Pattern, what: str):
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"must be {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), _pattern_check(_EMAIL, "an e-mail address")]
+Uri = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID")
+]
+HttpUrl = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_HTTP_URL, "an http(s) URL")
+]
+EscoSkill = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    _pattern_check(_ESCO_SKILL, "an ESCO skill IRI such as http://data.europa.eu/esco/skill/<uuid>"),
+]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Level = Annotated[int, Field(strict=True, ge=1, le=8)]
+Mode = Literal["online", "onsite", "blended"]
+Supervision = Literal[
+    "unsupervised-no-id-verification",
+    "supervised-no-id-verification",
+    "supervised-online-id-verification",
+    "supervised-onsite-id-verification",
+]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=False, frozen=True)
+
+
+# --- parts ----------------------------------------------------------------------------------------------------------
+
+
+class NationalId(_Input):
+    value: ShortText = Field(description="The national identification number.")
+    country: CountryCode = Field("LVA", description="Country that issued the number (alpha-3); defaults to LVA.")
+
+
+class Learner(_Input):
+    """Identification of the learner (Annex I, mandatory)."""
+
+    given_name: ShortText = Field(description="Given name(s) as in the learner's identity document.")
+    family_name: ShortText = Field(description="Family name(s) as in the learner's identity document.")
+    id: Uri | None = Field(None, description="URI of the learner, e.g. the holder's DID; becomes the credential subject id.")
+    reference: ShortText | None = Field(None, description="The institution's own learner reference, e.g. a student number.")
+    email: Email | None = None
+    date_of_birth: date | None = None
+    national_id: NationalId | None = None
+
+
+class Organisation(_Input):
+    """An organisation given in the input (awarding body override, quality assurance body)."""
+
+    legal_name: LangMap = Field(description="Legal name, e.g. {\"lv\": \"Latvijas Universitāte\", \"en\": \"University of Latvia\"}.")
+    id: Uri | None = Field(None, description="URI of the organisation, e.g. its DID.")
+    country: CountryCode | None = None
+    homepage: HttpUrl | None = None
+    email: Email | None = None
+
+
+class LearningOutcome(_Input):
+    text: LangMap = Field(description="The learning outcome as a statement of what the learner knows and can do.")
+    esco_skill: EscoSkill | None = Field(None, description="Related ESCO skill IRI.")
+
+
+class Workload(_Input):
+    """Notional workload needed to achieve the learning outcomes (Annex I, mandatory): ECTS wherever possible."""
+
+    ects: float | None = Field(None, gt=0, le=999, description="ECTS credits.")
+    hours: float | None = Field(None, gt=0, le=100_000, description="Notional learning hours.")
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if self.ects is None and self.hours is None:
+            raise ValueError("give the notional workload as ECTS credits ('ects') and/or hours ('hours')")
+        return self
+
+
+class Assessment(_Input):
+    """Type of assessment (Annex I, mandatory)."""
+
+    type: LangMap = Field(description="The type of assessment, e.g. {\"lv\": \"Rakstisks eksāmens\", \"en\": \"Written exam\"}.")
+    mode: Mode | None = Field(None, description="How the assessment took place: online, onsite or blended.")
+
+
+class QualityAssurance(_Input):
+    """Type of quality assurance used to underpin the micro-credential (Annex I, mandatory)."""
+
+    type: LangMap = Field(description="The type of quality assurance, as text.")
+    body: Organisation | None = Field(None, description="The quality assurance or accreditation body, if any.")
+
+
+class Stackability(_Input):
+    """Integration/stackability options (Annex I, optional)."""
+
+    description: LangMap | None = Field(None, description="How the micro-credential integrates or stacks into larger credentials.")
+    is_partial_qualification: StrictBool | None = Field(None, description="ELM isPartialQualification.")
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if self.description is None and self.is_partial_qualification is None:
+            raise ValueError("give a 'description' and/or 'isPartialQualification'")
+        return self
+
+
+class FurtherInformation(_Input):
+    text: LangMap | None = None
+    url: HttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if self.text is None and self.url is None:
+            raise ValueError("give a 'text' and/or a 'url'")
+        return self
+
+
+class LearningPeriod(_Input):
+    start_date: date
+    end_date: date | None = None
+
+    @field_validator("end_date")
+    @classmethod
+    def _ordered(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start_date")
+        if end is not None and start is not None and end < start:
+            raise ValueError("must not be before 'startDate'")
+        return end
+
+
+EXAMPLE = {
+    "learner": {
+        "givenName": "Anna",
+        "familyName": "Bērziņa",
+        "reference": "ST-2024-01734",
+        "email": "anna.berzina@example.lv",
+        "dateOfBirth": "1998-04-17",
+    },
+    "title": {"lv": "Datu analīze ar Python", "en": "Data analysis with Python"},
+    "country": "LVA",
+    "region": "Rīga",
+    "dateOfIssue": "2024-06-28",
+    "learningOutcomes": [
+        {
+            "text": {
+                "lv": "Sagatavo un attīra datu kopas analīzei, izmantojot bibliotēku pandas.",
+                "en": "Prepares and cleans data sets for analysis using the pandas library.",
+            }
+        },
+        {
+            "text": {
+                "lv": "Izvēlas un pielieto piemērotas statistiskās metodes, interpretē rezultātus.",
+                "en": "Selects and applies suitable statistical methods and interprets the results.",
+            }
+        },
+        {
+            "text": {
+                "lv": "Veido datu vizualizācijas un pārskatus, kas saprotami nespeciālistiem.",
+                "en": "Creates data visualisations and reports that non-specialists understand.",
+            },
+            "escoSkill": "http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a",
+        },
+    ],
+    "workload": {"ects": 3, "hours": 80},
+    "eqfLevel": 6,
+    "nqfLevel": 6,
+    "assessment": {
+        "type": {
+            "lv": "Praktisks projekts ar mutisku aizstāvēšanu",
+            "en": "Practical project with an oral defence",
+        },
+        "mode": "online",
+    },
+    "participation": "blended",
+    "qualityAssurance": {
+        "type": {
+            "lv": "Iekšējā kvalitātes nodrošināšana akreditētas augstskolas kvalitātes vadības sistēmā",
+            "en": "Internal quality assurance within the quality management system of an accredited higher education institution",
+        },
+        "body": {
+            "legalName": {"lv": "Akadēmiskās informācijas centrs", "en": "Academic Information Centre"},
+            "country": "LVA",
+            "homepage": "https://www.aic.lv",
+        },
+    },
+    "prerequisites": {
+        "lv": "Vidējā izglītība un programmēšanas pamatzināšanas",
+        "en": "Secondary education and basic programming skills",
+    },
+    "supervision": "supervised-online-id-verification",
+    "grade": {"lv": "9 (teicami)", "en": "9 (excellent)"},
+    "stackability": {
+        "description": {
+            "lv": "Var ieskaitīt kā izvēles kursu (3 KP) maģistra studiju programmā “Datu zinātne”.",
+            "en": "Can be recognised as a 3 ECTS elective in the master's programme “Data Science”.",
+        },
+        "isPartialQualification": False,
+    },
+    "fieldsOfEducation": ["0613", "0542"],
+    "furtherInformation": {
+        "text": {
+            "lv": "Kursa apraksts un mācību plāns ir pieejams tīmekļa vietnē.",
+            "en": "The course description and syllabus are available online.",
+        },
+        "url": "https://www.example.lv/mikrokvalifikacijas/datu-analize",
+    },
+    "languages": ["lv", "en"],
+    "learningSetting": "non-formal",
+    "learningPeriod": {"startDate": "2024-04-02", "endDate": "2024-06-14"},
+}
+
+
+class MicroCredentialInput(_Input):
+    """A micro-credential to issue, element by element of EU Council Recommendation 2022/C 243/02, Annex I."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+
+    # mandatory elements
+    learner: Learner = Field(description="Identification of the learner.")
+    title: LangMap = Field(description="Title of the micro-credential.")
+    learning_outcomes: list[LearningOutcome] = Field(
+        min_length=1, max_length=MAX_OUTCOMES, description="Learning outcomes (at least one)."
+    )
+    workload: Workload = Field(description="Notional workload: ECTS credits and/or hours.")
+    eqf_level: Level = Field(description="EQF level of the learning experience, 1-8.")
+    assessment: Assessment = Field(description="Type of assessment.")
+    participation: Mode = Field(description="Form of participation in the learning activity: online, onsite or blended.")
+    quality_assurance: QualityAssurance = Field(description="Type of quality assurance.")
+    # mandatory elements the issuer's profile and clock fill in
+    country: CountryCode | None = Field(None, description="Country of the issuer; defaults to the institution's country.")
+    region: ShortText | None = Field(None, description="Region of the issuer, free text.")
+    awarding_body: Organisation | None = Field(None, description="Awarding body; defaults to the issuing institution.")
+    date_of_issue: date | None = Field(None, description="Date of issue; defaults to the day of issuing.")
+    # optional elements
+    nqf_level: Level | None = Field(None, description="Latvian qualifications framework (LKI) level, 1-8.")
+    prerequisites: LangMap | None = Field(None, description="Prerequisites needed to enrol in the learning activity.")
+    supervision: Supervision | None = Field(None, description="Supervision and identity verification during assessment.")
+    grade: LangMap | None = Field(None, description="Grade achieved.")
+    stackability: Stackability | None = Field(None, description="Integration/stackability options.")
+    fields_of_education: list[IscedCode] | None = Field(
+        None, max_length=10, description="ISCED-F 2013 field codes (2, 3 or 4 digits)."
+    )
+    further_information: FurtherInformation | None = None
+    valid_until: date | None = Field(None, description="Expiration date, if the micro-credential expires.")
+    languages: list[LanguageCode] | None = Field(None, max_length=10, description="Language(s) of instruction, ISO 639-1.")
+    learning_setting: Literal["formal", "non-formal"] | None = None
+    learning_period: LearningPeriod | None = Field(None, description="When the learning took place.")
+
+    @field_validator("valid_until")
+    @classmethod
+    def _after_issue(cls, until: date | None, info: ValidationInfo) -> date | None:
+        # date_of_issue is declared before valid_until, so it is already validated here (when valid)
+        issued = info.data.get("date_of_issue")
+        if until is not None and issued is not None and until <= issued:
+            raise ValueError("must be after 'dateOfIssue'")
+        return until
+
+
+# --- parsing with every problem reported at once ------------------------------------------------------------------
+
+_ANNEX = "EU Council Recommendation 2022/C 243/02, Annex I"
+MISSING_MESSAGES = {
+    "learner": f"identification of the learner is required ({_ANNEX})",
+    "learner.givenName": f"the learner's given name is required for the identification of the learner ({_ANNEX})",
+    "learner.familyName": f"the learner's family name is required for the identification of the learner ({_ANNEX})",
+    "title": f"the title of the micro-credential is required ({_ANNEX})",
+    "learningOutcomes": f"at least one learning outcome is required ({_ANNEX})",
+    "learningOutcomes.text": "the text of the learning outcome is required",
+    "workload": f"the notional workload needed to achieve the learning outcomes is required: ECTS credits and/or hours ({_ANNEX})",
+    "eqfLevel": f"the level of the learning experience is required as an EQF level from 1 to 8 ({_ANNEX})",
+    "assessment": f"the type of assessment is required ({_ANNEX})",
+    "assessment.type": f"the type of assessment is required ({_ANNEX})",
+    "participation": f"the form of participation in the learning activity is required: online, onsite or blended ({_ANNEX})",
+    "qualityAssurance": f"the type of quality assurance used to underpin the micro-credential is required ({_ANNEX})",
+    "qualityAssurance.type": f"the type of quality assurance used to underpin the micro-credential is required ({_ANNEX})",
+}
+_LANG_MAP_HINT = 'must be a language map such as {"lv": "...", "en": "..."}'
+_DATE_HINT = "must be a date in the form YYYY-MM-DD"
+
+
+def _field_path(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _pattern(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc if not isinstance(part, int))
+
+
+def _message(err: dict) -> str:
+    kind, loc, ctx = err["type"], err["loc"], err.get("ctx") or {}
+    where = _pattern(loc)
+    if kind == "missing":
+        return MISSING_MESSAGES.get(where, "is required")
+    if kind == "extra_forbidden":
+        return "is not a field of the micro-credential input (check the spelling)"
+    if where in ("eqfLevel", "nqfLevel") and kind != "missing":
+        framework = "EQF" if where == "eqfLevel" else "LKI (Latvian qualifications framework)"
+        return f"must be a whole number from 1 to 8 ({framework} level)"
+    if kind == "too_short" and where == "learningOutcomes":
+        return MISSING_MESSAGES["learningOutcomes"]
+    if kind == "too_short":
+        return f"must have at least {ctx.get('min_length', 1)} item(s)"
+    if kind == "too_long":
+        return f"must have at most {ctx.get('max_length')} items"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind == "dict_type":
+        return _LANG_MAP_HINT
+    if kind in ("model_type", "model_attributes_type"):
+        return "must be an object"
+    if kind == "list_type":
+        return "must be a list"
+    if kind == "string_type":
+        return "must be a string"
+    if kind.startswith("date_"):
+        return _DATE_HINT
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = next(iter(ctx.values()), "")
+        words = {"greater_than": "greater than", "greater_than_equal": "at least", "less_than": "less than", "less_than_equal": "at most"}
+        return f"must be {words[kind]} {bound}"
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
+        return "must be a number"
+    if kind in ("bool_type", "bool_parsing"):
+        return "must be true or false"
+    msg = str(err.get("msg", "is invalid"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    return msg[:1].lower() + msg[1:] if msg else "is invalid"
+
+
+def validation_errors(exc: ValidationError) -> list[dict]:
+    """pydantic's errors as mcred's ``[{"field": "learner.givenName", "message": "..."}]``."""
+    out: list[dict] = []
+    for err in exc.errors(include_url=False):
+        item = {"field": _field_path(err["loc"]), "message": _message(err)}
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def parse_micro_credential(data: object) -> MicroCredentialInput:
+    """Validate the friendly input; refuse it with ONE InvalidInput listing every problem."""
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            "The micro-credential must be a JSON object.",
+            errors=[{"field": "", "message": "must be a JSON object"}],
+        )
+    try:
+        return MicroCredentialInput.model_validate(data)
+    except ValidationError as exc:
+        errors = validation_errors(exc)
+        shown = "; ".join(f"{e['field'] or '(input)'}: {e['message']}" for e in errors[:10])
+        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
+        raise InvalidInput(
+            f"The micro-credential input has {len(errors)} problem(s): {shown}{more}.", errors=errors
+        ) from None
