@@ -28,3 +28,49 @@ def loader(context_documents):
 @pytest.fixture(scope="session")
 def elm_sample() -> dict:
     return json.loads((SHARED / "elm" / "sample-mc-annex1-unsigned.jsonld").read_text())
+
+
+# --- databases: every schema is built by the Alembic migrations, on SQLite and on the real PostgreSQL ---------
+
+import os
+import secrets as _secrets
+
+from sqlalchemy import create_engine, text
+
+POSTGRES_ADMIN_URL = os.environ.get("MCRED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _fresh_postgres_url() -> tuple[str, callable]:
+    """A new, empty PostgreSQL database for this test session, dropped afterwards."""
+    name = f"mcred_test_{_secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    url, drop = _fresh_postgres_url()
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request, tmp_path_factory):
+    """Both backends, each migrated once per session; tests isolate themselves by creating their own tenants."""
+    from app.db import migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'mcred.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    migrate.upgrade(url)
+    return url

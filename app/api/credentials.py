@@ -1,0 +1,69 @@
+"""Reading issued credentials: the institution's own view, and the learner's download link."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.api.deps import Caller, get_caller, get_services, get_session
+from app.api.links import links
+from app.db.models import Credential
+from app.domain.timefmt import to_xsd
+from app.issuing import Services
+from app.storage import credentials
+
+router = APIRouter(tags=["credentials"])
+
+
+def record(origin: str, row: Credential, *, with_document: bool = True) -> dict:
+    out = {"id": row.id, "credentialId": row.uri, "learnerRef": row.learner_ref, "learnerName": row.learner_name,
+           "title": row.title, "issuedAt": to_xsd(row.issued_at),
+           "validFrom": to_xsd(row.valid_from) if row.valid_from else None,
+           "validUntil": to_xsd(row.valid_until) if row.valid_until else None,
+           "batchId": row.batch_id, "links": links(origin, row)}
+    if with_document:
+        out["verifiableCredential"] = row.document
+    return out
+
+
+@router.get("/credentials", summary="List this institution's credentials (optionally those expiring soon)")
+def list_credentials(expiring_within_days: int | None = Query(None, alias="expiringWithinDays", ge=0, le=36500),
+                     learner_ref: str | None = Query(None, alias="learnerRef", max_length=200),
+                     limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+                     caller: Caller = Depends(get_caller), session: Session = Depends(get_session),
+                     services: Services = Depends(get_services)):
+    now = services.clock()
+    before = now + timedelta(days=expiring_within_days) if expiring_within_days is not None else None
+    rows = credentials.list_for_institution(session, caller.institution.id, expiring_before=before,
+                                            not_expired_at=now if before is not None else None,
+                                            learner_ref=learner_ref, limit=limit, offset=offset)
+    origin = services.settings.public_origin
+    return {"credentials": [record(origin, r, with_document=False) for r in rows], "count": len(rows)}
+
+
+@router.get("/credentials/{credential_id}", summary="One credential issued by this institution")
+def get_credential(credential_id: str, caller: Caller = Depends(get_caller), session: Session = Depends(get_session),
+                   services: Services = Depends(get_services)):
+    row = credentials.for_institution(session, caller.institution.id, credential_id)
+    return record(services.settings.public_origin, row)
+
+
+def _filename(row: Credential) -> str:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", (row.title or "credential")).strip("-")[:60] or "credential"
+    return f"{stem}-{row.id[:8]}.jsonld"
+
+
+@router.get("/download/{token}", summary="The learner's download of the signed credential (.jsonld)",
+            tags=["learners"])
+def download(token: str, session: Session = Depends(get_session)):
+    row = credentials.by_download_token(session, token)
+    body = json.dumps(row.document, ensure_ascii=False, indent=2).encode()
+    return Response(body, media_type="application/ld+json", headers={
+        "Content-Disposition": f'attachment; filename="{_filename(row)}"',
+        "Cache-Control": "private, no-store", "X-Robots-Tag": "noindex",
+        "Referrer-Policy": "no-referrer"})

@@ -1,0 +1,76 @@
+"""Request dependencies: the transaction, the authenticated institution, and a bounded JSON body."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from app.db.models import ApiKey, Institution
+from app.errors import LimitExceeded, MalformedRequest, Unauthorized, UnsupportedMediaType
+from app.issuing import Services
+from app.storage import api_keys
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back when anything raises."""
+    session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+@dataclass
+class Caller:
+    institution: Institution
+    api_key: ApiKey
+
+    @property
+    def actor(self) -> str:
+        return f"api-key:{self.api_key.prefix}"
+
+
+def get_caller(request: Request, session: Session = Depends(get_session)) -> Caller:
+    auth = request.headers.get("authorization", "")
+    key = auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get("x-api-key", "")
+    if not key:
+        raise Unauthorized("Send the institution's API key as `Authorization: Bearer <key>`.")
+    row = api_keys.authenticate(session, key)
+    if row is None:
+        raise Unauthorized("The API key is not valid or has been revoked.")
+    return Caller(institution=row.institution, api_key=row)
+
+
+async def json_body(request: Request) -> object:
+    """The request body parsed as JSON, read with a size cap (a 4xx problem for anything else)."""
+    limit = request.app.state.services.settings.max_body_bytes
+    ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if ctype not in ("application/json", "application/ld+json", "application/vc+ld+json", "text/plain", ""):
+        raise UnsupportedMediaType(f"Send JSON (application/json), not {ctype}.")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise LimitExceeded(f"The request body is larger than {limit} bytes.", slug="body-too-large")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise LimitExceeded(f"The request body is larger than {limit} bytes.", slug="body-too-large")
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedRequest(f"The request body is not valid JSON: {exc}.") from exc
+    except RecursionError as exc:
+        raise LimitExceeded("The request body is nested too deeply.", slug="too-deep") from exc

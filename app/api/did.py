@@ -1,0 +1,29 @@
+"""did:web documents of the institutions (did:web method, section 3.3 Read), served from the database."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from app.api.deps import get_session
+from app.domain.did_web import did_document
+from app.errors import NotFound
+from app.storage import institutions
+
+router = APIRouter(tags=["did"])
+
+
+def document_for(session: Session, slug: str) -> dict:
+    inst = institutions.by_slug(session, slug)
+    if inst.did_method != "web":
+        raise NotFound(f"Institution {slug!r} uses {inst.did}, which needs no hosted document.")
+    keys = [{"id": k.verification_method, "publicKeyMultibase": k.public_key_multibase, "active": k.status == "active"}
+            for k in institutions.keys_of(session, inst)]
+    return did_document(inst.did, keys)
+
+
+@router.get("/institutions/{slug}/did.json", summary="The institution's did:web DID document")
+def did_json(slug: str, session: Session = Depends(get_session)):
+    return JSONResponse(document_for(session, slug), media_type="application/did+json",
+                        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})

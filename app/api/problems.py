@@ -1,0 +1,57 @@
+"""Render every error as RFC 9457 problem details (``application/problem+json``).
+
+McredError carries its own status; FastAPI's validation errors and HTTP errors are mapped onto the same shape,
+and anything unexpected becomes a 500 problem without internals (logged server-side).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import PROBLEM_BASE, McredError
+
+log = logging.getLogger("mcred")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(body: dict, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+
+
+def _loc(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(McredError)
+    async def _mcred(request: Request, exc: McredError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(exc.to_problem(instance=request.url.path), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = [{"field": _loc(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors()]
+        return problem_response({"type": PROBLEM_BASE + "invalid-input", "title": "Invalid input", "status": 422,
+                                 "detail": "The request parameters are invalid.", "errors": errors,
+                                 "instance": request.url.path})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem_response({"type": PROBLEM_BASE + slug, "title": str(exc.detail), "status": exc.status_code,
+                                 "detail": str(exc.detail), "instance": request.url.path},
+                                getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s", request.url.path)
+        return problem_response({"type": PROBLEM_BASE + "internal-error", "title": "Internal error", "status": 500,
+                                 "detail": "The service failed to handle this request; nothing was stored.",
+                                 "instance": request.url.path})

@@ -1,0 +1,30 @@
+"""Settings, read once from the environment (``MCRED_*``); every path default is relative to the project root."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=lambda: os.environ.get(
+        "MCRED_DATABASE_URL", f"sqlite:///{ROOT / 'data' / 'mcred.sqlite3'}"))
+    # The public origin the service is reached at: it names did:web DIDs and every link and QR code.
+    public_url: str = field(default_factory=lambda: os.environ.get("MCRED_PUBLIC_URL", "http://127.0.0.1:8000"))
+    keys_dir: Path = field(default_factory=lambda: Path(os.environ.get("MCRED_KEYS_DIR", ROOT / "keys")))
+    key_passphrase: str | None = field(default_factory=lambda: os.environ.get("MCRED_KEY_PASSPHRASE") or None)
+    contexts_dir: Path = field(default_factory=lambda: Path(os.environ.get("MCRED_CONTEXTS_DIR", ROOT / "contexts")))
+    max_body_bytes: int = field(default_factory=lambda: _int("MCRED_MAX_BODY_BYTES", 1_000_000))
+    max_batch: int = field(default_factory=lambda: _int("MCRED_MAX_BATCH", 500))
+
+    @property
+    def public_origin(self) -> str:
+        return self.public_url.rstrip("/")

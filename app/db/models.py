@@ -1,0 +1,136 @@
+"""SQLAlchemy 2 models. The schema itself is owned by the Alembic migrations in ``alembic/versions``.
+
+Private keys are never stored here: ``signing_keys`` holds the public half and the name of the key file.
+API keys are stored as SHA-256 digests (they are 256-bit random secrets, so a slow hash adds nothing).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Institution(Base):
+    __tablename__ = "institutions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    did_method: Mapped[str] = mapped_column(String(8))  # "web" or "key"
+    did: Mapped[str] = mapped_column(String(512), unique=True)
+    # ELM Organisation data: legalName {lv,en}, country (ISO alpha-3), homepage, registration, email.
+    profile: Mapped[dict] = mapped_column(JSON)
+    default_validity_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Suspension is opt-in: a suspendable credential also carries a suspension status entry.
+    suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    keys: Mapped[list[SigningKey]] = relationship(back_populates="institution", order_by="SigningKey.id")
+
+
+class SigningKey(Base):
+    __tablename__ = "signing_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    verification_method: Mapped[str] = mapped_column(String(600), unique=True)
+    public_key_multibase: Mapped[str] = mapped_column(String(128))
+    key_file: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # "active" | "retired"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    institution: Mapped[Institution] = relationship(back_populates="keys")
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    institution: Mapped[Institution] = relationship()
+
+
+class Credential(Base):
+    __tablename__ = "credentials"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid; our credentials' VC id is urn:uuid:<id>
+    uri: Mapped[str] = mapped_column(String(2000), index=True)  # the VC's own id, as signed
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    learner_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    learner_name: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    title: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    document: Mapped[dict] = mapped_column(JSON)  # the signed credential, exactly as issued
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Bearer secrets for the learner's download link and the public verification page (both unguessable).
+    download_token: Mapped[str] = mapped_column(String(64), unique=True)
+    verify_token: Mapped[str] = mapped_column(String(64), unique=True)
+    batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # "active" | "suspended" | "revoked" (final); the status lists are the public truth, this mirrors them.
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    __table_args__ = (
+        Index("ix_credentials_institution_issued", "institution_id", "issued_at"),
+        Index("ix_credentials_institution_valid_until", "institution_id", "valid_until"),
+    )
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"), nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    credential_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    details: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatusList(Base):
+    """One Bitstring Status List: its bits live here, so publishing never scans the credentials."""
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    purpose: Mapped[str] = mapped_column(String(16))  # "revocation" | "suspension"
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per institution and purpose
+    size: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)
+    full: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # bumped by every status change
+    signed: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the last signed list credential
+    signed_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("institution_id", "purpose", "seq", name="uq_status_list_seq"),)
+
+
+class StatusEntry(Base):
+    """An allocated index; the unique (list, index) pair is what makes concurrent allocation safe."""
+
+    __tablename__ = "status_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id"))
+    idx: Mapped[int] = mapped_column(Integer)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+
+    __table_args__ = (UniqueConstraint("list_id", "idx", name="uq_status_entry_index"),)

@@ -1,0 +1,130 @@
+"""Credential status: status entries at issue, revoke / suspend / reinstate, and publishing the signed lists.
+
+W3C Bitstring Status List v1.0. Revocation is final (section 2.1: a revocation status "is not reversible");
+suspension is reversible and only offered where the institution enabled it. Every change is audited.
+The published list credential is re-signed lazily, when its bits changed or its validity runs low, so the
+cost of serving a list depends on the list size only, never on how many credentials exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from app.db.models import Credential, Institution, StatusList
+from app.domain import eddsa_rdfc_2022, status_list
+from app.domain.keys import Ed25519Signer
+from app.domain.timefmt import parse_xsd, to_xsd
+from app.errors import Conflict, InvalidInput
+from app.storage import audit, institutions
+from app.storage import status_lists as lists
+
+LIST_VALIDITY = timedelta(hours=24)
+REFRESH_WHEN_LEFT = timedelta(hours=12)
+TTL_SECONDS = 300
+
+REASONS = {
+    "issued-in-error": "Issued in error",
+    "fraud": "Fraud or misrepresentation",
+    "academic-misconduct": "Academic misconduct",
+    "superseded": "Superseded by another credential",
+    "learner-request": "At the learner's request",
+    "under-investigation": "Under investigation",
+    "other": "Other",
+}
+
+
+def list_url(origin: str, inst: Institution, purpose: str, seq: int) -> str:
+    return f"{origin}/status/{inst.slug}/{purpose}/{seq}"
+
+
+def purposes_for(inst: Institution) -> list[str]:
+    return ["revocation", "suspension"] if inst.suspension_enabled else ["revocation"]
+
+
+def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str) -> dict:
+    """Allocate one index per purpose and put the entries into the (still unsigned) credential."""
+    if "credentialStatus" in unsigned:
+        raise InvalidInput("credentialStatus is assigned by the issuing service; remove it from the input.",
+                           errors=[{"field": "credential.credentialStatus", "message": "must not be set by the caller"}])
+    entries = []
+    for purpose in purposes_for(inst):
+        lst, index = lists.allocate(session, inst, purpose, credential_id)
+        entries.append(status_list.entry(list_url(origin, inst, purpose, lst.seq), index, purpose))
+    doc = status_list.add_status_context(unsigned)
+    return {**doc, "credentialStatus": entries[0] if len(entries) == 1 else entries}
+
+
+@dataclass
+class StatusChange:
+    credential: Credential
+    status: str
+
+
+def change(session: Session, inst: Institution, row: Credential, action: str, *, actor: str,
+           reason: str | None = None, note: str | None = None, now=None) -> StatusChange:
+    """``action``: revoke | suspend | reinstate. Idempotent for a repeated identical request."""
+    if reason is not None and reason not in REASONS:
+        raise InvalidInput(f"Unknown reason {reason!r}.", errors=[{"field": "reason",
+                                                                   "message": "one of " + ", ".join(REASONS)}])
+    if note is not None and (not isinstance(note, str) or len(note) > 2000):
+        raise InvalidInput("The note must be text of at most 2000 characters.",
+                           errors=[{"field": "note", "message": "invalid"}])
+    if row.status == "revoked":
+        if action == "revoke":
+            return StatusChange(row, row.status)
+        raise Conflict("This credential is revoked; revocation is final.", slug="revoked-final")
+    by_purpose = {lst.purpose: (lst, idx) for lst, idx in lists.entries_of(session, row.id)}
+    if action == "revoke":
+        target = "revocation"
+        new_status = "revoked"
+    elif action in ("suspend", "reinstate"):
+        target = "suspension"
+        new_status = "suspended" if action == "suspend" else "active"
+        if target not in by_purpose:
+            raise Conflict("This credential was issued without a suspension status entry, so it cannot be "
+                           "suspended or reinstated (the institution had not enabled suspension).",
+                           slug="suspension-unavailable")
+        if (row.status == "suspended") == (action == "suspend"):
+            return StatusChange(row, row.status)
+    else:
+        raise InvalidInput(f"Unknown status action {action!r}.")
+    if target not in by_purpose:
+        raise Conflict("This credential carries no revocation status entry.", slug="status-unavailable")
+    lst, idx = by_purpose[target]
+    lists.set_status(session, lst, idx, action != "reinstate")
+    previous = row.status
+    row.status, row.status_changed_at, row.status_reason = new_status, now, reason
+    audit.record(session, actor=actor, action=f"status.{action}", institution_id=inst.id, credential_id=row.id,
+                 reason=reason, note=note, previous=previous)
+    return StatusChange(row, new_status)
+
+
+def publish(session: Session, services, inst: Institution, purpose: str, seq: int) -> StatusList:
+    """The list with an up-to-date signed credential in ``signed`` (re-signed only when needed)."""
+    lst = lists.get_list(session, inst.id, purpose, seq)
+    now = services.clock()
+    until = parse_xsd(lst.signed.get("validUntil")) if lst.signed else None
+    if lst.signed is None or lst.signed_version != lst.version or until is None or until - now < REFRESH_WHEN_LEFT:
+        url = list_url(services.settings.public_origin, inst, purpose, seq)
+        unsigned = status_list.list_credential(url, inst.did, purpose, lst.bits, valid_from=now,
+                                               valid_until=now + LIST_VALIDITY, ttl_ms=TTL_SECONDS * 1000)
+        key = institutions.active_key(session, inst)
+        signer = Ed25519Signer(services.keystore.load(key.key_file), key.verification_method)
+        lst.signed = eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(now))
+        lst.signed_version = lst.version
+    return lst
+
+
+def etag(signed: dict) -> str:
+    return '"' + hashlib.sha256(json.dumps(signed, sort_keys=True).encode()).hexdigest()[:32] + '"'
+
+
+def max_age(signed: dict, now) -> int:
+    until = parse_xsd(signed.get("validUntil"))
+    left = int((until - now).total_seconds()) if until else 0
+    return max(0, min(TTL_SECONDS, left))

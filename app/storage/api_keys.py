@@ -1,0 +1,45 @@
+"""API keys: ``mcred_<prefix>_<secret>``; the prefix finds the row, the SHA-256 of the whole key proves it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import ApiKey, Institution
+from app.domain.timefmt import utcnow
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create(session: Session, inst: Institution, label: str) -> tuple[ApiKey, str]:
+    """Returns the row and the key itself, which is shown once and never stored."""
+    prefix = secrets.token_hex(6)
+    key = f"mcred_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(institution_id=inst.id, prefix=prefix, key_hash=_digest(key), label=label, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row, key
+
+
+def authenticate(session: Session, key: str) -> ApiKey | None:
+    parts = key.split("_")
+    if len(parts) < 3 or parts[0] != "mcred":
+        return None
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if row is None or row.revoked_at is not None:
+        return None
+    return row if hmac.compare_digest(row.key_hash, _digest(key)) else None
+
+
+def revoke(session: Session, inst: Institution, prefix: str) -> bool:
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.institution_id == inst.id))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    return True

@@ -1,0 +1,64 @@
+"""Institutions and their signing keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Institution, SigningKey
+from app.domain.timefmt import utcnow
+from app.errors import Conflict, NotFound
+
+
+def create(session: Session, *, slug: str, did_method: str, did: str, profile: dict,
+           default_validity_days: int | None = None, suspension_enabled: bool = False) -> Institution:
+    if session.scalar(select(Institution.id).where(Institution.slug == slug)) is not None:
+        raise Conflict(f"An institution with the slug {slug!r} already exists.")
+    inst = Institution(slug=slug, did_method=did_method, did=did, profile=profile,
+                       default_validity_days=default_validity_days,
+                       suspension_enabled=suspension_enabled, created_at=utcnow())
+    session.add(inst)
+    session.flush()
+    return inst
+
+
+def by_slug(session: Session, slug: str) -> Institution:
+    inst = session.scalar(select(Institution).where(Institution.slug == slug))
+    if inst is None:
+        raise NotFound(f"No institution {slug!r}.")
+    return inst
+
+
+def by_did(session: Session, did: str) -> Institution | None:
+    return session.scalar(select(Institution).where(Institution.did == did))
+
+
+def all_institutions(session: Session) -> list[Institution]:
+    return list(session.scalars(select(Institution).order_by(Institution.id)))
+
+
+def add_key(session: Session, inst: Institution, *, verification_method: str, public_key_multibase: str,
+            key_file: str) -> SigningKey:
+    """Add a key and make it the active one; earlier keys are retired but stay published (see did_web)."""
+    now = utcnow()
+    for key in session.scalars(select(SigningKey).where(SigningKey.institution_id == inst.id,
+                                                         SigningKey.status == "active")):
+        key.status, key.retired_at = "retired", now
+    key = SigningKey(institution_id=inst.id, verification_method=verification_method,
+                     public_key_multibase=public_key_multibase, key_file=key_file, status="active", created_at=now)
+    session.add(key)
+    session.flush()
+    return key
+
+
+def active_key(session: Session, inst: Institution) -> SigningKey:
+    key = session.scalar(select(SigningKey).where(SigningKey.institution_id == inst.id,
+                                                  SigningKey.status == "active"))
+    if key is None:
+        raise NotFound(f"Institution {inst.slug!r} has no active signing key.", slug="no-signing-key")
+    return key
+
+
+def keys_of(session: Session, inst: Institution) -> list[SigningKey]:
+    return list(session.scalars(select(SigningKey).where(SigningKey.institution_id == inst.id)
+                                .order_by(SigningKey.id)))
