@@ -10,41 +10,16 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import subprocess
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from app.domain import eddsa_rdfc_2022 as suite
 from app.domain.did_key import did_key_for, resolve_did_key, verification_method_id
 from app.domain.keys import Ed25519Signer, generate_private_key, public_key_multibase
+from tests.peer import requires_peer, run_peer
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-PEER_DIR = Path(os.environ.get("MCRED_PEER_DIR", "/work/main/.peer/vc-peer"))
-NODE = shutil.which("node")
-
-pytestmark = [
-    pytest.mark.node,
-    pytest.mark.skipif(NODE is None, reason="node is not installed"),
-    pytest.mark.skipif(
-        not (PEER_DIR / "peer.mjs").is_file() or not (PEER_DIR / "node_modules").is_dir(),
-        reason=f"vc-peer is not installed in {PEER_DIR} (set MCRED_PEER_DIR)",
-    ),
-]
-
-
-def run_peer(command: str, document: dict, tmp_path: Path) -> subprocess.CompletedProcess:
-    path = tmp_path / f"{command}-input.json"
-    path.write_text(json.dumps(document))
-    return subprocess.run(
-        [NODE, str(PEER_DIR / "peer.mjs"), command, str(path)],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "SHARED_DATA": str(SHARED_DATA)},
-    )
+pytestmark = requires_peer
 
 
 @pytest.fixture(scope="module")

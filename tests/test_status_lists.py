@@ -1,0 +1,194 @@
+"""Revocation and suspension through W3C Bitstring Status Lists, on SQLite and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db.models import AuditEvent, Credential, StatusEntry, StatusList
+from app.domain import bitstring, eddsa_rdfc_2022
+from app.domain.microcredential import EXAMPLE
+from app.domain.timefmt import parse_xsd, utcnow
+from app.storage import institutions
+from app.storage import status_lists as lists
+from tests.apphelpers import ORIGIN, auth, make_client, new_tenant
+from tests.test_api_issue import assert_problem, issue, resolver
+
+
+@pytest.fixture(scope="module")
+def client(database_url, tmp_path_factory):
+    with make_client(database_url, tmp_path_factory.mktemp("keys")) as c:
+        yield c
+
+
+def get_list(client, entry: dict, **headers):
+    return client.get(entry["statusListCredential"].removeprefix(ORIGIN), headers=headers)
+
+
+def bit(client, entry: dict) -> bool:
+    listed = get_list(client, entry).json()
+    return bitstring.get_bit(bitstring.decode(listed["credentialSubject"]["encodedList"]),
+                             int(entry["statusListIndex"]))
+
+
+def test_status_list_credential_is_signed_cached_and_private(client, loader):
+    slug, key = new_tenant(client)
+    entry = issue(client, key).json()["verifiableCredential"]["credentialStatus"]
+    assert entry["type"] == "BitstringStatusListEntry" and entry["statusPurpose"] == "revocation"
+    assert entry["statusListCredential"] == f"{ORIGIN}/status/{slug}/revocation/1"
+    response = get_list(client, entry)
+    assert response.status_code == 200
+    slc = response.json()
+    assert slc["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert slc["issuer"] == f"did:web:127.0.0.1%3A8765:institutions:{slug}"
+    assert slc["credentialSubject"]["statusPurpose"] == "revocation"
+    assert slc["credentialSubject"]["encodedList"].startswith("u")
+    bits = bitstring.decode(slc["credentialSubject"]["encodedList"])
+    assert len(bits) * 8 == 131_072 and not any(bits)
+    assert eddsa_rdfc_2022.verify_proof(slc, loader=loader, resolve_verification_method=resolver(client)).verified
+    # Caching headers follow the list's validity; a revalidation with the ETag is a 304.
+    cache = response.headers["cache-control"]
+    max_age = int(cache.split("max-age=")[1])
+    valid_for = (parse_xsd(slc["validUntil"]) - utcnow()).total_seconds()
+    assert 0 < max_age <= min(300, valid_for)
+    assert get_list(client, entry, **{"If-None-Match": response.headers["etag"]}).status_code == 304
+    # Unchanged list: the same signed document is served again (not re-signed on every request).
+    assert get_list(client, entry).json() == slc
+
+
+def test_revocation_is_published_final_and_audited(client):
+    slug, key = new_tenant(client)
+    body = issue(client, key).json()
+    cid, entry = body["id"], body["verifiableCredential"]["credentialStatus"]
+    etag = get_list(client, entry).headers["etag"]
+    assert not bit(client, entry)
+
+    assert_problem(client.post(f"/credentials/{cid}/revoke", json={}, headers=auth(key)), 422)
+    assert_problem(client.post(f"/credentials/{cid}/revoke", json={"reason": "bored"}, headers=auth(key)), 422)
+    r = client.post(f"/credentials/{cid}/revoke", json={"reason": "issued-in-error", "note": "wrong learner"},
+                    headers=auth(key))
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "revoked"
+    assert bit(client, entry)
+    assert get_list(client, entry, **{"If-None-Match": etag}).status_code == 200  # the list changed
+
+    # Idempotent, and final.
+    assert client.post(f"/credentials/{cid}/revoke", json={"reason": "fraud"}, headers=auth(key)).status_code == 200
+    assert_problem(client.post(f"/credentials/{cid}/reinstate", headers=auth(key)), 409)
+    assert_problem(client.post("/credentials/status", json={"credentialId": cid, "credentialStatus": [
+        {"type": "BitstringStatusListEntry", "statusPurpose": "revocation", "status": False}]}, headers=auth(key)), 422)
+    assert bit(client, entry)
+
+    with client.app.state.session_factory() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.credential_id == cid)
+                                 .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["issue", "status.revoke"]
+    assert events[1].actor.startswith("api-key:") and events[1].details["reason"] == "issued-in-error"
+    assert events[1].details["note"] == "wrong learner"
+
+
+def test_suspension_only_where_enabled(client):
+    _, key = new_tenant(client, suspension_enabled=True)
+    body = issue(client, key).json()
+    cid, entries = body["id"], body["verifiableCredential"]["credentialStatus"]
+    assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
+    suspension = entries[1]
+    assert client.post(f"/credentials/{cid}/suspend", json={"reason": "under-investigation"},
+                       headers=auth(key)).json()["status"] == "suspended"
+    assert bit(client, suspension) and not bit(client, entries[0])
+    assert client.post(f"/credentials/{cid}/reinstate", headers=auth(key)).json()["status"] == "active"
+    assert not bit(client, suspension)
+    # The VC API status operation does the same.
+    r = client.post("/credentials/status", json={"credentialId": cid, "credentialStatus": [
+        {"type": "BitstringStatusListEntry", "statusPurpose": "suspension", "status": True}]}, headers=auth(key))
+    assert r.status_code == 200 and r.json()["status"] == "suspended" and bit(client, suspension)
+
+    _, plain_key = new_tenant(client)
+    plain = issue(client, plain_key).json()
+    assert isinstance(plain["verifiableCredential"]["credentialStatus"], dict)
+    assert_problem(client.post(f"/credentials/{plain['id']}/suspend", headers=auth(plain_key)), 409,
+                   "suspension-unavailable")
+
+
+def test_indexes_are_random_and_distinct(client):
+    _, key = new_tenant(client)
+    mcs = []
+    for n in range(40):
+        mc = copy.deepcopy(EXAMPLE)
+        mc["learner"] = {"givenName": f"L{n}", "familyName": "Test"}
+        mcs.append(mc)
+    out = client.post("/credentials/cohorts", json={"microCredentials": mcs}, headers=auth(key)).json()
+    indexes = [int(c["verifiableCredential"]["credentialStatus"]["statusListIndex"]) for c in out["credentials"]]
+    assert len(set(indexes)) == 40
+    assert indexes != sorted(indexes)  # not handed out in order
+    assert max(indexes) - min(indexes) > 10_000  # spread over the list (fails with p ~ 1e-30 if random)
+
+
+def _credential_rows(session, inst, n: int) -> list[str]:
+    import secrets
+    import uuid
+
+    ids = []
+    for _ in range(n):
+        cid = str(uuid.uuid4())
+        session.add(Credential(id=cid, uri=f"urn:uuid:{cid}", institution_id=inst.id, document={},
+                               issued_at=utcnow(), download_token=secrets.token_urlsafe(16),
+                               verify_token=secrets.token_urlsafe(16), created_at=utcnow(), status="active"))
+        ids.append(cid)
+    session.flush()
+    return ids
+
+
+def test_a_new_list_starts_when_one_fills(client):
+    slug, _ = new_tenant(client)
+    with client.app.state.session_factory() as session:
+        inst = institutions.by_slug(session, slug)
+        ids = _credential_rows(session, inst, 40)
+        claimed = [lists.allocate(session, inst, "revocation", cid, size=16) for cid in ids]
+        session.commit()
+        seqs = sorted({lst.seq for lst, _ in claimed})
+        assert seqs == [1, 2, 3]
+        for seq in (1, 2):
+            assert sorted(i for lst, i in claimed if lst.seq == seq) == list(range(16))
+        assert session.scalars(select(StatusList.full).where(StatusList.institution_id == inst.id)
+                               .order_by(StatusList.seq)).all() == [True, True, False]
+
+
+def test_concurrent_allocation_never_shares_an_index(client):
+    """Many writers at once on one small list: the unique (list, index) constraint settles every race."""
+    slug, _ = new_tenant(client)
+    factory = client.app.state.session_factory
+    with factory() as session:
+        inst = institutions.by_slug(session, slug)
+        ids = _credential_rows(session, inst, 8 * 40)
+        session.commit()
+        inst_id = inst.id
+    errors, barrier = [], threading.Barrier(8)
+
+    def worker(chunk):
+        try:
+            with factory() as session:
+                me = session.get(type(inst), inst_id)
+                barrier.wait()
+                for cid in chunk:
+                    lists.allocate(session, me, "revocation", cid, size=256)
+                    session.commit()
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(ids[n::8],)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with factory() as session:
+        rows = session.execute(select(StatusList.seq, StatusEntry.idx).join(StatusList)
+                               .where(StatusList.institution_id == inst_id)).all()
+        assert len(rows) == 320 and len(set(rows)) == 320
+        per_list = dict(session.execute(select(StatusList.seq, func.count()).join(StatusEntry)
+                                        .where(StatusList.institution_id == inst_id).group_by(StatusList.seq)).all())
+    assert per_list == {1: 256, 2: 64}
