@@ -82,7 +82,9 @@ def check_limits(doc: Any, limits: Limits = DEFAULT_LIMITS) -> None:
 
 
 def _options(loader: DocumentLoader, **extra) -> dict:
-    return {"documentLoader": loader, "base": "", **extra}
+    # base None: relative IRIs stay relative (and are refused); pyld would otherwise resolve them against
+    # its made-up default base http://example.org/base/, which jsonld.js does not do.
+    return {"documentLoader": loader, "base": None, **extra}
 
 
 def _jsonld_error(exc: Exception) -> JsonLdRefused:

@@ -1,0 +1,120 @@
+"""Pinned contexts (install from a mirror, refuse altered copies) and safe, bounded JSON-LD processing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+
+import pytest
+
+from app import contexts
+from app.domain import jsonld
+from app.errors import JsonLdRefused, LimitExceeded
+
+
+def test_install_copies_verified_files_and_refuses_altered_ones(tmp_path):
+    target = tmp_path / "contexts"
+    target.mkdir()
+    shutil.copy(contexts.DEFAULT_DIR / "index.json", target / "index.json")
+    report = contexts.install(target)
+    index = contexts.read_index(target)
+    assert all((target / pin["file"]).is_file() for pin in index.values())
+    assert any(line.startswith("installed") for line in report)
+    assert set(contexts.load_documents(target)) == set(index)
+    assert all(line.startswith("ok") for line in contexts.install(target))
+
+    # A tampered copy stops the service from loading, and a mirror with a wrong file is not used.
+    victim = target / index["https://www.w3.org/2018/credentials/v1"]["file"]
+    victim.write_text(victim.read_text().replace("VerifiableCredential", "VerifiableCredentiaI"))
+    with pytest.raises(contexts.ContextPinError):
+        contexts.load_documents(target)
+    bad_mirror = tmp_path / "mirror"
+    bad_mirror.mkdir()
+    (bad_mirror / victim.name).write_text("{}")
+    with pytest.raises(contexts.ContextPinError):
+        contexts.install(target, mirrors=[bad_mirror])
+    # ...but a download that matches the pin is accepted, one that does not is refused.
+    good = (contexts.DEFAULT_DIR / victim.name).read_bytes()
+    contexts.install(target, mirrors=[bad_mirror], download=lambda url: good)
+    assert victim.read_bytes() == good
+    victim.unlink()
+    with pytest.raises(contexts.ContextPinError):
+        contexts.install(target, mirrors=[], download=lambda url: b"{}")
+
+
+def test_every_needed_context_is_pinned():
+    index = contexts.read_index()
+    for url in ["https://www.w3.org/2018/credentials/v1", "https://www.w3.org/ns/credentials/v2",
+                "https://w3id.org/security/data-integrity/v1", "https://w3id.org/security/data-integrity/v2",
+                "https://w3id.org/security/multikey/v1", "https://www.w3.org/ns/credentials/status/v1",
+                "https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/ed25519-2020/v1",
+                "http://data.europa.eu/snb/model/context/edc-ap"]:
+        assert url in index
+        assert len(index[url]["sha256"]) == 64 and index[url]["license"] and index[url]["source"]
+    assert "EUPL" in index["http://data.europa.eu/snb/model/context/edc-ap"]["license"]
+
+
+def test_loader_refuses_every_other_url(loader):
+    with pytest.raises(JsonLdRefused) as exc:
+        loader("https://example.com/ctx", {})
+    assert exc.value.slug == "unknown-context"
+    with pytest.raises(JsonLdRefused):
+        jsonld.canonicalize({"@context": "https://example.com/ctx", "name": "x"}, loader)
+
+
+def test_elm_sample_canonicalizes_like_jsonld_js(elm_sample, loader):
+    doc = {**elm_sample, "@context": [*elm_sample["@context"], "https://w3id.org/security/data-integrity/v2",
+                                      "https://www.w3.org/ns/credentials/status/v1"]}
+    nquads = jsonld.canonicalize(doc, loader)
+    lines = nquads.splitlines()
+    assert len(lines) == len(set(lines)) == 292  # jsonld.js (RDFC-1.0) gives the same 292 quads
+    assert lines == sorted(lines)
+    assert jsonld.find_undefined_terms(doc, loader) == []
+
+
+def test_dropped_terms_are_found(elm_sample, loader):
+    doc = json.loads(json.dumps(elm_sample))
+    doc["shoeSize"] = 42
+    doc["credentialSubject"]["type"] = ["Person", "Superhero"]
+    doc["credentialSubject"]["hasClaim"]["id"] = "relative-id"
+    found = jsonld.find_undefined_terms(doc, loader)
+    assert "shoeSize" in found and "Superhero" in found and "relative IRI 'relative-id'" in found
+    with pytest.raises(JsonLdRefused) as exc:
+        jsonld.ensure_no_dropped_terms(doc, loader)
+    assert exc.value.slug == "undefined-terms"
+    # Without a context that defines it, a VC 2.0 term is dropped; a context's own @vocab (VC 2.0's
+    # undefined-terms context) defines every term, so then nothing is dropped.
+    v2 = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+          "issuer": "did:example:1", "credentialSubject": {"favouriteColour": "blue"}}
+    assert jsonld.find_undefined_terms(v2, loader) == ["favouriteColour"]
+    v2["@context"].append("https://www.w3.org/ns/credentials/undefined-terms/v2")
+    assert jsonld.find_undefined_terms(v2, loader) == []
+
+
+def test_hostile_documents_hit_limits(loader):
+    deep: dict = {"@context": "https://www.w3.org/ns/credentials/v2"}
+    node = deep
+    for _ in range(100):
+        node["credentialSubject"] = {}
+        node = node["credentialSubject"]
+    with pytest.raises(LimitExceeded) as exc:
+        jsonld.canonicalize(deep, loader)
+    assert exc.value.slug == "too-deep"
+    wide = {"@context": "https://www.w3.org/ns/credentials/v2", "credentialSubject": [{} for _ in range(30_000)]}
+    with pytest.raises(LimitExceeded) as exc:
+        jsonld.canonicalize(wide, loader)
+    assert exc.value.slug == "too-many-nodes"
+
+
+def test_canonicalization_has_a_deadline(loader):
+    # A graph of interlinked blank nodes makes RDFC-1.0's n-degree hashing explode (the "poison graph").
+    ctx = {"@context": {"p": {"@id": "urn:p", "@type": "@id"}}}
+    n = 12
+    nodes = [{"@id": f"_:b{i}", "p": [f"_:b{j}" for j in range(n) if j != i]} for i in range(n)]
+    doc = {**ctx, "@graph": nodes}
+    start = time.monotonic()
+    with pytest.raises(LimitExceeded) as exc:
+        jsonld.canonicalize(doc, loader, jsonld.Limits(max_seconds=0.5))
+    assert exc.value.slug == "canonicalization-timeout"
+    assert time.monotonic() - start < 5
