@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app import contexts
-from app.api import credentials, did, issue, openapi, problems, status
+from app.api import (
+    credentials,
+    did,
+    issue,
+    openapi,
+    problems,
+    status,
+    verify,
+    verify_pages,
+)
 from app.config import Settings
 from app.db.session import make_engine, make_session_factory
 from app.domain.jsonld import make_document_loader
 from app.issuing import Services
 from app.keystore import KeyStore
+from app.verifying import RemoteFetcher
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,8 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     problems.install(app)
     openapi.install(app)
-    for module in (issue, status, credentials, did):
+    app.state.remote_fetcher = RemoteFetcher()  # did:web documents and status lists of other hosts (https only)
+    for module in (verify, issue, status, credentials, did, verify_pages):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
 
     @app.get("/health", tags=["service"])
     def health():

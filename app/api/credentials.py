@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import Caller, get_caller, get_services, get_session
+from app.api.deps import Caller, Db, get_caller, get_services
 from app.api.links import links
 from app.db.models import Credential
 from app.domain.timefmt import to_xsd
@@ -35,7 +35,7 @@ def record(origin: str, row: Credential, *, with_document: bool = True) -> dict:
 def list_credentials(expiring_within_days: int | None = Query(None, alias="expiringWithinDays", ge=0, le=36500),
                      learner_ref: str | None = Query(None, alias="learnerRef", max_length=200),
                      limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
-                     caller: Caller = Depends(get_caller), session: Session = Depends(get_session),
+                     caller: Caller = Depends(get_caller), session: Session = Db,
                      services: Services = Depends(get_services)):
     now = services.clock()
     before = now + timedelta(days=expiring_within_days) if expiring_within_days is not None else None
@@ -47,7 +47,7 @@ def list_credentials(expiring_within_days: int | None = Query(None, alias="expir
 
 
 @router.get("/credentials/{credential_id}", summary="One credential issued by this institution")
-def get_credential(credential_id: str, caller: Caller = Depends(get_caller), session: Session = Depends(get_session),
+def get_credential(credential_id: str, caller: Caller = Depends(get_caller), session: Session = Db,
                    services: Services = Depends(get_services)):
     row = credentials.for_institution(session, caller.institution.id, credential_id)
     return record(services.settings.public_origin, row)
@@ -60,7 +60,7 @@ def _filename(row: Credential) -> str:
 
 @router.get("/download/{token}", summary="The learner's download of the signed credential (.jsonld)",
             tags=["learners"])
-def download(token: str, session: Session = Depends(get_session)):
+def download(token: str, session: Session = Db):
     row = credentials.by_download_token(session, token)
     body = json.dumps(row.document, ensure_ascii=False, indent=2).encode()
     return Response(body, media_type="application/ld+json", headers={

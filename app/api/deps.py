@@ -10,7 +10,12 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.db.models import ApiKey, Institution
-from app.errors import LimitExceeded, MalformedRequest, Unauthorized, UnsupportedMediaType
+from app.errors import (
+    LimitExceeded,
+    MalformedRequest,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from app.issuing import Services
 from app.storage import api_keys
 
@@ -28,6 +33,11 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+# scope="function": the commit happens before the response is sent (FastAPI's default "request" scope would run
+# it afterwards, so a client could receive 201 and then not find the row it was told about).
+Db = Depends(get_session, scope="function")
+
+
 def get_services(request: Request) -> Services:
     return request.app.state.services
 
@@ -42,7 +52,7 @@ class Caller:
         return f"api-key:{self.api_key.prefix}"
 
 
-def get_caller(request: Request, session: Session = Depends(get_session)) -> Caller:
+def get_caller(request: Request, session: Session = Db) -> Caller:
     auth = request.headers.get("authorization", "")
     key = auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get("x-api-key", "")
     if not key:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from app.api.deps import get_session
+from app.api.deps import Db
 from app.domain.did_web import did_document
 from app.errors import NotFound
 from app.storage import institutions
@@ -24,6 +24,6 @@ def document_for(session: Session, slug: str) -> dict:
 
 
 @router.get("/institutions/{slug}/did.json", summary="The institution's did:web DID document")
-def did_json(slug: str, session: Session = Depends(get_session)):
+def did_json(slug: str, session: Session = Db):
     return JSONResponse(document_for(session, slug), media_type="application/did+json",
                         headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})

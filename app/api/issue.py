@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app import issuing
-from app.api.deps import Caller, get_caller, get_services, get_session, json_body
+from app.api.deps import Caller, Db, get_caller, get_services, json_body
 from app.api.links import links
 from app.api.openapi import COHORT_BODY, ISSUE_BODY
 from app.errors import InvalidInput
@@ -24,7 +24,7 @@ router = APIRouter(tags=["issuing"])
 @router.post("/credentials/issue", status_code=201, openapi_extra=ISSUE_BODY,
              summary="Issue one credential (a micro-credential, or a ready unsigned VC)")
 def issue(body: object = Depends(json_body), caller: Caller = Depends(get_caller),
-          session: Session = Depends(get_session), services: Services = Depends(get_services)):
+          session: Session = Db, services: Services = Depends(get_services)):
     if not isinstance(body, dict) or ("credential" in body) == ("microCredential" in body):
         raise InvalidInput("Send either `microCredential` (the friendly micro-credential shape) or `credential` "
                            "(an unsigned W3C VC), not both or neither.",
@@ -46,7 +46,7 @@ def issue(body: object = Depends(json_body), caller: Caller = Depends(get_caller
 @router.post("/credentials/cohorts", status_code=201, openapi_extra=COHORT_BODY,
              summary="Issue a whole cohort at once (all or nothing)")
 def issue_cohort(body: object = Depends(json_body), caller: Caller = Depends(get_caller),
-                 session: Session = Depends(get_session), services: Services = Depends(get_services)):
+                 session: Session = Db, services: Services = Depends(get_services)):
     if not isinstance(body, dict) or "microCredentials" not in body:
         raise InvalidInput("Send `microCredentials`: a list of micro-credentials in the friendly shape.",
                            errors=[{"field": "microCredentials", "message": "is required"}])

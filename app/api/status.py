@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from app import status
-from app.api.deps import Caller, get_caller, get_services, get_session, json_body
 from app.api.credentials import record
+from app.api.deps import Caller, Db, get_caller, get_services, json_body
 from app.domain.status_list import PURPOSES
 from app.errors import InvalidInput, NotFound
 from app.issuing import Services
@@ -24,7 +24,7 @@ router = APIRouter(tags=["status"])
 
 @router.get("/status/{slug}/{purpose}/{seq}", summary="A signed BitstringStatusListCredential (public)")
 def status_list_credential(slug: str, purpose: str, seq: int, request: Request,
-                           session: Session = Depends(get_session), services: Services = Depends(get_services)):
+                           session: Session = Db, services: Services = Depends(get_services)):
     if purpose not in PURPOSES:
         raise NotFound("No such status list.")
     lst = status.publish(session, services, institutions.by_slug(session, slug), purpose, seq)
@@ -64,25 +64,25 @@ def _change(action: str, credential_id: str, body, caller: Caller, session: Sess
 
 @router.post("/credentials/{credential_id}/revoke", summary="Revoke (final), with a reason code and a note")
 def revoke(credential_id: str, body: object = Depends(optional_json), caller: Caller = Depends(get_caller),
-           session: Session = Depends(get_session), services: Services = Depends(get_services)):
+           session: Session = Db, services: Services = Depends(get_services)):
     return _change("revoke", credential_id, body, caller, session, services)
 
 
 @router.post("/credentials/{credential_id}/suspend", summary="Suspend (reversible)")
 def suspend(credential_id: str, body: object = Depends(optional_json), caller: Caller = Depends(get_caller),
-            session: Session = Depends(get_session), services: Services = Depends(get_services)):
+            session: Session = Db, services: Services = Depends(get_services)):
     return _change("suspend", credential_id, body, caller, session, services)
 
 
 @router.post("/credentials/{credential_id}/reinstate", summary="Lift a suspension")
 def reinstate(credential_id: str, body: object = Depends(optional_json), caller: Caller = Depends(get_caller),
-              session: Session = Depends(get_session), services: Services = Depends(get_services)):
+              session: Session = Db, services: Services = Depends(get_services)):
     return _change("reinstate", credential_id, body, caller, session, services)
 
 
 @router.post("/credentials/status", summary="VC API: update a credential's status")
 def update_status(body: object = Depends(json_body), caller: Caller = Depends(get_caller),
-                  session: Session = Depends(get_session), services: Services = Depends(get_services)):
+                  session: Session = Db, services: Services = Depends(get_services)):
     """Body: ``{"credentialId": ..., "credentialStatus": [{"type": "BitstringStatusListEntry",
     "statusPurpose": "revocation"|"suspension", "status": true|false}]}``; ``reason``/``note`` optional."""
     if not isinstance(body, dict) or not isinstance(body.get("credentialId"), str):

@@ -10,7 +10,12 @@ are refused: this service signs and verifies only Ed25519.
 from __future__ import annotations
 
 from app.domain.keys import multikey_document
-from app.domain.multibase import ED25519_PUB_HEADER, KeyFormatError, decode_multikey_public, multibase_decode
+from app.domain.multibase import (
+    ED25519_PUB_HEADER,
+    KeyFormatError,
+    decode_multikey_public,
+    multibase_decode,
+)
 from app.errors import InvalidInput, McredError
 
 PREFIX = "did:key:"

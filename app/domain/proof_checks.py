@@ -25,11 +25,18 @@ from typing import Any, Callable
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.domain import proof_result as codes
-from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, canonicalize, check_limits, ensure_no_dropped_terms
-from app.domain.timefmt import parse_datetime_stamp
+from app.domain.jsonld import (
+    DEFAULT_LIMITS,
+    DocumentLoader,
+    Limits,
+    canonicalize,
+    check_limits,
+    ensure_no_dropped_terms,
+)
 from app.domain.keys import public_key_from_multibase, verify_signature
 from app.domain.multibase import multibase_decode
 from app.domain.proof_result import ProofFailure, ProofResult
+from app.domain.timefmt import parse_datetime_stamp
 from app.errors import InvalidInput, JsonLdRefused, McredError, UpstreamUnavailable
 
 CLOCK_SKEW = timedelta(minutes=5)

@@ -1,0 +1,24 @@
+"""Over real HTTP: the transaction is committed before the response leaves, so what a 201 names exists."""
+
+from __future__ import annotations
+
+import httpx
+
+from app.domain.microcredential import EXAMPLE
+from tests.apphelpers import auth, new_tenant
+from tests.liveserver import live_server
+
+
+class _App:
+    def __init__(self, app):
+        self.app = app
+
+
+def test_a_credential_exists_as_soon_as_issuing_answers(database_url, tmp_path):
+    with live_server(database_url, tmp_path / "keys") as app:
+        _, key = new_tenant(_App(app))
+        with httpx.Client(base_url=app.state.services.settings.public_origin, timeout=30) as http:
+            for _ in range(30):
+                issued = http.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=auth(key))
+                assert issued.status_code == 201
+                assert http.get(issued.json()["links"]["download"]).status_code == 200
