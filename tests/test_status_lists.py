@@ -192,3 +192,25 @@ def test_concurrent_allocation_never_shares_an_index(client):
         per_list = dict(session.execute(select(StatusList.seq, func.count()).join(StatusEntry)
                                         .where(StatusList.institution_id == inst_id).group_by(StatusList.seq)).all())
     assert per_list == {1: 256, 2: 64}
+
+
+def test_default_validity_and_audit_trail(client):
+    from datetime import timedelta
+
+    _, key = new_tenant(client, default_validity_days=365)
+    body = issue(client, key).json()
+    vc = body["verifiableCredential"]
+    until, since = parse_xsd(vc["validUntil"]), parse_xsd(vc["validFrom"])
+    assert timedelta(days=364) < until - since <= timedelta(days=366)
+    assert vc["expirationDate"] == vc["validUntil"]  # VC 1.1 verifiers read expirationDate
+    listed = client.get("/credentials?expiringWithinDays=366", headers=auth(key)).json()["credentials"]
+    assert [c["id"] for c in listed] == [body["id"]]
+
+    cid = body["id"]
+    client.post(f"/credentials/{cid}/revoke", json={"reason": "superseded", "note": "new version"}, headers=auth(key))
+    events = client.get(f"/credentials/{cid}/events", headers=auth(key)).json()["events"]
+    assert [e["action"] for e in events] == ["issue", "status.revoke"]
+    assert events[1]["reason"] == "superseded" and events[1]["note"] == "new version"
+    assert events[1]["actor"].startswith("api-key:") and parse_xsd(events[1]["at"]) is not None
+    _, other = new_tenant(client)
+    assert_problem(client.get(f"/credentials/{cid}/events", headers=auth(other)), 404)

@@ -15,7 +15,7 @@ from app.api.links import links
 from app.db.models import Credential
 from app.domain.timefmt import to_xsd
 from app.issuing import Services
-from app.storage import credentials
+from app.storage import audit, credentials
 
 router = APIRouter(tags=["credentials"])
 
@@ -51,6 +51,14 @@ def get_credential(credential_id: str, caller: Caller = Depends(get_caller), ses
                    services: Services = Depends(get_services)):
     row = credentials.for_institution(session, caller.institution.id, credential_id)
     return record(services.settings.public_origin, row)
+
+
+@router.get("/credentials/{credential_id}/events", summary="The audit trail of one credential (who, when, why)")
+def credential_events(credential_id: str, caller: Caller = Depends(get_caller), session: Session = Db):
+    row = credentials.for_institution(session, caller.institution.id, credential_id)
+    events = audit.events(session, institution_id=caller.institution.id, credential_id=row.id)
+    return {"events": [{"action": e.action, "actor": e.actor, "at": to_xsd(e.created_at), **e.details}
+                       for e in reversed(events)]}
 
 
 def _filename(row: Credential) -> str:
