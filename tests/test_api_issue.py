@@ -83,6 +83,8 @@ def test_issue_download_verify_round_trip(client, tenant, loader):
     assert "attachment" in download.headers["content-disposition"]
     assert ".jsonld" in download.headers["content-disposition"]
     assert json.loads(download.content) == vc
+    for name in ("verification", "printable", "qrCode"):
+        assert client.get(body["links"][name].removeprefix(ORIGIN)).status_code == 200, name
 
     result = eddsa_rdfc_2022.verify_proof(vc, loader=loader, resolve_verification_method=resolver(client))
     assert result.verified, result

@@ -10,4 +10,6 @@ def links(origin: str, row: Credential) -> dict:
         "credential": f"{origin}/credentials/{row.id}",
         "download": f"{origin}/download/{row.download_token}",
         "verification": f"{origin}/v/{row.verify_token}",
+        "qrCode": f"{origin}/v/{row.verify_token}/qr.png",
+        "printable": f"{origin}/v/{row.verify_token}/print",
     }
