@@ -18,7 +18,6 @@ from app.config import Settings
 from app.db.models import Credential, Institution
 from app.domain import eddsa_rdfc_2022, elm
 from app.domain.jsonld import DocumentLoader, ensure_no_dropped_terms
-from app.domain.keys import Ed25519Signer
 from app.domain.microcredential import parse_micro_credential
 from app.domain.timefmt import Clock, parse_xsd, to_xsd, utcnow
 from app.errors import InvalidInput
@@ -38,11 +37,6 @@ class Services:
     loader: DocumentLoader
     keystore: KeyStore
     clock: Clock = field(default=utcnow)
-
-
-def _signer(session: Session, services: Services, inst: Institution) -> Ed25519Signer:
-    key = institutions.active_key(session, inst)
-    return Ed25519Signer(services.keystore.load(key.key_file), key.verification_method)
 
 
 def issuer_node(inst: Institution) -> dict:
@@ -79,8 +73,8 @@ def _store(session: Session, services: Services, inst: Institution, unsigned: di
     session.flush()
     unsigned = status.attach_entries(session, services.settings.public_origin, inst, unsigned, row.id)
     ensure_no_dropped_terms(unsigned, services.loader)
-    row.document = eddsa_rdfc_2022.create_proof(unsigned, _signer(session, services, inst),
-                                                loader=services.loader, created=to_xsd(now))
+    signer = services.keystore.signer(institutions.active_key(session, inst))
+    row.document = eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(now))
     audit.record(session, actor=actor, action="issue", institution_id=inst.id, credential_id=row.id,
                  learner_ref=learner_ref, batch_id=batch_id)
     return row

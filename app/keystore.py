@@ -12,6 +12,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.domain.keys import Ed25519Signer
 from app.errors import McredError
 
 
@@ -62,3 +63,7 @@ class KeyStore:
             raise KeyStoreError(f"The signing key file {name} is not an Ed25519 key.")
         self._cache[name] = key
         return key
+
+    def signer(self, key) -> Ed25519Signer:
+        """A signer for a ``SigningKey`` row: its private key from disk, named by its verification method."""
+        return Ed25519Signer(self.load(key.key_file), key.verification_method)

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Credential, Institution, StatusList
 from app.domain import eddsa_rdfc_2022, status_list
-from app.domain.keys import Ed25519Signer
 from app.domain.timefmt import parse_xsd, to_xsd
 from app.errors import Conflict, InvalidInput
 from app.storage import audit, institutions
@@ -113,8 +112,7 @@ def publish(session: Session, services, inst: Institution, purpose: str, seq: in
         url = list_url(services.settings.public_origin, inst, purpose, seq)
         unsigned = status_list.list_credential(url, inst.did, purpose, lst.bits, valid_from=now,
                                                valid_until=now + LIST_VALIDITY, ttl_ms=TTL_SECONDS * 1000)
-        key = institutions.active_key(session, inst)
-        signer = Ed25519Signer(services.keystore.load(key.key_file), key.verification_method)
+        signer = services.keystore.signer(institutions.active_key(session, inst))
         lst.signed = eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(now))
         lst.signed_version = lst.version
     return lst

@@ -156,9 +156,7 @@ class Resolvers:
                 return None
             if inst.did != did or inst.did_method != "web":
                 return None
-            keys = [{"id": k.verification_method, "publicKeyMultibase": k.public_key_multibase,
-                     "active": k.status == "active"} for k in institutions.keys_of(self.session, inst)]
-            return did_web.did_document(inst.did, keys)
+            return institutions.published_did_document(self.session, inst)
         if not did.startswith("did:web:"):
             raise InvalidInput(f"{did!r}: only did:key and did:web are resolved.", slug="unsupported-did-method")
         try:

@@ -7,7 +7,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app.api.deps import Db
-from app.domain.did_web import did_document
 from app.errors import NotFound
 from app.storage import institutions
 
@@ -18,9 +17,7 @@ def document_for(session: Session, slug: str) -> dict:
     inst = institutions.by_slug(session, slug)
     if inst.did_method != "web":
         raise NotFound(f"Institution {slug!r} uses {inst.did}, which needs no hosted document.")
-    keys = [{"id": k.verification_method, "publicKeyMultibase": k.public_key_multibase, "active": k.status == "active"}
-            for k in institutions.keys_of(session, inst)]
-    return did_document(inst.did, keys)
+    return institutions.published_did_document(session, inst)
 
 
 @router.get("/institutions/{slug}/did.json", summary="The institution's did:web DID document")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Institution, SigningKey
+from app.domain.did_web import did_document
 from app.domain.timefmt import utcnow
 from app.errors import Conflict, NotFound
 
@@ -62,3 +63,10 @@ def active_key(session: Session, inst: Institution) -> SigningKey:
 def keys_of(session: Session, inst: Institution) -> list[SigningKey]:
     return list(session.scalars(select(SigningKey).where(SigningKey.institution_id == inst.id)
                                 .order_by(SigningKey.id)))
+
+
+def published_did_document(session: Session, inst: Institution) -> dict:
+    """The did:web document of ``inst``: every key it ever signed with, the active one also for authentication."""
+    keys = [{"id": k.verification_method, "publicKeyMultibase": k.public_key_multibase, "active": k.status == "active"}
+            for k in keys_of(session, inst)]
+    return did_document(inst.did, keys)
