@@ -104,13 +104,18 @@ def change(session: Session, inst: Institution, row: Credential, action: str, *,
 
 
 def publish(session: Session, services, inst: Institution, purpose: str, seq: int) -> StatusList:
-    """The list with an up-to-date signed credential in ``signed`` (re-signed only when needed)."""
+    """The list with an up-to-date signed credential in ``signed`` (re-signed only when needed).
+
+    The version is read before the bits: a change committed in between is then in the bits but not in
+    ``signed_version``, so the next request signs again; the other order could serve a stale list as current.
+    """
     lst = lists.get_list(session, inst.id, purpose, seq)
     now = services.clock()
     until = parse_xsd(lst.signed.get("validUntil")) if lst.signed else None
     if lst.signed is None or lst.signed_version != lst.version or until is None or until - now < REFRESH_WHEN_LEFT:
         url = list_url(services.settings.public_origin, inst, purpose, seq)
-        unsigned = status_list.list_credential(url, inst.did, purpose, lst.bits, valid_from=now,
+        bits = lists.bits_of(session, lst)
+        unsigned = status_list.list_credential(url, inst.did, purpose, bits, valid_from=now,
                                                valid_until=now + LIST_VALIDITY, ttl_ms=TTL_SECONDS * 1000)
         signer = services.keystore.signer(institutions.active_key(session, inst))
         lst.signed = eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(now))

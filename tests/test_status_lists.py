@@ -8,7 +8,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from app.db.models import AuditEvent, Credential, StatusEntry, StatusList
+from app import status
+from app.db.models import AuditEvent, Credential, Institution, StatusEntry, StatusList
 from app.domain import bitstring, eddsa_rdfc_2022
 from app.domain.microcredential import EXAMPLE
 from app.domain.timefmt import parse_xsd, utcnow
@@ -191,7 +192,8 @@ def test_concurrent_allocation_never_shares_an_index(client):
         assert len(rows) == 320 and len(set(rows)) == 320
         per_list = dict(session.execute(select(StatusList.seq, func.count()).join(StatusEntry)
                                         .where(StatusList.institution_id == inst_id).group_by(StatusList.seq)).all())
-    assert per_list == {1: 256, 2: 64}
+    # List 1 is closed once found 95 % used (see status_lists.CLOSE_AT); the rest went to list 2.
+    assert 244 <= per_list[1] <= 256 and per_list[1] + per_list[2] == 320
 
 
 def test_default_validity_and_audit_trail(client):
@@ -214,3 +216,44 @@ def test_default_validity_and_audit_trail(client):
     assert events[1]["actor"].startswith("api-key:") and parse_xsd(events[1]["at"]) is not None
     _, other = new_tenant(client)
     assert_problem(client.get(f"/credentials/{cid}/events", headers=auth(other)), 404)
+
+
+def test_concurrent_status_changes_are_all_published(client):
+    """Several institutions' staff revoking at once on one list: no change may overwrite another."""
+    _, key = new_tenant(client)
+    mcs = []
+    for n in range(24):
+        mc = copy.deepcopy(EXAMPLE)
+        mc["learner"] = {"givenName": f"L{n}", "familyName": "Test"}
+        mcs.append(mc)
+    out = client.post("/credentials/cohorts", json={"microCredentials": mcs}, headers=auth(key)).json()
+    creds = out["credentials"]
+    factory = client.app.state.session_factory
+    errors, barrier = [], threading.Barrier(6)
+
+    def worker(chunk):
+        try:
+            barrier.wait()
+            for c in chunk:
+                with factory() as session:
+                    row = session.get(Credential, c["id"])
+                    inst = session.get(Institution, row.institution_id)
+                    status.change(session, inst, row, "revoke", actor="test", reason="fraud", now=utcnow())
+                    session.commit()
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(creds[n::6],)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    entry = creds[0]["verifiableCredential"]["credentialStatus"]
+    bits = bitstring.decode(get_list(client, entry).json()["credentialSubject"]["encodedList"])
+    indexes = [int(c["verifiableCredential"]["credentialStatus"]["statusListIndex"]) for c in creds]
+    assert all(bitstring.get_bit(bits, i) for i in indexes)
+    assert sum(bin(b).count("1") for b in bits) == 24
+    with factory() as session:
+        assert session.scalar(select(StatusList.version).where(StatusList.id == session.scalar(
+            select(StatusEntry.list_id).where(StatusEntry.credential_id == creds[0]["id"])))) == 1 + 24

@@ -80,6 +80,7 @@ def upgrade() -> None:
     with op.batch_alter_table('credentials', schema=None) as batch_op:
         batch_op.create_index('ix_credentials_institution_issued', ['institution_id', 'issued_at'], unique=False)
         batch_op.create_index('ix_credentials_institution_valid_until', ['institution_id', 'valid_until'], unique=False)
+        batch_op.create_index('ix_credentials_institution_learner', ['institution_id', 'learner_ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_credentials_uri'), ['uri'], unique=False)
 
     op.create_table('signing_keys',
@@ -107,6 +108,7 @@ def downgrade() -> None:
     op.drop_table('signing_keys')
     with op.batch_alter_table('credentials', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credentials_uri'))
+        batch_op.drop_index('ix_credentials_institution_learner')
         batch_op.drop_index('ix_credentials_institution_valid_until')
         batch_op.drop_index('ix_credentials_institution_issued')
 

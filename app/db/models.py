@@ -15,7 +15,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     UniqueConstraint,
 )
@@ -98,6 +97,7 @@ class Credential(Base):
     __table_args__ = (
         Index("ix_credentials_institution_issued", "institution_id", "issued_at"),
         Index("ix_credentials_institution_valid_until", "institution_id", "valid_until"),
+        Index("ix_credentials_institution_learner", "institution_id", "learner_ref"),
     )
 
 
@@ -114,7 +114,8 @@ class AuditEvent(Base):
 
 
 class StatusList(Base):
-    """One Bitstring Status List: its bits live here, so publishing never scans the credentials."""
+    """One Bitstring Status List. Its bits are the ``set`` flags of its entries, so publishing reads at most one
+    list's entries (never the credentials), and every change is a single-row UPDATE: no lost updates."""
 
     __tablename__ = "status_lists"
 
@@ -123,7 +124,6 @@ class StatusList(Base):
     purpose: Mapped[str] = mapped_column(String(16))  # "revocation" | "suspension"
     seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per institution and purpose
     size: Mapped[int] = mapped_column(Integer)
-    bits: Mapped[bytes] = mapped_column(LargeBinary)
     full: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # bumped by every status change
     signed: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the last signed list credential
@@ -142,5 +142,6 @@ class StatusEntry(Base):
     list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id"))
     idx: Mapped[int] = mapped_column(Integer)
     credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    set: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # the bit: revoked / suspended
 
     __table_args__ = (UniqueConstraint("list_id", "idx", name="uq_status_entry_index"),)

@@ -12,6 +12,7 @@ Implements what Data Integrity (VC Data Integrity 1.0, section 4 "Algorithms") n
 from __future__ import annotations
 
 import copy
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -22,6 +23,11 @@ from pyld.canon import URDNA2015
 from app.errors import JsonLdRefused, LimitExceeded
 
 DocumentLoader = Callable[[str, dict], dict]
+
+# pyld keeps module-wide caches (resolved contexts) that are not thread-safe: under concurrent requests another
+# thread can evict an entry between pyld's check and its read (a KeyError that would surface as a bogus 422).
+# Expansion is CPU-bound Python, so serialising it costs no throughput under the GIL.
+_PYLD_LOCK = threading.Lock()
 
 # IRIs under this prefix only ever appear when a term was undefined: see find_undefined_terms().
 _UNDEFINED = "urn:mcred:undefined-term:"
@@ -101,7 +107,8 @@ def _jsonld_error(exc: Exception) -> JsonLdRefused:
 
 def expand(doc: dict, loader: DocumentLoader) -> list:
     try:
-        return jsonld.expand(copy.deepcopy(doc), _options(loader))
+        with _PYLD_LOCK:
+            return jsonld.expand(copy.deepcopy(doc), _options(loader))
     except (JsonLdRefused, LimitExceeded):
         raise
     except Exception as exc:  # pyld raises JsonLdError and, on odd input, plain TypeError/KeyError
@@ -188,7 +195,8 @@ def canonicalize(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIM
     check_limits(doc, limits)
     deadline = time.monotonic() + limits.max_seconds
     try:
-        dataset = jsonld.to_rdf(copy.deepcopy(doc), _options(loader, produceGeneralizedRdf=False))
+        with _PYLD_LOCK:
+            dataset = jsonld.to_rdf(copy.deepcopy(doc), _options(loader, produceGeneralizedRdf=False))
         return _DeadlineCanonicalizer(deadline).main(dataset, {"format": "application/n-quads"})
     except (JsonLdRefused, LimitExceeded):
         raise
