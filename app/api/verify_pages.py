@@ -148,10 +148,9 @@ def _not_found(request: Request) -> HTMLResponse:
 # --- the page behind the QR code ----------------------------------------------------------------------------------
 
 
-@router.get("/v/{token}", response_class=HTMLResponse, summary="Public verification page of an issued credential")
-def verification_page(token: str, request: Request, session: Session = Db,
-                      services: Services = Depends(get_services),
-                      fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
+def _live_page(template: str, token: str, request: Request, session: Session, services: Services,
+               fetcher: verifying.RemoteFetcher, *, with_qr: bool = False) -> HTMLResponse:
+    """Re-verify the stored credential now and render it with ``template`` (an HTML 404 for unknown tokens)."""
     try:
         row = _row(session, token)
     except NotFound:
@@ -159,9 +158,17 @@ def verification_page(token: str, request: Request, session: Session = Db,
     lang = _lang(request)
     now = services.clock()
     result = verifying.verify(session, services, fetcher, row.document, now=now)
-    origin = services.settings.public_origin
-    return _render(request, "verify_result.html", lang, token=token, links=links(origin, row),
-                   **_result_context(result, row.document, lang, now))
+    row_links = links(services.settings.public_origin, row)
+    url = row_links["verification"]
+    return _render(request, template, lang, token=token, links=row_links, verification_url=url,
+                   qr=qr_svg(url) if with_qr else None, **_result_context(result, row.document, lang, now))
+
+
+@router.get("/v/{token}", response_class=HTMLResponse, summary="Public verification page of an issued credential")
+def verification_page(token: str, request: Request, session: Session = Db,
+                      services: Services = Depends(get_services),
+                      fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
+    return _live_page("verify_result.html", token, request, session, services, fetcher)
 
 
 def qr_image(url: str, factory=None):
@@ -201,16 +208,7 @@ def qr_svg_route(token: str, session: Session = Db, services: Services = Depends
 def print_page(token: str, request: Request, session: Session = Db,
                services: Services = Depends(get_services),
                fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
-    try:
-        row = _row(session, token)
-    except NotFound:
-        return _not_found(request)
-    lang = _lang(request)
-    now = services.clock()
-    result = verifying.verify(session, services, fetcher, row.document, now=now)
-    url = links(services.settings.public_origin, row)["verification"]
-    return _render(request, "verify_print.html", lang, token=token, verification_url=url, qr=qr_svg(url),
-                   **_result_context(result, row.document, lang, now))
+    return _live_page("verify_print.html", token, request, session, services, fetcher, with_qr=True)
 
 
 # --- upload or paste ----------------------------------------------------------------------------------------------
