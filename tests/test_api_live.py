@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import httpx
 
 from app.domain.microcredential import EXAMPLE
@@ -9,14 +11,9 @@ from tests.apphelpers import auth, new_tenant
 from tests.liveserver import live_server
 
 
-class _App:
-    def __init__(self, app):
-        self.app = app
-
-
 def test_a_credential_exists_as_soon_as_issuing_answers(database_url, tmp_path):
     with live_server(database_url, tmp_path / "keys") as app:
-        _, key = new_tenant(_App(app))
+        _, key = new_tenant(SimpleNamespace(app=app))
         with httpx.Client(base_url=app.state.services.settings.public_origin, timeout=30) as http:
             for _ in range(30):
                 issued = http.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=auth(key))

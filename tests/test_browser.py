@@ -49,9 +49,7 @@ def origin(server) -> str:
 def credentials(server, origin) -> dict:
     """A valid, an expired and a revoked credential: {name: issue response}."""
     slug, key = new_tenant(types.SimpleNamespace(app=server))
-    # Set up in process: a TestClient returns only once the request's transaction is committed, while over real
-    # HTTP the session dependency commits after the response is sent (FastAPI's default "request" scope), so an
-    # immediate follow-up request (issue, then revoke) could miss the row. The browser then uses real HTTP.
+    # Set up in process (faster); the browser then uses real HTTP.
     http = TestClient(server, base_url=origin, headers=auth(key))
 
     def issue(**changes):

@@ -5,6 +5,7 @@ fail after any change, and show revocation and suspension."""
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -35,13 +36,8 @@ def _issue(http, key, mc=None):
     return r.json()
 
 
-class _App:  # new_tenant wants something with .app
-    def __init__(self, app):
-        self.app = app
-
-
 def test_issued_credential_verifies_independently_and_fails_when_changed(server, http, tmp_path):
-    _, key = new_tenant(_App(server))
+    _, key = new_tenant(SimpleNamespace(app=server))
     body = _issue(http, key)
     vc = body["verifiableCredential"]
     downloaded = http.get(body["links"]["download"]).json()
@@ -64,7 +60,7 @@ def test_issued_credential_verifies_independently_and_fails_when_changed(server,
 
 
 def test_revocation_and_suspension_seen_by_independent_verifier(server, http, tmp_path):
-    _, key = new_tenant(_App(server), suspension_enabled=True)
+    _, key = new_tenant(SimpleNamespace(app=server), suspension_enabled=True)
     revoked, suspended, fine = (_issue(http, key) for _ in range(3))
     assert http.post(f"/credentials/{revoked['id']}/revoke", json={"reason": "fraud"},
                      headers=auth(key)).status_code == 200
