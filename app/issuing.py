@@ -26,7 +26,6 @@ from app.storage import audit, credentials, institutions
 
 VC1 = "https://www.w3.org/2018/credentials/v1"
 VC2 = "https://www.w3.org/ns/credentials/v2"
-DI2 = "https://w3id.org/security/data-integrity/v2"
 
 
 @dataclass
@@ -84,7 +83,7 @@ def build_micro_credential(services: Services, inst: Institution, data: object) 
     """Validate the friendly input and build the unsigned ELM credential; returns (unsigned, summary fields)."""
     mc = parse_micro_credential(data)
     now = services.clock()
-    valid_until = mc.valid_until if getattr(mc, "valid_until", None) else (
+    valid_until = mc.valid_until or (
         now + timedelta(days=inst.default_validity_days) if inst.default_validity_days else None)
     unsigned = elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{uuid.uuid4()}", issued_at=now,
                                     valid_until=valid_until)
