@@ -257,3 +257,20 @@ def test_concurrent_status_changes_are_all_published(client):
     with factory() as session:
         assert session.scalar(select(StatusList.version).where(StatusList.id == session.scalar(
             select(StatusEntry.list_id).where(StatusEntry.credential_id == creds[0]["id"])))) == 1 + 24
+
+
+def test_a_rolled_back_allocation_leaves_nothing(client):
+    """Allocation as the first write of a transaction must still roll back with it (no early commit)."""
+    slug, _ = new_tenant(client)
+    factory = client.app.state.session_factory
+    with factory() as session:
+        inst = institutions.by_slug(session, slug)
+        ids = _credential_rows(session, inst, 3)
+        session.commit()
+    for cid in ids:
+        with factory() as session:
+            lists.allocate(session, institutions.by_slug(session, slug), "revocation", cid)
+            session.rollback()
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(StatusEntry)
+                              .where(StatusEntry.credential_id.in_(ids))) == 0

@@ -43,6 +43,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('status_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_status_entries_credential_id'), ['credential_id'], unique=False)
+        batch_op.create_index('ix_status_entries_set', ['list_id', 'idx'], unique=False,
+                              postgresql_where=sa.text('"set" IS true'), sqlite_where=sa.text('"set" IS 1'))
 
     with op.batch_alter_table('credentials', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status', sa.String(length=16), server_default='active', nullable=False))
@@ -64,6 +66,7 @@ def downgrade() -> None:
         batch_op.drop_column('status')
 
     with op.batch_alter_table('status_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_status_entries_set')
         batch_op.drop_index(batch_op.f('ix_status_entries_credential_id'))
 
     op.drop_table('status_entries')

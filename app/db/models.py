@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -144,4 +145,10 @@ class StatusEntry(Base):
     credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
     set: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # the bit: revoked / suspended
 
-    __table_args__ = (UniqueConstraint("list_id", "idx", name="uq_status_entry_index"),)
+    __table_args__ = (
+        UniqueConstraint("list_id", "idx", name="uq_status_entry_index"),
+        # Publishing reads only the set entries of one list: a partial index keeps that independent of how many
+        # entries the list has (the where clause matches how SQLAlchemy renders ``set.is_(True)``).
+        Index("ix_status_entries_set", "list_id", "idx", postgresql_where=text('"set" IS true'),
+              sqlite_where=text('"set" IS 1')),
+    )

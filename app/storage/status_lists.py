@@ -1,8 +1,8 @@
 """Status list storage: random, never-reused index allocation and status changes (Bitstring Status List v1.0).
 
 Allocation draws uniformly from the free slots of the open list: random probes, each an INSERT guarded by the
-unique (list, index) constraint inside a savepoint, so concurrent issuers on PostgreSQL can never share an index
-(the loser of a race gets an IntegrityError and draws again). Rejection sampling over the whole list is uniform
+unique (list, index) constraint (INSERT ... ON CONFLICT DO NOTHING), so concurrent issuers on PostgreSQL can never share an index
+(the loser of a race inserts nothing and draws again). Rejection sampling over the whole list is uniform
 over its free slots. Only when every probe hits a used slot (at 90 % use that is 0.9^64 = 0.1 % of issues) are
 the used slots read and a free one drawn directly; a list found 95 % used is closed and the next one started, so
 that costly path stays rare (a closed list's last free slots stay unused: herd privacy is unaffected).
@@ -16,7 +16,8 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.db.models import Institution, StatusEntry, StatusList
@@ -28,31 +29,36 @@ RANDOM_PROBES = 64
 CLOSE_AT = 0.95
 
 
+def _insert_or_ignore(session: Session, model, conflict: list[str], **values) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted.
+
+    No savepoint needed: on PostgreSQL a concurrent insert of the same key waits for the other transaction and
+    then does nothing; on SQLite writers are serialised anyway (and a SAVEPOINT opening a pysqlite transaction
+    would commit on RELEASE).
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # RETURNING tells whether a row was inserted (psycopg reports rowcount -1 for this statement).
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(model.id)
+    return session.connection().execute(statement).first() is not None
+
+
 def _open_list(session: Session, inst: Institution, purpose: str, size: int) -> StatusList:
-    lst = session.scalar(select(StatusList).where(StatusList.institution_id == inst.id, StatusList.purpose == purpose,
-                                                  StatusList.full.is_(False)).order_by(StatusList.seq).limit(1))
-    if lst is not None:
-        return lst
-    seq = (session.scalar(select(func.max(StatusList.seq)).where(StatusList.institution_id == inst.id,
-                                                                 StatusList.purpose == purpose)) or 0) + 1
-    try:
-        with session.begin_nested():
-            lst = StatusList(institution_id=inst.id, purpose=purpose, seq=seq, size=size, full=False, version=1,
-                             created_at=utcnow())
-            session.add(lst)
-    except IntegrityError:
-        # Another transaction started list `seq` at the same moment: use theirs.
-        return _open_list(session, inst, purpose, size)
-    return lst
+    while True:
+        lst = session.scalar(select(StatusList).where(StatusList.institution_id == inst.id,
+                                                      StatusList.purpose == purpose, StatusList.full.is_(False))
+                             .order_by(StatusList.seq).limit(1))
+        if lst is not None:
+            return lst
+        seq = (session.scalar(select(func.max(StatusList.seq)).where(StatusList.institution_id == inst.id,
+                                                                     StatusList.purpose == purpose)) or 0) + 1
+        # If another transaction starts list `seq` at the same moment, ours does nothing and we use theirs.
+        _insert_or_ignore(session, StatusList, ["institution_id", "purpose", "seq"], institution_id=inst.id,
+                          purpose=purpose, seq=seq, size=size, full=False, version=1, created_at=utcnow())
 
 
 def _try_claim(session: Session, lst: StatusList, index: int, credential_id: str) -> bool:
-    try:
-        with session.begin_nested():
-            session.add(StatusEntry(list_id=lst.id, idx=index, credential_id=credential_id))
-        return True
-    except IntegrityError:
-        return False
+    return _insert_or_ignore(session, StatusEntry, ["list_id", "idx"], list_id=lst.id, idx=index,
+                             credential_id=credential_id, set=False)
 
 
 def allocate(session: Session, inst: Institution, purpose: str, credential_id: str,
