@@ -1,0 +1,202 @@
+"""Shared helpers for the benchmark scripts: scratch databases, a real uvicorn server, statistics, machine info.
+
+Not a test module. Everything here is throw-away scaffolding around the real service (``app.main:create_app``).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from app import admin
+from app.cli import _services
+from app.config import Settings
+from app.db import migrate  # noqa: F401 - re-exported for the bench scripts
+from app.db.session import make_engine, make_session_factory
+
+PG_ADMIN_URL = os.environ.get("MCRED_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+# --- machine ------------------------------------------------------------------------------------------------------
+
+
+def machine_info() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info = {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform()}
+    try:
+        with create_engine(PG_ADMIN_URL).connect() as conn:
+            info["postgresql"] = conn.execute(text("SHOW server_version")).scalar()
+    except Exception:  # noqa: BLE001 - PostgreSQL is optional for the SQLite runs
+        info["postgresql"] = "unavailable"
+    import sqlite3
+    info["sqlite"] = sqlite3.sqlite_version
+    return info
+
+
+def print_machine(info: dict) -> None:
+    print(f"machine : {info['cpu']}, {info['cores']} cores, Python {info['python']}, {info['platform']}")
+    print(f"          PostgreSQL {info['postgresql']}, SQLite {info['sqlite']}")
+
+
+# --- statistics ---------------------------------------------------------------------------------------------------
+
+
+def pct(values: list[float], p: float) -> float:
+    """Percentile by linear interpolation (values in any order)."""
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = (len(s) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def summary_ms(values: list[float]) -> str:
+    """p50 / p95 / p99 / mean in milliseconds for latencies given in seconds."""
+    ms = [v * 1000 for v in values]
+    return (f"p50 {pct(ms, 50):7.1f}  p95 {pct(ms, 95):7.1f}  p99 {pct(ms, 99):7.1f}  "
+            f"mean {statistics.fmean(ms):7.1f} ms  (n={len(ms)})")
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    cells = [[str(c) for c in r] for r in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    print(line)
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |")
+    print(line)
+    for r in cells:
+        print("| " + " | ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(r, widths)) + " |")
+    print(line)
+
+
+def _numeric(s: str) -> bool:
+    try:
+        float(s.replace(",", "").rstrip("x%"))
+        return True
+    except ValueError:
+        return False
+
+
+# --- databases ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScratchDB:
+    url: str
+    cleanup: callable
+
+
+def scratch_database(kind: str, workdir: Path) -> ScratchDB:
+    """A new empty database: ``sqlite`` (a file in workdir) or ``postgres`` (CREATE DATABASE mcred_bench_<hex>)."""
+    if kind == "sqlite":
+        path = workdir / "bench.sqlite3"
+        return ScratchDB(f"sqlite:///{path}", lambda: None)
+    name = f"mcred_bench_{secrets.token_hex(4)}"
+    admin_engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+
+    def drop():
+        with admin_engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin_engine.dispose()
+
+    return ScratchDB(f"{base}/{name}", drop)
+
+
+def settings_for(url: str, keys_dir: Path, public_url: str) -> Settings:
+    return replace(Settings(), database_url=url, keys_dir=keys_dir, public_url=public_url)
+
+
+def create_tenant(settings: Settings, slug: str = "bench-universitate", *, suspension: bool = True) -> str:
+    """Migrated DB + an institution (did:web) + an API key; returns the key."""
+    services = _services(settings)
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine)() as session:
+        inst = admin.create_institution(session, services, slug=slug, country="LVA", did_method="web",
+                                        legal_name={"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
+                                        homepage="https://bench.example.lv", suspension_enabled=suspension)
+        key = admin.create_api_key(session, inst, "bench")
+        session.commit()
+    engine.dispose()
+    return key
+
+
+# --- the real service ---------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def workdir():
+    path = Path(tempfile.mkdtemp(prefix="mcred-bench-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def running_service(url: str, keys_dir: Path, port: int, *, workers: int = 1):
+    """``uvicorn --factory app.main:create_app`` in a subprocess (its own GIL, as in production)."""
+    env = {**os.environ, "MCRED_DATABASE_URL": url, "MCRED_KEYS_DIR": str(keys_dir),
+           "MCRED_PUBLIC_URL": f"http://127.0.0.1:{port}", "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1",
+           "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the service did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,186 @@
+"""Verification benchmark: POST /credentials/verify (and the HTML page GET /v/{token}) next to issuing.
+
+    PYTHONPATH=. .venv/bin/python bench/bench_verify.py [--n 200] [--concurrency 4] [--postgres] [--workers 1]
+
+Starts ``uvicorn --factory app.main:create_app`` in a subprocess on a free port, on a freshly migrated database
+(SQLite by default, a scratch PostgreSQL database with --postgres), creates an institution (did:web, suspension
+enabled: every credential carries two status entries, so each verification reads and checks two signed status
+lists) and measures with httpx, with 1 client and with --concurrency clients (threads, keep-alive connections):
+
+  * POST /credentials/issue (the EXAMPLE micro-credential), for comparison,
+  * POST /credentials/verify of those credentials (every check: proof, issuer, format, validity, status),
+  * GET /v/{token}, the employer's page (the same verification plus HTML rendering),
+
+and, in this process, verify_credential alone (no HTTP, no database) to show where the time goes.
+The client runs on the same machine and competes with the server for the CPU; say so when quoting the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from datetime import datetime
+
+import httpx
+from _common import (
+    create_tenant,
+    free_port,
+    machine_info,
+    migrate,
+    pct,
+    print_machine,
+    print_table,
+    running_service,
+    scratch_database,
+    settings_for,
+    summary_ms,
+    workdir,
+)
+
+from app.cli import _services
+from app.domain import eddsa_rdfc_2022, elm
+from app.domain.did_key import did_key_for, verification_method_id
+from app.domain.keys import Ed25519Signer, generate_private_key, public_key_multibase
+from app.domain.microcredential import EXAMPLE
+from app.domain.timefmt import to_xsd, utcnow
+from app.domain.verify import verify_credential
+
+
+def run_clients(total: int, clients: int, make_client, request) -> tuple[float, list[float]]:
+    """``total`` calls of ``request(client, i)`` spread over ``clients`` threads; returns (wall s, latencies)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+    counts = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+
+    def worker(n: int, count: int):
+        mine = []
+        with make_client() as client:
+            request(client, n)  # open the connection before the clock starts
+            barrier.wait()
+            try:
+                for i in range(count):
+                    t0 = time.perf_counter()
+                    request(client, n * 100_000 + i)
+                    mine.append(time.perf_counter() - t0)
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(n, c)) for n, c in enumerate(counts)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    if errors:
+        raise errors[0]
+    return wall, latencies
+
+
+def domain_verify(settings, n: int) -> list[list]:
+    """verify_credential in process on an ELM credential signed by a did:key (no status lists, no HTTP)."""
+    services = _services(settings)
+    key = generate_private_key()
+    did = did_key_for(public_key_multibase(key))
+    signer = Ed25519Signer(key, verification_method_id(did))
+    from app.domain.microcredential import parse_micro_credential
+    org = elm.organisation({"legalName": {"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
+                            "country": "LVA", "did": did})
+    unsigned = elm.build_credential(parse_micro_credential(EXAMPLE), org, credential_id="urn:uuid:" + "0" * 32,
+                                    issued_at=utcnow(), valid_until=None)
+    signed = eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(utcnow()))
+
+    def once():
+        result = verify_credential(signed, loader=services.loader, resolve_did=lambda d: None,
+                                   fetch_status_list=lambda u: {}, now=utcnow(),
+                                   missing_elements=elm.missing_micro_credential_elements)
+        assert result.verified, result.to_dict()
+
+    once()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        once()
+    per = (time.perf_counter() - t0) / n
+    return [["verify_credential (ELM, did:key, no status), in process", f"{per * 1000:.1f}", f"{1 / per:.1f}"]]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=200, help="requests per HTTP measurement (default 200)")
+    ap.add_argument("--concurrency", type=int, default=4, help="concurrent clients (default 4)")
+    ap.add_argument("--postgres", action="store_true", help="PostgreSQL scratch database instead of SQLite")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    ap.add_argument("--domain-n", type=int, default=30, help="repetitions of the in-process verification")
+    args = ap.parse_args()
+
+    info = machine_info()
+    print(f"mcred verification benchmark, {datetime.now().isoformat(timespec='seconds')}")
+    print_machine(info)
+    kind = "postgres" if args.postgres else "sqlite"
+
+    with workdir() as wd:
+        db = scratch_database(kind, wd)
+        try:
+            keys_dir = wd / "keys"
+            port = free_port()
+            settings = settings_for(db.url, keys_dir, f"http://127.0.0.1:{port}")
+            migrate.upgrade(db.url)
+            key = create_tenant(settings)
+            print(f"database: {kind}, uvicorn workers: {args.workers}, institution: did:web with suspension "
+                  f"(2 status entries per credential)\n")
+
+            print("In process (no HTTP, no database):")
+            print_table(["step", "ms", "per second"], domain_verify(settings, args.domain_n))
+
+            with running_service(db.url, keys_dir, port, workers=args.workers) as base:
+                issued: list[dict] = []
+                issued_lock = threading.Lock()
+
+                def api_client():
+                    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120)
+
+                def do_issue(client, i):
+                    r = client.post("/credentials/issue", json={"microCredential": EXAMPLE})
+                    if r.status_code != 201:
+                        raise RuntimeError(f"issue failed: {r.status_code} {r.text[:300]}")
+                    with issued_lock:
+                        issued.append(r.json())
+
+                def do_verify(client, i):
+                    cred = issued[i % len(issued)]["verifiableCredential"]
+                    r = client.post("/credentials/verify", json={"verifiableCredential": cred})
+                    if r.status_code != 200 or not r.json()["verified"]:
+                        raise RuntimeError(f"verify failed: {r.status_code} {r.text[:300]}")
+
+                def do_page(client, i):
+                    url = issued[i % len(issued)]["links"]["verification"]
+                    r = client.get(url.removeprefix(base))
+                    if r.status_code != 200 or 'data-verdict="verified"' not in r.text:
+                        raise RuntimeError(f"page failed: {r.status_code}")
+
+                run_clients(10, 1, api_client, do_issue)  # warm-up
+                rows, details = [], []
+                for name, fn in (("POST /credentials/issue", do_issue), ("POST /credentials/verify", do_verify),
+                                 ("GET /v/{token} (HTML page)", do_page)):
+                    if fn is not do_issue:
+                        run_clients(5, 1, api_client, fn)  # warm-up (first status list signatures, templates)
+                    for clients in (1, args.concurrency):
+                        wall, lat = run_clients(args.n, clients, api_client, fn)
+                        rows.append([name, clients, f"{pct(lat, 50) * 1000:.1f}", f"{pct(lat, 95) * 1000:.1f}",
+                                     f"{pct(lat, 99) * 1000:.1f}", f"{args.n / wall:.1f}"])
+                        details.append(f"  {name}, {clients} client(s): {summary_ms(lat)}")
+                print(f"\nHTTP, n={args.n} per row (verification re-checks both status lists of each credential):")
+                print_table(["endpoint", "clients", "p50 ms", "p95 ms", "p99 ms", "requests/s"], rows)
+                print("\n".join(details))
+        finally:
+            db.cleanup()
+
+
+if __name__ == "__main__":
+    main()
