@@ -1,6 +1,6 @@
 """Interoperability with an independent implementation: Digital Bazaar's libraries, via the vc-peer Node script.
 
-Skipped when ``node`` or the installed peer (env MCRED_PEER_DIR, default /work/main/.peer/vc-peer) is missing.
+Skipped when ``node`` or the installed peer (env MCRED_PEER_DIR, default .peer/vc-peer) is missing.
 The peer applies VC checks beyond the proof, so the ELM sample is adapted the way a real issuance would:
 issuer.id is the signing did:key (it must be the verification method's controller) and, the sample being a
 VC 1.1 document, it gets the issuanceDate VC 1.1 requires (= its validFrom).
