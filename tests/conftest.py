@@ -74,3 +74,12 @@ def database_url(request, tmp_path_factory):
         url = request.getfixturevalue("postgres_url")
     migrate.upgrade(url)
     return url
+
+
+@pytest.fixture(scope="module")
+def client(database_url, tmp_path_factory):
+    """The app (in-process TestClient) on each database backend, with its own key directory per test module."""
+    from tests.apphelpers import make_client
+
+    with make_client(database_url, tmp_path_factory.mktemp("keys")) as c:
+        yield c

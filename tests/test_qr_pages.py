@@ -15,14 +15,8 @@ import zxingcpp
 from PIL import Image
 
 from app.i18n import choose_language, parse_accept_language
-from tests.apphelpers import ORIGIN, auth, make_client, new_tenant
+from tests.apphelpers import ORIGIN, auth, new_tenant
 from tests.test_verify_api import DID_A, SIGNER_A, issue, issue_expired, sign
-
-
-@pytest.fixture(scope="module")
-def client(database_url, tmp_path_factory):
-    with make_client(database_url, tmp_path_factory.mktemp("keys")) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

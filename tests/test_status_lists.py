@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from app import status
@@ -15,14 +14,8 @@ from app.domain.microcredential import EXAMPLE
 from app.domain.timefmt import parse_xsd, utcnow
 from app.storage import institutions
 from app.storage import status_lists as lists
-from tests.apphelpers import ORIGIN, auth, make_client, new_tenant
+from tests.apphelpers import ORIGIN, auth, new_tenant
 from tests.test_api_issue import assert_problem, issue, resolver
-
-
-@pytest.fixture(scope="module")
-def client(database_url, tmp_path_factory):
-    with make_client(database_url, tmp_path_factory.mktemp("keys")) as c:
-        yield c
 
 
 def get_list(client, entry: dict, **headers):

@@ -24,7 +24,7 @@ from app.domain.multibase import b58encode
 from app.domain.verify import verify_credential
 from app.errors import LimitExceeded
 from app.verifying import InsecureUrl, RemoteFetcher
-from tests.apphelpers import auth, make_client, new_tenant
+from tests.apphelpers import auth, new_tenant
 
 VC1 = "https://www.w3.org/2018/credentials/v1"
 VC2 = "https://www.w3.org/ns/credentials/v2"
@@ -40,12 +40,6 @@ NOW = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- fixtures and helpers -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def client(database_url, tmp_path_factory):
-    with make_client(database_url, tmp_path_factory.mktemp("keys")) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
