@@ -17,7 +17,8 @@ def mcred(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_admin_commands(tmp_path):
-    env = {"MCRED_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "MCRED_KEYS_DIR": str(tmp_path / "keys"),
+    # A folder that does not exist yet, like data/ in a fresh clone.
+    env = {"MCRED_DATABASE_URL": f"sqlite:///{tmp_path / 'new-folder' / 'cli.sqlite3'}", "MCRED_KEYS_DIR": str(tmp_path / "keys"),
            "MCRED_PUBLIC_URL": "https://mcred.example.lv"}
     assert mcred(env, "migrate").returncode == 0
     done = mcred(env, "create-institution", "lu", "--name-lv", "Latvijas Universitāte", "--name-en",
