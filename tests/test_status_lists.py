@@ -18,6 +18,14 @@ from tests.apphelpers import ORIGIN, auth, new_tenant
 from tests.test_api_issue import assert_problem, issue, resolver
 
 
+def issue_cohort(client, key: str, size: int) -> dict:
+    """Issue ``size`` copies of the example, one per (made-up) learner, as one cohort."""
+    mcs = [{**copy.deepcopy(EXAMPLE), "learner": {"givenName": f"L{n}", "familyName": "Test"}} for n in range(size)]
+    response = client.post("/credentials/cohorts", json={"microCredentials": mcs}, headers=auth(key))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def get_list(client, entry: dict, **headers):
     return client.get(entry["statusListCredential"].removeprefix(ORIGIN), headers=headers)
 
@@ -109,12 +117,7 @@ def test_suspension_only_where_enabled(client):
 
 def test_indexes_are_random_and_distinct(client):
     _, key = new_tenant(client)
-    mcs = []
-    for n in range(40):
-        mc = copy.deepcopy(EXAMPLE)
-        mc["learner"] = {"givenName": f"L{n}", "familyName": "Test"}
-        mcs.append(mc)
-    out = client.post("/credentials/cohorts", json={"microCredentials": mcs}, headers=auth(key)).json()
+    out = issue_cohort(client, key, 40)
     indexes = [int(c["verifiableCredential"]["credentialStatus"]["statusListIndex"]) for c in out["credentials"]]
     assert len(set(indexes)) == 40
     assert indexes != sorted(indexes)  # not handed out in order
@@ -212,14 +215,9 @@ def test_default_validity_and_audit_trail(client):
 
 
 def test_concurrent_status_changes_are_all_published(client):
-    """Several institutions' staff revoking at once on one list: no change may overwrite another."""
+    """Several staff members revoking at once on one list: no change may overwrite another."""
     _, key = new_tenant(client)
-    mcs = []
-    for n in range(24):
-        mc = copy.deepcopy(EXAMPLE)
-        mc["learner"] = {"givenName": f"L{n}", "familyName": "Test"}
-        mcs.append(mc)
-    out = client.post("/credentials/cohorts", json={"microCredentials": mcs}, headers=auth(key)).json()
+    out = issue_cohort(client, key, 24)
     creds = out["credentials"]
     factory = client.app.state.session_factory
     errors, barrier = [], threading.Barrier(6)
