@@ -17,7 +17,7 @@ from app import status
 from app.config import Settings
 from app.db.models import Credential, Institution
 from app.domain import eddsa_rdfc_2022, elm
-from app.domain.jsonld import DocumentLoader
+from app.domain.jsonld import DocumentLoader, as_list
 from app.domain.microcredential import parse_micro_credential
 from app.domain.timefmt import Clock, parse_xsd, to_xsd, utcnow
 from app.errors import InvalidInput
@@ -128,15 +128,12 @@ def prepare_unsigned_vc(services: Services, inst: Institution, credential: objec
                                                                             "message": "must be an object"}])
     vc = dict(credential)
     errors = []
-    ctx = vc.get("@context")
-    ctx_list = ctx if isinstance(ctx, list) else [ctx]
+    ctx_list = as_list(vc.get("@context"))
     base = ctx_list[0] if ctx_list else None
     if base not in (VC1, VC2):
         errors.append({"field": "credential.@context",
                        "message": f"the first context must be {VC1} (VC 1.1) or {VC2} (VC 2.0)"})
-    types = vc.get("type")
-    types = types if isinstance(types, list) else [types]
-    if "VerifiableCredential" not in types:
+    if "VerifiableCredential" not in as_list(vc.get("type")):
         errors.append({"field": "credential.type", "message": "must include VerifiableCredential"})
     if not isinstance(vc.get("credentialSubject"), (dict, list)) or not vc.get("credentialSubject"):
         errors.append({"field": "credential.credentialSubject", "message": "is required"})

@@ -14,7 +14,7 @@ import copy
 from datetime import datetime
 
 from app.domain import proof_result as codes
-from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits
+from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
 from app.domain.proof_checks import Resolver, verify_embedded_proof
 from app.domain.proof_result import ProofFailure, ProofResult
 
@@ -27,7 +27,7 @@ def _proof_options(options: dict, unsecured: dict) -> dict:
     # An embedded proof normally has no @context of its own; if it does, it stands for the document's, as in
     # Digital Bazaar's jsonld-signatures ({"@context": document["@context"], ...proof}).
     context = options.get("@context", unsecured.get("@context"))
-    entries = context if isinstance(context, list) else [context]
+    entries = as_list(context)
     if SUITE_CONTEXT not in entries:
         raise ProofFailure(
             codes.PROOF_MALFORMED,

@@ -20,7 +20,7 @@ import copy
 from datetime import datetime
 
 from app.domain import proof_result as codes
-from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits
+from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
 from app.domain.keys import Ed25519Signer
 from app.domain.multibase import multibase_encode
 from app.domain.proof_checks import (
@@ -57,14 +57,8 @@ VERIFICATION_METHOD_TYPES = ("Multikey", "Ed25519VerificationKey2020")
 _RESERVED_OPTIONS = {"@context", "type", "cryptosuite", "created", "verificationMethod", "proofPurpose", "proofValue"}
 
 
-def _context_list(context) -> list:
-    if context is None:
-        return []
-    return list(context) if isinstance(context, list) else [context]
-
-
 def _has_suite_context(context) -> bool:
-    entries = _context_list(context)
+    entries = as_list(context)
     return DATA_INTEGRITY_V2 in entries or CREDENTIALS_V2 in entries
 
 
@@ -72,7 +66,7 @@ def with_suite_context(document: dict) -> dict:
     """A copy of ``document`` whose @context defines DataIntegrityProof (appends the DI v2 context if needed)."""
     doc = copy.deepcopy(document)
     if not _has_suite_context(doc.get("@context")):
-        doc["@context"] = [*_context_list(doc.get("@context")), DATA_INTEGRITY_V2]
+        doc["@context"] = [*as_list(doc.get("@context")), DATA_INTEGRITY_V2]
     return doc
 
 
@@ -161,14 +155,14 @@ def _verification_config(options: dict, unsecured: dict) -> dict:
     if "@context" in options:
         # A proof may carry its own @context; the document's must start with the same entries, and the proof's
         # then stands for the document's.
-        proof_ctx = _context_list(options["@context"])
-        if _context_list(doc_context)[: len(proof_ctx)] != proof_ctx:
+        proof_ctx = as_list(options["@context"])
+        if as_list(doc_context)[: len(proof_ctx)] != proof_ctx:
             raise ProofFailure(codes.PROOF_CONTEXT_MISMATCH, "The proof's @context does not prefix the document's.")
         unsecured["@context"] = copy.deepcopy(options["@context"])
         doc_context = unsecured["@context"]
     if not _has_suite_context(doc_context):
         # Same leniency as Digital Bazaar's verifier: the proof terms need the Data Integrity context.
-        doc_context = [*_context_list(doc_context), DATA_INTEGRITY_V2]
+        doc_context = [*as_list(doc_context), DATA_INTEGRITY_V2]
     try:
         return proof_config(options, doc_context)
     except InvalidInput as exc:

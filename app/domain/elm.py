@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from app.domain import vocab
+from app.domain.jsonld import as_list
 from app.domain.microcredential import MicroCredentialInput
 from app.domain.timefmt import to_xsd
 from app.errors import InvalidInput
@@ -422,12 +423,6 @@ def _first(value: Any) -> Any:
     return value
 
 
-def _all(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _text(langmap: Any, lang: str) -> str | None:
     """Text in ``lang`` from a JSON-LD language map, falling back to en, lv, then any language."""
     if isinstance(langmap, str):
@@ -475,16 +470,16 @@ def _tidy(value: float) -> float | int:
 
 def _claim(credential: Any) -> Any:
     subject = _first(_get(credential, "credentialSubject"))
-    claims = _all(_get(subject, "hasClaim"))
+    claims = as_list(_get(subject, "hasClaim"))
     for claim in claims:
-        if "LearningAchievement" in _all(_get(claim, "type")):
+        if "LearningAchievement" in as_list(_get(claim, "type")):
             return claim
     return _first(claims)
 
 
 def _notes_about(spec: Any, subject_id: str, lang: str) -> list[str]:
     out = []
-    for note in _all(_get(spec, "additionalNote")):
+    for note in as_list(_get(spec, "additionalNote")):
         if _get(_first(_get(note, "subject")), "id") == subject_id:
             text = _text(_get(note, "noteLiteral"), lang)
             if text:
@@ -511,7 +506,7 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
         country_concept = _get(_first(_get(_first(_get(body, "location")), "address")), "countryCode")
 
     ects = None
-    for cp in _all(_get(spec, "creditPoint")):
+    for cp in as_list(_get(spec, "creditPoint")):
         if _get(_first(_get(cp, "framework")), "id") == vocab.ECTS.id:
             try:
                 ects = _tidy(float(_get(cp, "point")))
@@ -521,7 +516,7 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
 
     qa = _notes_about(spec, vocab.NOTE_SUBJECTS["quality-assurance"].id, lang)
     if not qa:
-        qa = [t for t in (_text(_get(a, "title"), lang) for a in _all(_get(spec, "accreditation"))) if t]
+        qa = [t for t in (_text(_get(a, "title"), lang) for a in as_list(_get(spec, "accreditation"))) if t]
 
     further_text = _notes_about(spec, vocab.NOTE_SUBJECTS["further-information"].id, lang)
     further_url = _get(_first(_get(spec, "homepage")), "contentURL")
@@ -532,7 +527,7 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
     assessment_spec = _first(_get(proven, "specifiedBy"))
     stack = _notes_about(spec, vocab.NOTE_SUBJECTS["stackability"].id, lang)
     reference = next(
-        (_get(i, "notation") for i in _all(_get(subject, "identifier")) if isinstance(_get(i, "notation"), str)), None
+        (_get(i, "notation") for i in as_list(_get(subject, "identifier")) if isinstance(_get(i, "notation"), str)), None
     )
     return {
         "title": _text(_get(claim, "title"), lang) or _text(_get(spec, "title"), lang),
@@ -545,7 +540,7 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
         "hours": _hours(_get(spec, "volumeOfLearning")),
         "eqfLevel": vocab.eqf_level_of(_get(_first(_get(spec, "eqfLevel")), "id")),
         "nqfLevel": _label(_get(spec, "nqfLevel"), lang),
-        "learningOutcomes": [t for t in (_text(_get(o, "title"), lang) for o in _all(_get(spec, "learningOutcome"))) if t],
+        "learningOutcomes": [t for t in (_text(_get(o, "title"), lang) for o in as_list(_get(spec, "learningOutcome"))) if t],
         "assessment": _text(_get(assessment_spec, "title"), lang) or _text(_get(proven, "title"), lang),
         "assessmentMode": _label(_get(assessment_spec, "mode"), lang),
         "participation": _label(_get(spec, "mode"), lang),
@@ -555,11 +550,11 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
         "validUntil": _get(credential, "validUntil") or _get(credential, "expirationDate"),
         "supervision": _label(_get(proven, "idVerification"), lang),
         "prerequisites": _text(_get(_first(_get(spec, "entryRequirement")), "noteLiteral"), lang),
-        "fieldsOfEducation": [t for t in (_label(c, lang) for c in _all(_get(spec, "thematicArea"))) if t],
+        "fieldsOfEducation": [t for t in (_label(c, lang) for c in as_list(_get(spec, "thematicArea"))) if t],
         "furtherInformation": further,
         "stackability": "\n".join(stack) or None,
         "isPartialQualification": _get(spec, "isPartialQualification"),
-        "languages": [t for t in (_label(c, lang) for c in _all(_get(spec, "language"))) if t],
+        "languages": [t for t in (_label(c, lang) for c in as_list(_get(spec, "language"))) if t],
         "learningSetting": _label(_get(spec, "learningSetting"), lang),
     }
 

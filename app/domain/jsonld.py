@@ -46,6 +46,13 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+def as_list(value: Any) -> list:
+    """A JSON-LD value that may be one item or an array (``@context``, ``type``, ...), as a list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
 def make_document_loader(documents: dict[str, Any], fallback: Callable[[str], Any] | None = None) -> DocumentLoader:
     """A pyld document loader that serves ``documents`` (URL -> parsed JSON) and refuses every other URL.
 
@@ -124,9 +131,7 @@ def find_undefined_terms(doc: dict, loader: DocumentLoader) -> list[str]:
     a term that nothing defines falls through to the sentinel instead of vanishing, and so becomes visible.
     """
     probe = copy.deepcopy(doc)
-    ctx = probe.get("@context")
-    ctx_list = ctx if isinstance(ctx, list) else ([ctx] if ctx is not None else [])
-    probe["@context"] = [{"@vocab": _UNDEFINED}, *ctx_list]
+    probe["@context"] = [{"@vocab": _UNDEFINED}, *as_list(probe.get("@context"))]
     expanded = expand(probe, loader)
     found: list[str] = []
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain import bitstring
+from app.domain.jsonld import as_list
 from app.domain.timefmt import to_xsd
 
 STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
@@ -47,8 +48,7 @@ def list_credential(list_url: str, issuer: str, purpose: str, bits: bytes, *, va
 
 def add_status_context(credential: dict) -> dict:
     """ELM credentials sit on the VC 1.1 context, which lacks the status list terms: add their context."""
-    ctx = credential.get("@context", [])
-    ctx = ctx if isinstance(ctx, list) else [ctx]
+    ctx = as_list(credential.get("@context"))
     if VC2_CONTEXT not in ctx and STATUS_CONTEXT not in ctx:
         return {**credential, "@context": [*ctx, STATUS_CONTEXT]}
     return credential

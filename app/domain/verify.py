@@ -42,6 +42,7 @@ from app.domain.jsonld import (
     DEFAULT_LIMITS,
     DocumentLoader,
     Limits,
+    as_list,
     check_limits,
     find_undefined_terms,
 )
@@ -224,12 +225,6 @@ def warning(code: str, detail: str | None = None) -> dict:
 # --- helpers ------------------------------------------------------------------------------------------------------
 
 
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
 def issuer_id(credential: dict) -> str | None:
     issuer = credential.get("issuer")
     if isinstance(issuer, dict):
@@ -272,7 +267,7 @@ class _DidCache:
 
 
 def _proof_type(credential: dict) -> tuple[str | None, str | None]:
-    proofs = _as_list(credential.get("proof"))
+    proofs = as_list(credential.get("proof"))
     proof = proofs[0] if len(proofs) == 1 and isinstance(proofs[0], dict) else {}
     return proof.get("type"), proof.get("cryptosuite")
 
@@ -338,7 +333,7 @@ def check_issuer_key(issuer: str | None, vm_id: str | None, dids: _DidCache) -> 
     if did_web.verification_method_from(doc, vm_id) is None:
         return Check("issuer", FAILED, "key-not-issuers", f"{issuer}'s DID document does not list {vm_id}.")
     allowed = set()
-    for ref in _as_list(doc.get("assertionMethod")):
+    for ref in as_list(doc.get("assertionMethod")):
         ref_id = ref.get("id") if isinstance(ref, dict) else ref
         if isinstance(ref_id, str):
             allowed.add(issuer + ref_id if ref_id.startswith("#") else ref_id)
@@ -349,10 +344,10 @@ def check_issuer_key(issuer: str | None, vm_id: str | None, dids: _DidCache) -> 
 
 def _check_format(credential: dict, loader, canonicalized: bool,
                   missing_elements: Callable[[dict], list] | None) -> Check:
-    ctx = _as_list(credential.get("@context"))
+    ctx = as_list(credential.get("@context"))
     if not ctx or ctx[0] not in (VC1, VC2):
         return Check("format", FAILED, "not-a-credential", f"The first @context must be {VC1} or {VC2}.")
-    if "VerifiableCredential" not in _as_list(credential.get("type")):
+    if "VerifiableCredential" not in as_list(credential.get("type")):
         return Check("format", FAILED, "not-a-credential", "The type must include VerifiableCredential.")
     if not isinstance(credential.get("credentialSubject"), (dict, list)) or not credential.get("credentialSubject"):
         return Check("format", FAILED, "not-a-credential", "The credential has no credentialSubject.")
@@ -382,8 +377,8 @@ def _check_format(credential: dict, loader, canonicalized: bool,
 
 
 def is_elm(credential: dict) -> bool:
-    ctx = _as_list(credential.get("@context"))
-    return any(c in ELM_CONTEXTS for c in ctx) or "EuropeanDigitalCredential" in _as_list(credential.get("type"))
+    ctx = as_list(credential.get("@context"))
+    return any(c in ELM_CONTEXTS for c in ctx) or "EuropeanDigitalCredential" in as_list(credential.get("type"))
 
 
 def _parse_date(value) -> datetime:
@@ -461,7 +456,7 @@ def _read_status_list(url: str, purpose: str, issuer: str | None, fetch: FetchSt
     subject = doc.get("credentialSubject")
     if not isinstance(subject, dict):
         raise _StatusUnknown("status-list-invalid", "The status list has no credentialSubject.")
-    list_purposes = _as_list(subject.get("statusPurpose"))
+    list_purposes = as_list(subject.get("statusPurpose"))
     if purpose not in list_purposes:
         raise _StatusUnknown("status-list-invalid", f"The list's statusPurpose is {list_purposes}, not {purpose!r}.")
     encoded = subject.get("encodedList")
@@ -477,7 +472,7 @@ def _read_status_list(url: str, purpose: str, issuer: str | None, fetch: FetchSt
 
 def _check_status(credential: dict, fetch: FetchStatusList, loader, dids: _DidCache, now: datetime,
                   limits: Limits, warnings: list) -> Check:
-    entries = _as_list(credential.get("credentialStatus"))
+    entries = as_list(credential.get("credentialStatus"))
     if not entries:
         warnings.append(warning("no-status"))
         return Check("status", OK, "no-status")
@@ -538,7 +533,7 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
     issuer = issuer_id(credential)
     vm = proof.data.get("verificationMethod")
     if vm is None:  # the proof check stopped early: take the key the proof names, if any
-        proofs = _as_list(credential.get("proof"))
+        proofs = as_list(credential.get("proof"))
         if len(proofs) == 1 and isinstance(proofs[0], dict):
             vm = proofs[0].get("verificationMethod")
             vm = vm.get("id") if isinstance(vm, dict) else vm
