@@ -13,7 +13,7 @@ from app.db.models import Institution, SigningKey
 from app.domain import did_key, did_web
 from app.domain.keys import generate_private_key, public_key_multibase
 from app.errors import Conflict, InvalidInput
-from app.issuing import Services
+from app.services import Services
 from app.storage import api_keys, audit, institutions
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")

@@ -21,7 +21,7 @@ from app.db import migrate
 from app.db.session import make_engine, make_session_factory
 from app.domain.jsonld import make_document_loader
 from app.errors import McredError
-from app.issuing import Services
+from app.services import Services
 from app.keystore import KeyStore
 from app.storage import institutions
 

@@ -24,6 +24,9 @@ class Settings:
     contexts_dir: Path = field(default_factory=lambda: Path(os.environ.get("MCRED_CONTEXTS_DIR", ROOT / "contexts")))
     max_body_bytes: int = field(default_factory=lambda: _int("MCRED_MAX_BODY_BYTES", 1_000_000))
     max_batch: int = field(default_factory=lambda: _int("MCRED_MAX_BATCH", 500))
+    # The operator's list of recognised issuers besides this service's own institutions (see app.trust).
+    trust_list: Path | None = field(default_factory=lambda: Path(os.environ["MCRED_TRUST_LIST"])
+                                    if os.environ.get("MCRED_TRUST_LIST") else None)
 
     @property
     def public_origin(self) -> str:

@@ -26,9 +26,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "verdict.expired.text": "Apliecinājums ir īsts, bet tā derīguma termiņš ir beidzies.",
         "verdict.not-yet-valid": "Apliecinājums vēl nav stājies spēkā",
         "verdict.not-yet-valid.text": "Apliecinājums ir īsts, bet tā derīgums vēl nav sācies.",
-        "verdict.incomplete": "Apliecinājums ir īsts, bet nepilnīgs",
-        "verdict.incomplete.text": "Paraksts ir īsts un apliecinājums ir derīgs, taču tajā trūkst elementu, kas "
-                                   "jānorāda katrā ES mikrokvalifikācijā (skatīt pārbaudi “Formāts”).",
+        "verdict.unrecognised-issuer": "Paraksts ir īsts, bet izsniedzējs nav atpazīts",
+        "verdict.unrecognised-issuer.text": "Apliecinājums ir parakstīts un derīgs, taču šis pakalpojums neatpazīst "
+                                            "tā izsniedzēju (vai apliecinājumā norādītais nosaukums atšķiras no "
+                                            "atpazītās iestādes nosaukuma): izsniedzēja nosaukums ir tikai paša "
+                                            "apliecinājuma apgalvojums. Pārliecinieties pie iestādes.",
+        "unverified": "Šie dati nav apstiprināti ar derīgu parakstu: tos nevar uzskatīt par patiesiem.",
         "verdict.revoked": "Apliecinājums ir atsaukts",
         "verdict.revoked.text": "Izsniedzējs šo apliecinājumu ir atsaucis; tas vairs nav derīgs.",
         "verdict.suspended": "Apliecinājuma darbība ir apturēta",
@@ -110,9 +113,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "verdict.expired.text": "The credential is genuine, but its validity period has ended.",
         "verdict.not-yet-valid": "The credential is not valid yet",
         "verdict.not-yet-valid.text": "The credential is genuine, but its validity period has not started.",
-        "verdict.incomplete": "Genuine, but not a complete micro-credential",
-        "verdict.incomplete.text": "The signature is genuine and the credential is valid, but it lacks elements "
-                                   "every EU micro-credential must state (see the “Format” check).",
+        "verdict.unrecognised-issuer": "Genuine signature, but the issuer is not recognised",
+        "verdict.unrecognised-issuer.text": "The credential is signed and valid, but this service does not "
+                                            "recognise its issuer (or the name it gives differs from the "
+                                            "recognised institution's name): the issuer's name is only the "
+                                            "credential's own claim. Check with the institution.",
+        "unverified": "These data are not confirmed by a valid signature: do not take them as facts.",
         "verdict.revoked": "The credential has been revoked",
         "verdict.revoked.text": "The issuer has revoked this credential; it is no longer valid.",
         "verdict.suspended": "The credential is suspended",

@@ -8,34 +8,22 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from app import status
-from app.config import Settings
 from app.db.models import Credential, Institution
 from app.domain import eddsa_rdfc_2022, elm
-from app.domain.jsonld import DocumentLoader, as_list
+from app.domain.jsonld import as_list
 from app.domain.microcredential import parse_micro_credential
-from app.domain.timefmt import Clock, parse_xsd, to_xsd, utcnow
+from app.domain.timefmt import parse_xsd, to_xsd
 from app.errors import InvalidInput
-from app.keystore import KeyStore
+from app.services import Services
 from app.storage import audit, credentials, institutions
 
 VC1 = "https://www.w3.org/2018/credentials/v1"
 VC2 = "https://www.w3.org/ns/credentials/v2"
-
-
-@dataclass
-class Services:
-    """What issuing needs from the outside world; the API and the CLI build one, tests build their own."""
-
-    settings: Settings
-    loader: DocumentLoader
-    keystore: KeyStore
-    clock: Clock = field(default=utcnow)
 
 
 def issuer_node(inst: Institution) -> dict:

@@ -21,8 +21,9 @@ from app.api import (
 from app.config import Settings
 from app.db.session import make_engine, make_session_factory
 from app.domain.jsonld import make_document_loader
-from app.issuing import Services
+from app.services import Services
 from app.keystore import KeyStore
+from app.trust import TrustList
 from app.verifying import RemoteFetcher
 
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         loader=make_document_loader(contexts.load_documents(settings.contexts_dir)),
         keystore=KeyStore(settings.keys_dir, settings.key_passphrase),
+        trust_list=TrustList(settings.trust_list),
     )
     problems.install(app)
     openapi.install(app)

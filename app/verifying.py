@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy.orm import Session
 
 from app import status as status_service
+from app import trust
 from app.domain import did_web, elm
 from app.domain.jsonld import Limits
 from app.domain.status_list import PURPOSES
@@ -33,7 +34,7 @@ from app.errors import (
     NotFound,
     UpstreamUnavailable,
 )
-from app.issuing import Services
+from app.services import Services
 from app.storage import institutions
 
 # Verification limits: the same hard limits as issuing, and a canonicalization deadline that keeps a worker free.
@@ -182,14 +183,24 @@ class Resolvers:
             raise UpstreamUnavailable(f"{url} is not a JSON object.")
         return doc
 
+    def fetch_status_lists(self, urls: list[str]) -> dict[str, dict | McredError]:
+        out: dict[str, dict | McredError] = {}
+        for url in urls:
+            try:
+                out[url] = self.fetch_status_list(url)
+            except McredError as exc:
+                out[url] = exc
+        return out
+
 
 def verify(session: Session, services: Services, fetcher: RemoteFetcher, credential: object, *,
            now: datetime | None = None, limits: Limits = VERIFY_LIMITS) -> VerificationResult:
     """Verify ``credential`` now (or at ``now``), reading own documents from ``session``."""
     resolvers = Resolvers(session, services, fetcher)
     return verify_credential(credential, loader=services.loader, resolve_did=resolvers.resolve_did,
-                             fetch_status_list=resolvers.fetch_status_list, now=now or services.clock(),
-                             limits=limits, missing_elements=elm.missing_micro_credential_elements)
+                             fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
+                             limits=limits, recognise=trust.recogniser(session, services.trust_list),
+                             missing_elements=elm.missing_micro_credential_elements)
 
 
 def credential_size(text: str | bytes, limits: Limits = VERIFY_LIMITS) -> None:

@@ -66,7 +66,7 @@ def test_proof_configuration_json_and_canonical_form(unsigned, signer, loader):
         "verificationMethod": signer.verification_method,
         "proofPurpose": "assertionMethod",
     }
-    config = suite.proof_config(options, unsigned["@context"])
+    config = suite.proof_config(options, unsigned)
     assert json.dumps(config, indent=2) == text(ALUMNI / "proofConfigDataInt.json")
     canonical = suite.canonical_proof_config(config, loader=loader)
     assert canonical == text(ALUMNI / "proofCanonDataInt.txt")
@@ -121,7 +121,7 @@ def test_employ_vector_from_canonical_forms(signer):
 
     config = suite.proof_config(
         {k: v for k, v in as_json(EMPLOY / "proofConfigDataInt.json").items() if k != "@context"},
-        as_json(VECTORS / "employmentAuth.json")["@context"],
+        as_json(VECTORS / "employmentAuth.json"),
     )
     assert json.dumps(config, indent=2) == text(EMPLOY / "proofConfigDataInt.json")
     signed = {**as_json(VECTORS / "employmentAuth.json"),

@@ -198,7 +198,9 @@ def test_missing_micro_credential_elements_are_named_on_the_page(client, tenant,
     spec.pop("learningOutcome")
     claim.pop("learningOutcome", None)
     r = client.post("/verify", data={"credential": json.dumps(sign(cred, SIGNER_A, loader)), "lang": "lv"})
-    assert verdict_of(r.text) == "incomplete"
-    assert "Apliecinājums ir īsts, bet nepilnīgs" in visible_text(r.text)
+    # a warning, not a failure: the checks hold (did:key A is just not an issuer this service recognises)
+    assert verdict_of(r.text) == "unrecognised-issuer"
     row = re.search(r'<tr[^>]*data-check="format".*?</tr>', r.text, flags=re.S).group(0)
-    assert 'data-outcome="failed"' in row and "<li>Mācīšanās rezultāti</li>" in row
+    assert 'data-outcome="ok"' in row
+    warnings = re.search(r'<section[^>]*class="warnings".*?</section>', r.text, flags=re.S).group(0)
+    assert "<li>Mācīšanās rezultāti</li>" in warnings

@@ -14,7 +14,7 @@ from app.api.deps import Caller, Db, get_caller, get_services
 from app.api.links import links
 from app.db.models import Credential
 from app.domain.timefmt import to_xsd
-from app.issuing import Services
+from app.services import Services
 from app.storage import audit, credentials
 
 router = APIRouter(tags=["credentials"])

@@ -16,7 +16,7 @@ from app.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from app.issuing import Services
+from app.services import Services
 from app.storage import api_keys
 
 

@@ -16,7 +16,7 @@ from app.api.deps import Caller, Db, get_caller, get_services, json_body
 from app.api.links import links
 from app.api.openapi import COHORT_BODY, ISSUE_BODY
 from app.errors import InvalidInput
-from app.issuing import Services
+from app.services import Services
 
 router = APIRouter(tags=["issuing"])
 

@@ -16,7 +16,7 @@ from app.api.credentials import record
 from app.api.deps import Caller, Db, get_caller, get_services, json_body
 from app.domain.status_list import PURPOSES
 from app.errors import InvalidInput, NotFound
-from app.issuing import Services
+from app.services import Services
 from app.storage import credentials, institutions
 
 router = APIRouter(tags=["status"])

@@ -21,7 +21,7 @@ from app.api.deps import Db, get_services, json_body
 from app.api.problems import problem_response
 from app.domain.verify import VerificationResult
 from app.errors import InvalidInput, VerificationFailed
-from app.issuing import Services
+from app.services import Services
 
 router = APIRouter(tags=["verifying"])
 
@@ -29,8 +29,6 @@ PROBLEM_SLUGS = {
     "invalid": ("verification-failed", "The credential did not verify."),
     "expired": ("credential-expired", "The credential is authentic but has expired."),
     "not-yet-valid": ("credential-not-yet-valid", "The credential is authentic but not valid yet."),
-    "incomplete": ("micro-credential-incomplete",
-                   "The credential is authentic but lacks elements every EU micro-credential must carry."),
     "revoked": ("credential-revoked", "The issuer has revoked the credential."),
     "suspended": ("credential-suspended", "The issuer has suspended the credential."),
     "unknown": ("verification-incomplete",

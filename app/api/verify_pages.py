@@ -28,9 +28,9 @@ from app.api.verify import get_fetcher
 from app.db.models import Credential
 from app.domain import elm
 from app.domain.timefmt import parse_xsd
-from app.domain.verify import VerificationResult, is_elm, issuer_id
+from app.domain.verify import VerificationResult, is_elm
 from app.errors import LimitExceeded, McredError, NotFound
-from app.issuing import Services
+from app.services import Services
 from app.storage import credentials
 
 router = APIRouter(tags=["verification pages"])
@@ -66,25 +66,28 @@ def _date(value) -> str | None:
     return str(value)
 
 
-def display_fields(credential: dict, lang: str) -> list[tuple[str, object]]:
-    """(field, value) pairs to show: the ELM micro-credential's elements, or what a generic VC says."""
+def display_fields(credential: dict, view: dict | None, lang: str) -> list[tuple[str, object]]:
+    """(field, value) pairs to show, read from what was signed (``view``, never the JSON as sent): the ELM
+    micro-credential's elements, or what a generic VC says."""
     summary: dict = {}
-    if is_elm(credential):
+    if view is None:
+        return []
+    if is_elm(credential, view):
         try:
-            summary = elm.summarize(credential, lang) or {}
+            summary = elm.summarize(view, lang) or {}
         except Exception:  # an odd ELM document must still show its verification result
             summary = {}
     else:
-        subject = credential.get("credentialSubject")
+        subject = view.get("credentialSubject")
         subject = subject[0] if isinstance(subject, list) and subject else subject
         subject = subject if isinstance(subject, dict) else {}
-        name = credential.get("name")
-        types = [t for t in (credential.get("type") or []) if t != "VerifiableCredential"] \
-            if isinstance(credential.get("type"), list) else []
-        summary = {"title": name if isinstance(name, str) else (", ".join(types) or None),
-                   "learnerName": subject.get("name") if isinstance(subject.get("name"), str) else None,
-                   "validFrom": credential.get("validFrom") or credential.get("issuanceDate"),
-                   "validUntil": credential.get("validUntil") or credential.get("expirationDate")}
+        name = elm._text(view.get("name"), lang)
+        types = [t for t in (view.get("type") or []) if t != "VerifiableCredential"] \
+            if isinstance(view.get("type"), list) else []
+        summary = {"title": name or (", ".join(types) or None),
+                   "learnerName": elm._text(subject.get("name"), lang),
+                   "validFrom": view.get("validFrom") or view.get("issuanceDate"),
+                   "validUntil": view.get("validUntil") or view.get("expirationDate")}
     out = []
     for key in DETAIL_FIELDS:
         value = summary.get(key)
@@ -117,9 +120,16 @@ def _check_rows(result: VerificationResult, lang: str) -> list[dict]:
     rows = []
     for check in result.checks:
         row = check.to_dict()
-        # the Annex I elements a micro-credential lacks, named in the reader's language
-        row["items"] = [elm.MANDATORY_ELEMENTS.get(m, {}).get(lang) or str(m) for m in row.get("missing") or []]
         rows.append(row)
+    return rows
+
+
+def _warning_rows(result: VerificationResult, lang: str) -> list[dict]:
+    rows = []
+    for w in result.warnings:
+        # the Annex I elements a micro-credential lacks, named in the reader's language
+        rows.append({**w, "items": [elm.MANDATORY_ELEMENTS.get(m, {}).get(lang) or str(m)
+                                    for m in w.get("missing") or []]})
     return rows
 
 
@@ -128,9 +138,11 @@ def _result_context(result: VerificationResult, credential: dict, lang: str, now
         "result": result,
         "verdict": result.verdict,
         "checks": _check_rows(result, lang),
-        "warnings": result.warnings,
-        "fields": display_fields(credential, lang),
-        "issuer": issuer_id(credential),
+        "warnings": _warning_rows(result, lang),
+        "fields": display_fields(credential, result.view, lang),
+        "authentic": result.authentic,
+        "issuer": result.issuer,
+        "issuer_info": result.issuer_info(),
         "credential_id": credential.get("id") if isinstance(credential.get("id"), str) else None,
         "checked_at": now.strftime("%Y-%m-%d %H:%M:%S UTC"),
     }

@@ -10,12 +10,11 @@ The verification method is an Ed25519VerificationKey2020 (or Multikey) with a mu
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 
 from app.domain import proof_result as codes
 from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
-from app.domain.proof_checks import Resolver, verify_embedded_proof
+from app.domain.proof_checks import Cryptosuite, Resolver, verify_single
 from app.domain.proof_result import ProofFailure, ProofResult
 
 PROOF_TYPE = "Ed25519Signature2020"
@@ -23,19 +22,23 @@ SUITE_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 VERIFICATION_METHOD_TYPES = ("Ed25519VerificationKey2020", "Multikey")
 
 
-def _proof_options(options: dict, unsecured: dict) -> dict:
-    # An embedded proof normally has no @context of its own; if it does, it stands for the document's, as in
-    # Digital Bazaar's jsonld-signatures ({"@context": document["@context"], ...proof}).
-    context = options.get("@context", unsecured.get("@context"))
-    entries = as_list(context)
-    if SUITE_CONTEXT not in entries:
+def proof_config(options: dict, document: dict) -> dict:
+    """The proof options interpreted with the document's @context, which must include the suite context."""
+    # An embedded proof normally has no @context of its own; if it does, it must be the document's.
+    context = document.get("@context")
+    if "@context" in options and options["@context"] != context:
+        raise ProofFailure(codes.PROOF_CONTEXT_MISMATCH, "The proof's @context is not the document's.")
+    if SUITE_CONTEXT not in as_list(context):
         raise ProofFailure(
             codes.PROOF_MALFORMED,
             f"An Ed25519Signature2020 proof needs the document's @context to include {SUITE_CONTEXT}.",
         )
-    config = {k: copy.deepcopy(v) for k, v in options.items() if k not in ("proofValue", "@context")}
-    config["@context"] = copy.deepcopy(context)
+    config = {k: v for k, v in options.items() if k not in ("proofValue", "@context")}
+    config["@context"] = context
     return config
+
+
+SUITE = Cryptosuite(PROOF_TYPE, None, VERIFICATION_METHOD_TYPES, proof_config)
 
 
 def verify_proof(
@@ -48,15 +51,5 @@ def verify_proof(
     expected_proof_purpose: str | None = "assertionMethod",
 ) -> ProofResult:
     """Verify a document secured with a single Ed25519Signature2020 proof (same contract as eddsa_rdfc_2022)."""
-    return verify_embedded_proof(
-        signed,
-        proof_type=PROOF_TYPE,
-        cryptosuite=None,
-        accepted_vm_types=VERIFICATION_METHOD_TYPES,
-        build_proof_config=_proof_options,
-        loader=loader,
-        resolve_verification_method=resolve_verification_method,
-        limits=limits,
-        now=now,
-        expected_proof_purpose=expected_proof_purpose,
-    )
+    return verify_single(signed, SUITE, loader=loader, resolve_verification_method=resolve_verification_method,
+                         limits=limits, now=now, expected_proof_purpose=expected_proof_purpose)

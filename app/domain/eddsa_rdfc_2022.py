@@ -12,40 +12,25 @@ DataIntegrityProof and its properties: VC 2.0's context does; for a VC 1.1 docum
 to the document's @context before signing, exactly as Digital Bazaar's data-integrity library does
 (``ensureSuiteContext`` with ``addSuiteContext``), so that both sign the same bytes. On verification, a proof whose
 document lacks it gets the context added to the proof configuration only (also what Digital Bazaar does).
+
+The suite itself is only the proof configuration step; signing and verifying (one expansion per document, what
+was signed read back from the statements, proof sets and chains) are app.domain.proof_checks.
 """
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 
+from app.domain import jsonld
 from app.domain import proof_result as codes
 from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
 from app.domain.keys import Ed25519Signer
-from app.domain.multibase import multibase_encode
-from app.domain.proof_checks import (
-    Resolver,
-    hash_data,
-    parse_datetime_stamp,
-    safe_canonicalize,
-    verify_embedded_proof,
-)
+from app.domain.proof_checks import Cryptosuite, Resolver, hash_data, parse_datetime_stamp, sign, verify_single
 from app.domain.proof_result import ProofFailure, ProofResult
 from app.errors import InvalidInput
 
-__all__ = [
-    "PROOF_TYPE",
-    "CRYPTOSUITE",
-    "DATA_INTEGRITY_V2",
-    "with_suite_context",
-    "transform",
-    "proof_config",
-    "canonical_proof_config",
-    "hash_data",
-    "serialize_proof",
-    "create_proof",
-    "verify_proof",
-]
+__all__ = ["SUITE", "PROOF_TYPE", "CRYPTOSUITE", "DATA_INTEGRITY_V2", "with_suite_context", "transform",
+           "proof_config", "canonical_proof_config", "hash_data", "serialize_proof", "create_proof", "verify_proof"]
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -64,44 +49,52 @@ def _has_suite_context(context) -> bool:
 
 def with_suite_context(document: dict) -> dict:
     """A copy of ``document`` whose @context defines DataIntegrityProof (appends the DI v2 context if needed)."""
-    doc = copy.deepcopy(document)
-    if not _has_suite_context(doc.get("@context")):
-        doc["@context"] = [*as_list(doc.get("@context")), DATA_INTEGRITY_V2]
-    return doc
+    if _has_suite_context(document.get("@context")):
+        return dict(document)
+    return {**document, "@context": [*as_list(document.get("@context")), DATA_INTEGRITY_V2]}
 
 
 def transform(unsecured_document: dict, *, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> str:
-    """3.3.3 Transformation: the RDFC-1.0 canonical N-Quads of the document (refusing terms JSON-LD would drop)."""
-    return safe_canonicalize(unsecured_document, loader, limits)
+    """3.3.3 Transformation: the RDFC-1.0 canonical N-Quads of the document (refusing data JSON-LD would drop)."""
+    return jsonld.canonicalize(unsecured_document, loader, limits)
 
 
-def proof_config(options: dict, document_context) -> dict:
+def proof_config(options: dict, document: dict) -> dict:
     """3.3.5 Proof Configuration, JSON part: the proof options without proofValue, with the document's @context.
 
-    Refuses (InvalidInput) options of another suite or a ``created`` that is not an XSD dateTimeStamp.
+    A proof that carries its own @context must carry the document's (3.3.2 step 4 lets it stand for the
+    document's; anything else would make the document mean something other than what the reader sees). When the
+    document lacks the Data Integrity context, the configuration gets it (Digital Bazaar's verifier does the same).
     """
     if options.get("type") != PROOF_TYPE or options.get("cryptosuite") != CRYPTOSUITE:
-        raise InvalidInput(
-            f"Proof options must have type {PROOF_TYPE!r} and cryptosuite {CRYPTOSUITE!r}.", slug="invalid-proof-options"
-        )
+        raise ProofFailure(codes.UNSUPPORTED_CRYPTOSUITE,
+                           f"Proof options must have type {PROOF_TYPE!r} and cryptosuite {CRYPTOSUITE!r}.")
     if "created" in options:
         try:
             parse_datetime_stamp(options["created"])
         except ValueError as exc:
-            raise InvalidInput(f"Proof option 'created': {exc}.", slug="invalid-proof-options") from exc
-    config = {k: copy.deepcopy(v) for k, v in options.items() if k not in ("proofValue", "@context")}
-    config["@context"] = copy.deepcopy(document_context)
+            raise ProofFailure(codes.PROOF_MALFORMED, f"Proof option 'created': {exc}.") from exc
+    context = document.get("@context")
+    if "@context" in options and options["@context"] != context:
+        raise ProofFailure(codes.PROOF_CONTEXT_MISMATCH, "The proof's @context is not the document's.")
+    if not _has_suite_context(context):
+        context = [*as_list(context), DATA_INTEGRITY_V2]
+    config = {k: v for k, v in options.items() if k not in ("proofValue", "@context")}
+    config["@context"] = context
     return config
 
 
 def canonical_proof_config(config: dict, *, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> str:
     """3.3.5 Proof Configuration, canonical part: RDFC-1.0 of the configuration built by ``proof_config``."""
-    return safe_canonicalize(config, loader, limits)
+    return jsonld.canonicalize(config, loader, limits)
 
 
 def serialize_proof(hash_data_bytes: bytes, signer: Ed25519Signer) -> bytes:
     """3.3.6 Proof Serialization: the Ed25519 signature of the 64 bytes of hash data."""
     return signer.sign(hash_data_bytes)
+
+
+SUITE = Cryptosuite(PROOF_TYPE, CRYPTOSUITE, VERIFICATION_METHOD_TYPES, proof_config)
 
 
 def create_proof(
@@ -117,19 +110,23 @@ def create_proof(
     """3.3.1 Create Proof: a new document, ``unsigned`` plus a ``proof`` (the input is not modified).
 
     The returned document's @context may have gained the Data Integrity v2 context (see the module docstring).
-    Raises InvalidInput for a document that already has a proof (proof sets are not supported), JsonLdRefused
-    for terms no context defines, LimitExceeded for hostile input.
+    Raises InvalidInput for a document that already has a proof or for proof options that would not be signed
+    as written, JsonLdRefused for data JSON-LD would drop, LimitExceeded for hostile input.
     """
     if not isinstance(unsigned, dict):
         raise InvalidInput("The document to sign must be a JSON object.")
     if "proof" in unsigned:
-        raise InvalidInput("The document already has a proof; proof sets are not supported.", slug="already-signed")
+        raise InvalidInput("The document already has a proof; add proofs with proof sets.", slug="already-signed")
     if not isinstance(proof_purpose, str) or not proof_purpose:
         raise InvalidInput("proof_purpose must be a non-empty string.")
     extra = dict(extra_options or {})
     clash = sorted(_RESERVED_OPTIONS & extra.keys())
     if clash:
         raise InvalidInput(f"extra_options may not set {', '.join(clash)}: the cryptosuite sets them.")
+    try:
+        parse_datetime_stamp(created)
+    except ValueError as exc:
+        raise InvalidInput(f"Proof option 'created': {exc}.", slug="invalid-proof-options") from exc
 
     document = with_suite_context(unsigned)
     # Key order of the proof matches the spec's examples and Digital Bazaar's output (readability, not semantics).
@@ -141,32 +138,9 @@ def create_proof(
         "proofPurpose": proof_purpose,
         **extra,
     }
-    config = proof_config(options, document.get("@context"))
-    transformed = transform(document, loader=loader, limits=limits)
-    canonical_config = canonical_proof_config(config, loader=loader, limits=limits)
-    signature = serialize_proof(hash_data(transformed, canonical_config), signer)
-    document["proof"] = {**options, "proofValue": multibase_encode(signature, "z")}
+    proof_value = sign(document, options, SUITE, signer, loader=loader, limits=limits)
+    document["proof"] = {**options, "proofValue": proof_value}
     return document
-
-
-def _verification_config(options: dict, unsecured: dict) -> dict:
-    """3.3.2 steps on the proof's @context, then 3.3.5 for verification."""
-    doc_context = unsecured.get("@context")
-    if "@context" in options:
-        # A proof may carry its own @context; the document's must start with the same entries, and the proof's
-        # then stands for the document's.
-        proof_ctx = as_list(options["@context"])
-        if as_list(doc_context)[: len(proof_ctx)] != proof_ctx:
-            raise ProofFailure(codes.PROOF_CONTEXT_MISMATCH, "The proof's @context does not prefix the document's.")
-        unsecured["@context"] = copy.deepcopy(options["@context"])
-        doc_context = unsecured["@context"]
-    if not _has_suite_context(doc_context):
-        # Same leniency as Digital Bazaar's verifier: the proof terms need the Data Integrity context.
-        doc_context = [*as_list(doc_context), DATA_INTEGRITY_V2]
-    try:
-        return proof_config(options, doc_context)
-    except InvalidInput as exc:
-        raise ProofFailure(codes.PROOF_MALFORMED, exc.detail) from exc
 
 
 def verify_proof(
@@ -182,18 +156,7 @@ def verify_proof(
 
     ``resolve_verification_method(id)`` returns the verification method dict (e.g. ``resolve_did_key``) or None.
     With ``now``, a proof ``created`` more than 5 minutes after it, or ``expires`` before it, fails.
-    Failures of the proof are a failed ProofResult; see app.domain.proof_checks for what raises instead.
     Whether the key may sign for the credential's issuer is the caller's decision (``result.verification_method``).
     """
-    return verify_embedded_proof(
-        signed,
-        proof_type=PROOF_TYPE,
-        cryptosuite=CRYPTOSUITE,
-        accepted_vm_types=VERIFICATION_METHOD_TYPES,
-        build_proof_config=_verification_config,
-        loader=loader,
-        resolve_verification_method=resolve_verification_method,
-        limits=limits,
-        now=now,
-        expected_proof_purpose=expected_proof_purpose,
-    )
+    return verify_single(signed, SUITE, loader=loader, resolve_verification_method=resolve_verification_method,
+                         limits=limits, now=now, expected_proof_purpose=expected_proof_purpose)

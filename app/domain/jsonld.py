@@ -1,46 +1,62 @@
-"""JSON-LD processing for credentials: an offline document loader, input limits, safe expansion and RDFC-1.0.
+"""JSON-LD processing for credentials: pinned contexts only, nothing silently dropped, bounded in size and time.
 
-Implements what Data Integrity (VC Data Integrity 1.0, section 4 "Algorithms") needs from JSON-LD:
-- a document loader that serves only pinned documents (section 2.4 "Contexts and Vocabularies": verifiers must not
-  load arbitrary contexts from the network);
-- "safe mode" expansion: pyld silently drops terms that no context defines, and drops triples whose IRIs are
-  relative; a signature over such a document would not cover those data, so we refuse them;
-- RDF Dataset Canonicalization (RDFC-1.0, which pyld calls URDNA2015; pyld's *default* is the older URGNA2012),
-  bounded by a deadline, because hostile blank-node graphs make canonicalization exponential.
+Implements what Data Integrity (VC Data Integrity 1.0, section 4 "Algorithms") needs from JSON-LD, in one pass:
+
+1. ``expand``: JSON-LD 1.1 Expansion (JSON-LD 1.1 API, section 5.1) with pyld, in "safe mode": a sentinel
+   ``@vocab`` is prepended to the document's context, so a term no context defines becomes visible instead of
+   vanishing (pyld, like every JSON-LD processor, drops it silently; jsonld.js has a "safe mode" for this).
+   When no sentinel IRI and no relative IRI appears, the expansion is exactly the one without the sentinel, so
+   one expansion serves both the check and the statements.
+2. ``to_dataset``: Node Map Generation (section 7.2) and Deserialize JSON-LD to RDF (section 8.1) on that
+   expansion. Written here rather than taken from pyld because pyld deduplicates values with a linear scan (a
+   document with thousands of values of one property costs seconds) and silently skips what it cannot express in
+   RDF (relative IRIs, blank-node predicates, ``@direction`` without an rdfDirection); here every such statement
+   is a refusal, because a signature would not cover it.
+3. ``canonize``: RDF Dataset Canonicalization (RDFC-1.0, pyld's ``URDNA2015``; pyld's *default* is the older
+   URGNA2012), whose N-degree hashing of blank nodes is exponential for hostile graphs.
+
+Every step checks one ``Deadline``; input limits (size, depth, objects, values per property, statements) bound
+the work before it starts. Only pinned contexts are ever loaded (``make_document_loader``): they are handed to
+pyld tagged ``static``, so each is processed once per cache, and caches are never shared between threads at the
+same time (pyld's caches are not thread-safe), so no lock serialises requests.
 """
 
 from __future__ import annotations
 
-import copy
-import threading
-import time
-from dataclasses import dataclass
+import queue
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from pyld import jsonld
+from cachetools import LRUCache
+from pyld import jsonld as pyld
 from pyld.canon import URDNA2015
+from pyld.context_resolver import ContextResolver
 
+from app.domain.deadline import Deadline
 from app.errors import JsonLdRefused, LimitExceeded
 
 DocumentLoader = Callable[[str, dict], dict]
 
-# pyld keeps module-wide caches (resolved contexts) that are not thread-safe: under concurrent requests another
-# thread can evict an entry between pyld's check and its read (a KeyError that would surface as a bogus 422).
-# Expansion is CPU-bound Python, so serialising it costs no throughput under the GIL.
-_PYLD_LOCK = threading.Lock()
-
-# IRIs under this prefix only ever appear when a term was undefined: see find_undefined_terms().
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# IRIs under this prefix only ever appear when a term was undefined: see expand().
 _UNDEFINED = "urn:mcred:undefined-term:"
+_SENTINEL_CONTEXT = {"@vocab": _UNDEFINED}
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Hard limits against hostile input; the defaults fit real credentials (the EU sample is ~110 kB)."""
+    """Hard limits against hostile input; the defaults fit real credentials (the EU sample is ~110 kB, 292
+    statements, at most 14 values of one property)."""
 
     max_bytes: int = 1_000_000
     max_depth: int = 40
     max_nodes: int = 20_000
+    max_values_per_property: int = 1_000
+    max_statements: int = 20_000
     max_seconds: float = 5.0
+
+    def deadline(self) -> Deadline:
+        return Deadline(self.max_seconds, slug="jsonld-timeout")
 
 
 DEFAULT_LIMITS = Limits()
@@ -53,16 +69,27 @@ def as_list(value: Any) -> list:
     return list(value) if isinstance(value, list) else [value]
 
 
-def make_document_loader(documents: dict[str, Any], fallback: Callable[[str], Any] | None = None) -> DocumentLoader:
-    """A pyld document loader that serves ``documents`` (URL -> parsed JSON) and refuses every other URL.
+# --- the document loader and pyld's context caches ----------------------------------------------------------------
 
-    ``fallback`` may resolve further URLs (e.g. DID URLs during verification); it returns a document or None.
+
+class PinnedLoader:
+    """A pyld document loader serving ``documents`` (URL -> parsed JSON) and refusing every other URL.
+
+    Pinned documents are returned with the tag ``static``: pyld then processes each once per cache instead of on
+    every call. ``fallback`` may resolve further URLs (e.g. DID URLs); those are not cached.
     """
 
-    def load(url: str, options: dict | None = None) -> dict:
-        doc = documents.get(url)
-        if doc is None and fallback is not None:
-            doc = fallback(url)
+    def __init__(self, documents: dict[str, Any], fallback: Callable[[str], Any] | None = None):
+        self.documents = documents
+        self.fallback = fallback
+        self._caches: queue.SimpleQueue = queue.SimpleQueue()
+
+    def __call__(self, url: str, options: dict | None = None) -> dict:
+        doc = self.documents.get(url)
+        if doc is not None:
+            return {"contextUrl": None, "documentUrl": url, "document": doc, "tag": "static"}
+        if self.fallback is not None:
+            doc = self.fallback(url)
         if doc is None:
             raise JsonLdRefused(
                 f"The JSON-LD document {url!r} is not one this service knows; only pinned contexts are loaded.",
@@ -71,11 +98,54 @@ def make_document_loader(documents: dict[str, Any], fallback: Callable[[str], An
             )
         return {"contextUrl": None, "documentUrl": url, "document": doc}
 
-    return load
+    def checkout_cache(self) -> LRUCache:
+        """A context cache no other thread is using (returned with ``checkin_cache``)."""
+        try:
+            return self._caches.get_nowait()
+        except queue.Empty:
+            return LRUCache(maxsize=100)
+
+    def checkin_cache(self, cache: LRUCache) -> None:
+        self._caches.put(cache)
+
+
+def make_document_loader(documents: dict[str, Any], fallback: Callable[[str], Any] | None = None) -> PinnedLoader:
+    return PinnedLoader(documents, fallback)
+
+
+class _Processor(pyld.JsonLdProcessor):
+    """pyld's processor, checking the deadline on every element it expands (Expansion is recursive per element)."""
+
+    def __init__(self, deadline: Deadline):
+        super().__init__()
+        self._deadline = deadline
+        self._ticks = 0
+
+    def _expand(self, *args, **kwargs):
+        self._ticks += 1
+        if not self._ticks & 63:
+            self._deadline.check()
+        return super()._expand(*args, **kwargs)
+
+
+def _jsonld_error(exc: Exception) -> JsonLdRefused | LimitExceeded:
+    # pyld wraps the loader's own refusal (and our deadline); surface that one so the client learns why.
+    cause = exc
+    while cause is not None:
+        if isinstance(cause, (JsonLdRefused, LimitExceeded)):
+            return cause
+        cause = cause.__cause__ or getattr(cause, "cause", None) or cause.__context__
+    details = getattr(exc, "details", None) or {}
+    reason = details.get("code") or getattr(exc, "code", None) or type(exc).__name__
+    return JsonLdRefused(f"The document is not valid JSON-LD: {reason}.", slug="invalid-jsonld")
+
+
+# --- limits on the JSON before any JSON-LD work ---------------------------------------------------------------------
 
 
 def check_limits(doc: Any, limits: Limits = DEFAULT_LIMITS) -> None:
-    """Refuse documents nested deeper or holding more nodes than ``limits`` allow (iteratively: no recursion)."""
+    """Refuse documents nested too deep, with too many objects and arrays, or with too many values in one array
+    (iteratively: no recursion)."""
     nodes = 0
     stack = [(doc, 1)]
     while stack:
@@ -87,60 +157,38 @@ def check_limits(doc: Any, limits: Limits = DEFAULT_LIMITS) -> None:
             stack.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list):
             nodes += 1
+            if len(value) > limits.max_values_per_property:
+                raise LimitExceeded(f"The document has an array of more than {limits.max_values_per_property} "
+                                    "values.", slug="too-many-values")
             stack.extend((v, depth + 1) for v in value)
         else:
             continue
         if nodes > limits.max_nodes:
-            raise LimitExceeded(f"The document has more than {limits.max_nodes} objects and arrays.", slug="too-many-nodes")
+            raise LimitExceeded(f"The document has more than {limits.max_nodes} objects and arrays.",
+                                slug="too-many-nodes")
 
 
-def _options(loader: DocumentLoader, **extra) -> dict:
-    # base None: relative IRIs stay relative (and are refused); pyld would otherwise resolve them against
-    # its made-up default base http://example.org/base/, which jsonld.js does not do.
-    return {"documentLoader": loader, "base": None, **extra}
+# --- 1. expansion, refusing what would be dropped -----------------------------------------------------------------
 
 
-def _jsonld_error(exc: Exception) -> JsonLdRefused:
-    # pyld wraps the loader's own refusal; surface that one so the client learns which URL was refused.
-    cause = exc
-    while cause is not None:
-        if isinstance(cause, (JsonLdRefused, LimitExceeded)):
-            return cause
-        cause = cause.__cause__ or getattr(cause, "cause", None) or cause.__context__
-    details = getattr(exc, "details", None) or {}
-    reason = details.get("code") or getattr(exc, "code", None) or str(exc)
-    return JsonLdRefused(f"The document is not valid JSON-LD: {reason}.", slug="invalid-jsonld")
+def _is_absolute(iri: Any) -> bool:
+    return isinstance(iri, str) and pyld._is_absolute_iri(iri)
 
 
-def expand(doc: dict, loader: DocumentLoader) -> list:
-    try:
-        with _PYLD_LOCK:
-            return jsonld.expand(copy.deepcopy(doc), _options(loader))
-    except (JsonLdRefused, LimitExceeded):
-        raise
-    except Exception as exc:  # pyld raises JsonLdError and, on odd input, plain TypeError/KeyError
-        raise _jsonld_error(exc) from exc
-
-
-def find_undefined_terms(doc: dict, loader: DocumentLoader) -> list[str]:
-    """Terms and types in ``doc`` that no context defines, and relative IRIs: what pyld would silently drop.
-
-    Works like jsonld.js "safe mode": expand once more with a sentinel ``@vocab`` *prepended* to the document's
-    top-level context. A term the document's contexts define keeps its IRI; any ``@vocab`` those contexts set
-    (VC 2.0's issuer-dependent vocabulary, the examples contexts) comes later and wins, so nothing is lost there;
-    a term that nothing defines falls through to the sentinel instead of vanishing, and so becomes visible.
-    """
-    probe = copy.deepcopy(doc)
-    probe["@context"] = [{"@vocab": _UNDEFINED}, *as_list(probe.get("@context"))]
-    expanded = expand(probe, loader)
+def _dropped(expanded: Any) -> list[str]:
+    """What the expansion shows JSON-LD would lose: sentinel IRIs (undefined terms) and relative IRIs."""
     found: list[str] = []
 
-    def note(term: str) -> None:
-        if term not in found:
-            found.append(term)
+    def note(what: str) -> None:
+        if what not in found:
+            found.append(what)
 
-    def check_iri(value: Any) -> None:
-        if isinstance(value, str) and not value.startswith("_:") and ":" not in value:
+    def iri(value: Any) -> None:
+        if not isinstance(value, str):
+            return
+        if value.startswith(_UNDEFINED):
+            note(value[len(_UNDEFINED):])
+        elif not value.startswith("_:") and not _is_absolute(value):
             note(f"relative IRI {value!r}")
 
     stack: list[Any] = [expanded]
@@ -150,60 +198,298 @@ def find_undefined_terms(doc: dict, loader: DocumentLoader) -> list[str]:
             stack.extend(value)
         elif isinstance(value, dict):
             for key, item in value.items():
-                if key.startswith(_UNDEFINED):
-                    note(key[len(_UNDEFINED):])
-                if key == "@type":
-                    for t in item if isinstance(item, list) else [item]:
-                        if isinstance(t, str) and t.startswith(_UNDEFINED):
-                            note(t[len(_UNDEFINED):])
-                        elif "@value" not in value:
-                            check_iri(t)
-                elif key == "@id":
-                    check_iri(item)
+                if key == "@value" or key == "@language" or key == "@index":
+                    continue
+                if key in ("@id", "@type"):
+                    for v in as_list(item):
+                        iri(v)
+                elif key == "@reverse":
+                    for prop, objs in item.items():
+                        iri(prop)
+                        stack.append(objs)
+                    continue
+                elif not key.startswith("@"):
+                    iri(key)
                 if isinstance(item, (dict, list)):
                     stack.append(item)
     return found
 
 
-def ensure_no_dropped_terms(doc: dict, loader: DocumentLoader) -> None:
-    """Refuse a document in which JSON-LD processing would drop data (see find_undefined_terms)."""
-    undefined = find_undefined_terms(doc, loader)
+def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
+           limits: Limits = DEFAULT_LIMITS) -> list:
+    """JSON-LD Expansion of ``doc``, refused (JsonLdRefused, slug ``undefined-terms``) if anything would be lost."""
+    if not isinstance(doc, dict):
+        raise JsonLdRefused("A JSON-LD document must be a JSON object.", slug="invalid-jsonld")
+    check_limits(doc, limits)
+    deadline = deadline or limits.deadline()
+    probe = {**doc, "@context": [_SENTINEL_CONTEXT, *as_list(doc.get("@context"))]}
+    cache = loader.checkout_cache() if isinstance(loader, PinnedLoader) else LRUCache(maxsize=100)
+    options = {
+        "documentLoader": loader,
+        # base None: relative IRIs stay relative (and are refused); pyld would otherwise resolve them against
+        # its made-up default base http://example.org/base/, which jsonld.js does not do.
+        "base": None,
+        "contextResolver": ContextResolver(cache, loader),
+    }
+    try:
+        expanded = _Processor(deadline).expand(probe, options)
+    except (JsonLdRefused, LimitExceeded):
+        raise
+    except RecursionError as exc:
+        raise LimitExceeded("The document is nested too deeply.", slug="too-deep") from exc
+    except Exception as exc:  # pyld raises JsonLdError and, on odd input, plain TypeError/KeyError
+        raise _jsonld_error(exc) from exc
+    finally:
+        if isinstance(loader, PinnedLoader):
+            loader.checkin_cache(cache)
+    deadline.check()
+    undefined = _dropped(expanded)
     if undefined:
         raise JsonLdRefused(
             "These terms are not defined by any of the document's @context entries, so a signature would not "
             "cover them: " + ", ".join(undefined) + ". Add a context that defines them or remove them.",
             slug="undefined-terms",
             errors=[{"field": term, "message": "not defined by the document's @context"} for term in undefined],
+            terms=undefined,
         )
+    return expanded
+
+
+# --- 2. RDF statements ----------------------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    pass
+
+
+@dataclass
+class _NodeMap:
+    """JSON-LD 1.1 API section 7.2 Node Map Generation, with constant-time duplicate detection."""
+
+    deadline: Deadline
+    limits: Limits
+    graphs: dict[str, dict[str, dict]] = field(default_factory=lambda: {"@default": {}})
+    _seen: set = field(default_factory=set)  # (graph, subject, property, value key) already added
+    _counts: dict = field(default_factory=dict)  # (graph, subject, property) -> number of values
+    _blank: dict = field(default_factory=dict)
+    _statements: int = 0
+    _ticks: int = 0
+
+    def blank(self, label: str | None = None) -> str:
+        if label is None:
+            label = f"_:anon{len(self._blank)}"
+        if label not in self._blank:
+            self._blank[label] = f"_:b{len(self._blank)}"
+        return self._blank[label]
+
+    def _add(self, graph: str, node: dict, prop: str, value: Any, key: Any) -> None:
+        if prop != "@type" and (not _is_absolute(prop) or prop.startswith(_UNDEFINED)):
+            raise _Refused(f"property {prop!r}")
+        if key is not None:
+            seen = (graph, node["@id"], prop, key)
+            if seen in self._seen:
+                return
+            self._seen.add(seen)
+        count_key = (graph, node["@id"], prop)
+        count = self._counts.get(count_key, 0) + 1
+        if count > self.limits.max_values_per_property:
+            raise LimitExceeded(f"A property has more than {self.limits.max_values_per_property} values.",
+                                slug="too-many-values")
+        self._counts[count_key] = count
+        self._statements += 1
+        if self._statements > self.limits.max_statements:
+            raise LimitExceeded(f"The document makes more than {self.limits.max_statements} statements.",
+                                slug="too-many-statements")
+        node.setdefault(prop, []).append(value)
+
+    def _tick(self) -> None:
+        self._ticks += 1
+        if not self._ticks & 255:
+            self.deadline.check()
+
+    def _id(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise _Refused("an @id that is not a string")
+        if value.startswith("_:"):
+            return self.blank(value)
+        if not _is_absolute(value):
+            raise _Refused(f"relative IRI {value!r}")
+        return value
+
+    def add(self, element: Any, graph: str, subject: dict | None = None, prop: str | None = None,
+            reverse_of: dict | None = None, list_: list | None = None) -> None:
+        stack: list[tuple] = [(element, graph, subject, prop, reverse_of, list_)]
+        while stack:
+            self._tick()
+            element, graph, subject, prop, reverse_of, list_ = stack.pop()
+            if isinstance(element, list):
+                # reversed: the stack pops the last first, and list members must keep their order
+                stack.extend((e, graph, subject, prop, reverse_of, list_) for e in reversed(element))
+                continue
+            if not isinstance(element, dict):
+                raise _Refused("a value that is not an object after expansion")
+            if "@value" in element:
+                if "@direction" in element:
+                    raise _Refused("@direction (not expressed in the signed RDF)")
+                dtype = element.get("@type")
+                if dtype is not None and dtype != "@json" and not _is_absolute(dtype):
+                    raise _Refused(f"datatype {dtype!r}")
+                if list_ is not None:
+                    list_.append(element)
+                elif subject is not None:
+                    self._add(graph, subject, prop, element, None)  # equal literals are merged in to_dataset
+                continue
+            if "@list" in element:
+                items: list = []
+                if list_ is not None:
+                    list_.append({"@list": items})
+                elif subject is not None:
+                    self._add(graph, subject, prop, {"@list": items}, None)
+                # process the members now, in order, into ``items`` (they are pushed last, so popped first)
+                stack.append((element["@list"], graph, subject, prop, None, items))
+                continue
+            node_id = self._id(element["@id"]) if "@id" in element else self.blank()
+            nodes = self.graphs.setdefault(graph, {})
+            node = nodes.setdefault(node_id, {"@id": node_id})
+            if reverse_of is not None:
+                self._add(graph, node, prop, {"@id": reverse_of["@id"]}, ("i", reverse_of["@id"]))
+            elif list_ is not None:
+                list_.append({"@id": node_id})
+            elif subject is not None:
+                self._add(graph, subject, prop, {"@id": node_id}, ("i", node_id))
+            pending = []
+            for key in sorted(element):
+                value = element[key]
+                if key == "@id":
+                    continue
+                if key == "@type":
+                    for t in value:
+                        t = self._id(t)
+                        self._add(graph, node, "@type", t, ("t", t))
+                elif key == "@reverse":
+                    for rprop, items in value.items():
+                        pending.append((items, graph, None, rprop, node, None))
+                elif key == "@graph":
+                    self.graphs.setdefault(node_id, {})
+                    pending.append((value, node_id, None, None, None, None))
+                elif key == "@included":
+                    pending.append((value, graph, None, None, None, None))
+                elif key == "@index":
+                    continue
+                elif key.startswith("@"):
+                    raise _Refused(f"the keyword {key}")
+                else:
+                    if not value:
+                        node.setdefault(key, [])
+                    pending.append((value, graph, node, self._id(key) if key.startswith("_:") else key, None,
+                                    None))
+            stack.extend(reversed(pending))
+
+
+def to_dataset(expanded: list, *, deadline: Deadline, limits: Limits = DEFAULT_LIMITS) -> dict[str, list]:
+    """The RDF dataset (pyld's form: graph name -> triples) of an expanded document; refuses (JsonLdRefused)
+    any statement RDF would drop and (LimitExceeded) more than ``limits`` allow."""
+    node_map = _NodeMap(deadline, limits)
+    processor = pyld.JsonLdProcessor()
+    options = {"produceGeneralizedRdf": False, "processingMode": "json-ld-1.1", "rdfDirection": None}
+    issuer = pyld.IdentifierIssuer("_:l")  # list nodes; all other blank nodes are labelled by the node map
+    try:
+        node_map.add(expanded, "@default")
+        dataset: dict[str, list] = {}
+        for name, graph in sorted(node_map.graphs.items()):
+            if name != "@default" and not (name.startswith("_:") or _is_absolute(name)):
+                raise _Refused(f"graph name {name!r}")
+            triples: list[dict] = []
+            seen: set = set()
+            for node_id, node in sorted(graph.items()):
+                deadline.check()
+                subject = {"type": "blank node" if node_id.startswith("_:") else "IRI", "value": node_id}
+                for prop, values in sorted(node.items()):
+                    if prop == "@id":
+                        continue
+                    if prop.startswith("_:"):
+                        raise _Refused("a blank-node property")
+                    predicate = {"type": "IRI", "value": RDF_TYPE if prop == "@type" else prop}
+                    for value in values:
+                        item = {"@id": value} if prop == "@type" else value
+                        obj = processor._object_to_rdf(item, issuer, triples, options)
+                        if obj is None:
+                            raise _Refused("an object that is not expressible in RDF")
+                        # an RDF dataset is a set: JSON values that differ (1 and 1.0) may be the same literal
+                        key = (node_id, predicate["value"], obj["type"], obj["value"], obj.get("datatype"),
+                               obj.get("language"))
+                        if key not in seen:
+                            seen.add(key)
+                            triples.append({"subject": subject, "predicate": predicate, "object": obj})
+            if triples:
+                dataset[name] = triples
+    except _Refused as refusal:
+        raise JsonLdRefused(f"The document holds data that a signature would not cover: {refusal}.",
+                            slug="undefined-terms") from None
+    except RecursionError as exc:
+        raise LimitExceeded("The document is nested too deeply.", slug="too-deep") from exc
+    return dataset
+
+
+# --- 3. canonicalization ----------------------------------------------------------------------------------------
 
 
 class _DeadlineCanonicalizer(URDNA2015):
     """RDFC-1.0 that gives up at a deadline: the N-degree hashing of blank nodes is the exponential part."""
 
-    def __init__(self, deadline: float):
+    def __init__(self, deadline: Deadline):
         super().__init__()
         self._deadline = deadline
 
     def hash_n_degree_quads(self, id_, issuer):
-        if time.monotonic() > self._deadline:
-            raise LimitExceeded("Canonicalizing the document took too long.", slug="canonicalization-timeout")
+        self._deadline.check()
         return super().hash_n_degree_quads(id_, issuer)
 
     def hash_first_degree_quads(self, id_):
-        if time.monotonic() > self._deadline:
-            raise LimitExceeded("Canonicalizing the document took too long.", slug="canonicalization-timeout")
+        self._deadline.check()
         return super().hash_first_degree_quads(id_)
 
 
+def canonize(dataset: dict[str, list], deadline: Deadline) -> str:
+    """RDFC-1.0 canonical N-Quads of ``dataset`` (relabels its blank nodes in place to the canonical labels)."""
+    return _DeadlineCanonicalizer(deadline).main(dataset, {"format": "application/n-quads"})
+
+
+# --- the whole pipeline -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Statements:
+    """What a JSON-LD document says in RDF, computed once: the dataset and its canonical N-Quads."""
+
+    dataset: dict[str, list]
+    nquads: str
+
+
+def statements(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> Statements:
+    """Expand ``doc`` once, refuse what would be dropped, build its RDF dataset and canonicalize it."""
+    deadline = deadline or limits.deadline()
+    dataset = to_dataset(expand(doc, loader, deadline=deadline, limits=limits), deadline=deadline, limits=limits)
+    return Statements(dataset, canonize(dataset, deadline))
+
+
 def canonicalize(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document."""
-    check_limits(doc, limits)
-    deadline = time.monotonic() + limits.max_seconds
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document (refusing documents that would lose data)."""
+    return statements(doc, loader, limits=limits).nquads
+
+
+def find_undefined_terms(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """Terms and IRIs in ``doc`` that JSON-LD would silently drop (empty when there are none)."""
     try:
-        with _PYLD_LOCK:
-            dataset = jsonld.to_rdf(copy.deepcopy(doc), _options(loader, produceGeneralizedRdf=False))
-        return _DeadlineCanonicalizer(deadline).main(dataset, {"format": "application/n-quads"})
-    except (JsonLdRefused, LimitExceeded):
+        to_dataset(expand(doc, loader, limits=limits), deadline=limits.deadline(), limits=limits)
+    except JsonLdRefused as exc:
+        if exc.slug == "undefined-terms":
+            return list(exc.extra.get("terms") or [exc.detail])
         raise
-    except Exception as exc:
-        raise _jsonld_error(exc) from exc
+    return []
+
+
+def ensure_no_dropped_terms(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a document in which JSON-LD processing would drop data."""
+    to_dataset(expand(doc, loader, limits=limits), deadline=limits.deadline(), limits=limits)

@@ -1,75 +1,83 @@
-"""Verifying a credential: five independent checks, each ok / failed / unknown with a code and lv/en messages.
+"""Verifying a credential or a presentation: a pipeline of checks over what was signed.
 
 Pure and synchronous (no HTTP, no database): the caller hands in the JSON-LD document loader (pinned contexts
-only), ``resolve_did(did) -> DID document | None`` and ``fetch_status_list(url) -> status list credential``.
+only), ``resolve_did(did) -> DID document | None``, ``fetch_status_lists(urls) -> {url: document | McredError}``,
+``recognise(did) -> RecognisedIssuer | None`` (this service's institutions and the operator's trust list), the
+time and a ``Deadline`` for the whole verification.
 
-The checks (VC Data Model 1.1/2.0, VC Data Integrity 1.0 section 4.5, Bitstring Status List v1.0 section 3.2):
+The pipeline (VC Data Model 1.1/2.0; VC Data Integrity 1.0, section 4.5; Bitstring Status List v1.0, section 3.2):
 
-- ``proof``: the single embedded proof (``DataIntegrityProof``/``eddsa-rdfc-2022`` in VC 1.1 and 2.0 credentials,
-  or ``Ed25519Signature2020``): signature, verification method, proof purpose ``assertionMethod``, created date;
-- ``issuer``: the issuer is a DID (did:key, did:web) that resolves, and the proof's key is one of the issuer's
-  own keys listed for ``assertionMethod``;
-- ``format``: a VC shape, every @context one this service pins, no term JSON-LD would silently drop, and for ELM
-  credentials the micro-credential elements of EU Council Recommendation 2022/C 243/02 Annex I;
-- ``validity``: validFrom/issuanceDate and validUntil/expirationDate; "expired" is its own failure, never "forged";
-- ``status``: every credentialStatus entry read from its status list, whose own proof is verified and whose issuer
-  must be the credential's issuer. A list that cannot be read or trusted gives ``unknown``: never "not revoked".
+1. ``proof``: the document's statements are computed once (pinned contexts, nothing dropped); every proof is
+   verified over them (proof sets and chains), its options read from what was signed. A document that cannot be
+   processed fails the ``format`` check instead.
+2. Every later check reads the *statements* (``app.domain.rdf``), never the JSON keys, so no respelling (full
+   IRIs, aliases, ``@graph``, ``@reverse``…) can show one thing and have another signed:
+   - ``issuer``: exactly one issuer; a DID issuer must have signed with a key its DID document lists for
+     ``assertionMethod``. An issuer that is not a DID cannot be bound to the key (reported, not failed);
+   - ``format``: a credential node typed VerifiableCredential, non-empty subjects, the objects the data model
+     requires to be typed are typed; Annex I elements an ELM credential lacks are warnings;
+   - ``validity``: validFrom/issuanceDate and validUntil/expirationDate (every value; the strictest wins);
+   - ``status``: every credentialStatus entry, read from its status list, whose own proof, issuer and validity
+     are checked the same way. Nothing is fetched once the proof or the issuer check has failed (as in vc-js),
+     entries and lists are capped, lists fetched together; a list that cannot be read gives ``unknown``, never
+     "not revoked".
+3. Trust: whether the issuer is one this service recognises (its own institutions, the operator's trust list),
+   and whether the names the credential gives its issuer and awarding body are the recognised ones.
 
-Policy for ``unknown`` (documented in the API): a credential is ``verified`` only when every check is ``ok``; an
-``unknown`` check (status list unreachable, issuer's DID document unreachable) makes ``verified`` false with the
-verdict ``unknown``, and a warning says the result may change when the remote document can be read again.
+``verified`` (VC API) is true when no check failed or is unknown. The ``verdict`` tells people what to do:
+invalid > revoked > suspended > expired > not-yet-valid > unknown > unrecognised-issuer > verified. A genuine,
+current credential from an issuer this service does not recognise (or naming its issuer or awarding body
+differently than the recognised institution) gets ``unrecognised-issuer``: ``verified`` may be true, but a page
+must never present it as a credential of the institution it names.
 
-Hostile input (too large, too deep, too many nodes, canonicalization too slow) raises LimitExceeded: that is a
+Hostile input (too large, too deep, too many values or statements, too slow) raises LimitExceeded: that is a
 refusal of the request, not a verification result.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from app.domain import (
-    bitstring,
-    did_key,
-    did_web,
-    ed25519_signature_2020,
-    eddsa_rdfc_2022,
-)
+from app.domain import bitstring, did_key, did_web, ed25519_signature_2020, eddsa_rdfc_2022
 from app.domain import proof_result as pcodes
-from app.domain.jsonld import (
-    DEFAULT_LIMITS,
-    DocumentLoader,
-    Limits,
-    as_list,
-    check_limits,
-    find_undefined_terms,
-)
-from app.domain.proof_checks import CLOCK_SKEW
-from app.domain.proof_result import ProofResult
+from app.domain.deadline import Deadline
+from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
+from app.domain.proof_checks import CLOCK_SKEW, ProofCheck, SecuredDocument, take_apart, verify_all
+from app.domain.rdf import Graph, terms_for
 from app.domain.timefmt import parse_datetime_stamp
-from app.errors import (
-    InvalidInput,
-    JsonLdRefused,
-    LimitExceeded,
-    McredError,
-    UpstreamUnavailable,
-)
+from app.errors import InvalidInput, JsonLdRefused, LimitExceeded, McredError, UpstreamUnavailable
 
 VC1 = "https://www.w3.org/2018/credentials/v1"
 VC2 = "https://www.w3.org/ns/credentials/v2"
+CRED = "https://www.w3.org/2018/credentials#"
 ELM_CONTEXTS = ("http://data.europa.eu/snb/model/context/edc-ap", "https://data.europa.eu/snb/model/context/edc-ap")
+SUITES = [eddsa_rdfc_2022.SUITE, ed25519_signature_2020.SUITE]
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
 CHECK_NAMES = ("proof", "issuer", "format", "validity", "status")
+MAX_STATUS_ENTRIES = 8
 
 # Verdicts, for people (the page) and machines ("verdict" in the API result).
-VERIFIED, INVALID, REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID, UNVERIFIABLE, INCOMPLETE = (
-    "verified", "invalid", "revoked", "suspended", "expired", "not-yet-valid", "unknown", "incomplete")
+(VERIFIED, UNRECOGNISED_ISSUER, INVALID, REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID, UNVERIFIABLE) = (
+    "verified", "unrecognised-issuer", "invalid", "revoked", "suspended", "expired", "not-yet-valid", "unknown")
 
 ResolveDid = Callable[[str], "dict | None"]
-FetchStatusList = Callable[[str], dict]
+FetchStatusLists = Callable[[list], dict]
+
+
+@dataclass(frozen=True)
+class RecognisedIssuer:
+    """An issuer this service vouches for: one of its own institutions, or an entry of the operator's trust list."""
+
+    did: str
+    name: dict  # {"lv": ..., "en": ...}
+    source: str  # "institution" | "trust-list"
+    homepage: str | None = None
+
+
+Recognise = Callable[[str], "RecognisedIssuer | None"]
 
 
 # --- human messages (lv, en) per code ------------------------------------------------------------------------------
@@ -82,28 +90,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "The signature does not match the data: the credential was altered or signed by "
                                "another key."),
     pcodes.PROOF_MISSING: ("Apliecinājumam nav elektroniskā paraksta.", "The credential has no digital signature."),
-    pcodes.PROOF_SET_UNSUPPORTED: ("Apliecinājumam ir vairāki paraksti; tiek pieņemts tikai viens.",
-                                   "The credential carries several proofs; only a single proof is supported."),
     pcodes.UNSUPPORTED_CRYPTOSUITE: ("Paraksta veids netiek atbalstīts.", "The proof type is not supported."),
     pcodes.PROOF_MALFORMED: ("Paraksts ir bojāts vai nepilnīgs.", "The proof is malformed or incomplete."),
     pcodes.PROOF_CONTEXT_MISMATCH: ("Paraksta konteksts neatbilst dokumentam.",
                                     "The proof's context does not match the document."),
     pcodes.CREATED_IN_FUTURE: ("Paraksta izveides datums ir nākotnē.", "The proof's creation date is in the future."),
     pcodes.PROOF_EXPIRED: ("Paraksta derīgums ir beidzies.", "The proof itself has expired."),
-    pcodes.PURPOSE_MISMATCH: ("Paraksts nav paredzēts apliecinājumu izsniegšanai (assertionMethod).",
-                              "The proof was not made for issuing credentials (assertionMethod)."),
+    pcodes.PURPOSE_MISMATCH: ("Paraksts nav paredzēts šim nolūkam.", "The proof was not made for this purpose."),
+    pcodes.CHALLENGE_MISMATCH: ("Paraksts neattiecas uz šo pieprasījumu (challenge).",
+                                "The proof was not made for this request (challenge)."),
+    pcodes.DOMAIN_MISMATCH: ("Paraksts paredzēts citam saņēmējam (domain).",
+                             "The proof was made for another recipient (domain)."),
+    pcodes.PREVIOUS_PROOF_MISSING: ("Parakstu ķēdē trūkst iepriekšējā paraksta.",
+                                    "A proof in the chain names a previous proof that is missing."),
     pcodes.UNKNOWN_VERIFICATION_METHOD: ("Parakstītāja atslēga nav atrodama.",
                                          "The signing key could not be found."),
     pcodes.UNSUPPORTED_VERIFICATION_METHOD: ("Parakstītāja atslēga nav derīga Ed25519 atslēga.",
                                              "The signing key is not a usable Ed25519 key."),
     "did-unavailable": ("Izsniedzēja DID dokumentu pašlaik nevar nolasīt; pārbaudi atkārtojiet vēlāk.",
                         "The issuer's DID document cannot be read right now; try again later."),
-    "not-checked": ("Nevarēja pārbaudīt, jo dokumentu nevar apstrādāt.",
-                    "Could not be checked because the document cannot be processed."),
+    "not-checked": ("Nav pārbaudīts, jo iepriekšēja pārbaude neizdevās.",
+                    "Not checked, because an earlier check did not pass."),
     # issuer
-    "issuer-key-valid": ("Izsniedzējs ir identificēts, un parakstītāja atslēga pieder izsniedzējam.",
-                         "The issuer is identified and the signing key belongs to the issuer."),
-    "issuer-missing": ("Apliecinājumā nav norādīts izsniedzējs.", "The credential names no issuer."),
+    "issuer-key-valid": ("Parakstītāja atslēga pieder apliecinājumā norādītajam izsniedzējam.",
+                         "The signing key belongs to the issuer the credential names."),
+    "issuer-unbound": ("Izsniedzējs nav DID, tāpēc nevar pārbaudīt, ka atslēga pieder tam: izsniedzēja vārds ir tikai "
+                       "paša apliecinājuma apgalvojums.",
+                       "The issuer is not a DID, so the signing key cannot be tied to it: the issuer's name is only "
+                       "the credential's own claim."),
+    "issuer-missing": ("Apliecinājumā nav norādīts tieši viens izsniedzējs.", "The credential does not name exactly one "
+                                                                             "issuer."),
     "unsupported-did-method": ("Izsniedzēja identifikatora veids netiek atbalstīts (tikai did:key un did:web).",
                                "The issuer's identifier type is not supported (only did:key and did:web)."),
     "did-not-found": ("Izsniedzēja DID dokuments nav atrasts.", "The issuer's DID document was not found."),
@@ -115,16 +131,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "key-not-authorized": ("Izsniedzējs nav pilnvarojis šo atslēgu izsniegt apliecinājumus.",
                            "The issuer has not authorised this key to issue credentials."),
     # format
-    "well-formed": ("Dokuments ir pareizi veidots, izmanto tikai zināmus kontekstus un neko nezaudē.",
-                    "The document is well-formed, uses only known contexts and loses no data."),
+    "well-formed": ("Dokuments ir pareizi veidots, un paraksts aptver visus tā datus.",
+                    "The document is well-formed and the signature covers all of its data."),
     "not-a-credential": ("Dokuments nav pareizi veidots verificējams apliecinājums.",
                          "The document is not a well-formed verifiable credential."),
+    "not-a-presentation": ("Dokuments nav pareizi veidota verificējama prezentācija.",
+                           "The document is not a well-formed verifiable presentation."),
     "unknown-context": ("Dokuments izmanto nezināmu JSON-LD kontekstu.", "The document uses an unknown JSON-LD context."),
-    "undefined-terms": ("Dokumentā ir lauki, kurus neviens konteksts nedefinē, tāpēc paraksts tos neaptver.",
-                        "The document has terms no context defines, so the signature does not cover them."),
+    "undefined-terms": ("Dokumentā ir dati, kurus paraksts neaptvertu.",
+                        "The document holds data a signature would not cover."),
     "invalid-jsonld": ("Dokuments nav derīgs JSON-LD.", "The document is not valid JSON-LD."),
-    "elm-elements-missing": ("Apliecinājumā trūkst obligāto mikrokvalifikācijas elementu.",
-                             "Mandatory micro-credential elements are missing."),
+    "elm-elements-missing": ("Apliecinājumā trūkst elementu, kas jānorāda katrā ES mikrokvalifikācijā.",
+                             "The credential lacks elements every EU micro-credential must carry."),
     # validity
     "valid-period": ("Apliecinājums ir derīguma termiņā.", "The credential is within its validity period."),
     "no-expiry": ("Apliecinājums ir derīgs, un tam nav beigu termiņa.",
@@ -142,8 +160,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status-list-unavailable": ("Statusa sarakstu pašlaik nevar nolasīt: nav zināms, vai apliecinājums ir atsaukts.",
                                 "The status list cannot be read right now: it is unknown whether the credential "
                                 "is revoked."),
-    "insecure-url": ("Statusa saraksts nav pieejams caur drošu HTTPS savienojumu, tāpēc tas netika nolasīts.",
-                     "The status list is not served over secure HTTPS, so it was not read."),
+    "insecure-url": ("Statusa saraksts nav pieejams drošā, publiskā HTTPS adresē, tāpēc tas netika nolasīts.",
+                     "The status list is not at a secure, public HTTPS address, so it was not read."),
     "status-list-invalid": ("Statusa saraksts nav derīgs vai nav autentisks: statuss nav zināms.",
                             "The status list is invalid or not authentic: the status is unknown."),
     "status-list-issuer-mismatch": ("Statusa sarakstu izdevis cits izsniedzējs: statuss nav zināms.",
@@ -152,6 +170,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "The status list has expired: the status is unknown."),
     "unsupported-status-type": ("Statusa ieraksta veids netiek atbalstīts: statuss nav zināms.",
                                 "The status entry type is not supported: the status is unknown."),
+    "too-many-status-entries": ("Apliecinājumam ir pārāk daudz statusa ierakstu: statuss nav zināms.",
+                                "The credential has too many status entries: the status is unknown."),
+    "verification-timeout": ("Pārbaude neiekļāvās laika limitā: statuss nav zināms.",
+                             "The verification ran out of time: the status is unknown."),
+    # trust and other warnings
+    "issuer-not-recognised": ("Šis pakalpojums neatpazīst izsniedzēju: izsniedzēja nosaukums ir tikai paša "
+                              "apliecinājuma apgalvojums.",
+                              "This service does not recognise the issuer: the issuer's name is only the "
+                              "credential's own claim."),
+    "issuer-name-mismatch": ("Apliecinājumā norādītais izsniedzēja vai piešķīrējiestādes nosaukums atšķiras no "
+                             "atpazītās iestādes nosaukuma.",
+                             "The issuer or awarding body name the credential gives differs from the recognised "
+                             "institution's name."),
+    "verification-incomplete": ("Daļu pārbaužu nevarēja veikt; rezultāts var mainīties, kad attālie dokumenti būs "
+                                "pieejami.",
+                                "Some checks could not be made; the result may change once the remote documents "
+                                "can be read."),
 }
 
 
@@ -177,63 +212,74 @@ class Check:
         return out
 
 
+def warning(code: str, detail: str | None = None, **data) -> dict:
+    out = {"code": code, "message": message(code), **data}
+    if detail:
+        out["detail"] = detail
+    return out
+
+
 @dataclass
 class VerificationResult:
     checks: list[Check]
     warnings: list[dict]
     issuer: str | None = None
+    recognised: RecognisedIssuer | None = None
+    names_match: bool = True
+    # The credential as signed (app.domain.rdf view), for display; None when the document could not be read.
+    # Only what passed the proof check may be shown as fact: see ``authentic``.
+    view: dict | None = None
+    status_details: list[dict] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
         return all(c.outcome == OK for c in self.checks)
+
+    @property
+    def authentic(self) -> bool:
+        """The data shown (``view``) are the signed data of a proof that verified, by a key of the issuer."""
+        return self.view is not None and self.by_name("proof").outcome == OK and self.by_name("issuer").outcome == OK
 
     def by_name(self, name: str) -> Check:
         return next(c for c in self.checks if c.check == name)
 
     @property
     def verdict(self) -> str:
-        """One word for people: invalid > revoked > suspended > expired > not-yet-valid > incomplete > unknown >
-        verified. "incomplete": genuine and current, but an ELM credential lacking Annex I elements is not a
-        complete EU micro-credential; that is not the same as forged, so it is not "invalid"."""
-        incomplete = any(c.outcome == FAILED and c.code == "elm-elements-missing" for c in self.checks)
-        if any(c.outcome == FAILED for c in self.checks if c.check in ("proof", "issuer", "format")
-               and c.code != "elm-elements-missing"):
+        if any(c.outcome == FAILED for c in self.checks if c.check in ("proof", "issuer", "format")):
             return INVALID
         status, validity = self.by_name("status"), self.by_name("validity")
         if status.outcome == FAILED:
             return REVOKED if status.code == "revoked" else SUSPENDED
         if validity.outcome == FAILED:
             return {"expired": EXPIRED, "not-yet-valid": NOT_YET_VALID}.get(validity.code, INVALID)
-        if incomplete:
-            return INCOMPLETE
         if any(c.outcome != OK for c in self.checks):
             return UNVERIFIABLE
+        if self.recognised is None or not self.names_match:
+            return UNRECOGNISED_ISSUER
         return VERIFIED
+
+    def issuer_info(self) -> dict:
+        out: dict[str, Any] = {"id": self.issuer, "recognised": self.recognised is not None and self.names_match}
+        if self.recognised is not None:
+            out.update(name=self.recognised.name, source=self.recognised.source, nameMatches=self.names_match)
+            if self.recognised.homepage:
+                out["homepage"] = self.recognised.homepage
+        return out
 
     def to_dict(self) -> dict:
         return {"verified": self.verified, "verdict": self.verdict, "checks": [c.to_dict() for c in self.checks],
-                "warnings": self.warnings}
-
-
-def warning(code: str, detail: str | None = None) -> dict:
-    out = {"code": code, "message": message(code)}
-    if detail:
-        out["detail"] = detail
-    return out
+                "warnings": self.warnings, "issuer": self.issuer_info()}
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
 
-def issuer_id(credential: dict) -> str | None:
-    issuer = credential.get("issuer")
-    if isinstance(issuer, dict):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) and issuer else None
-
-
 def _did_of(did_url: str) -> str:
     return did_url.split("#", 1)[0]
+
+
+def _is_did(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("did:")
 
 
 class _DidCache:
@@ -257,65 +303,106 @@ class _DidCache:
             raise doc
         return doc
 
-    def verification_method(self, vm_id: str) -> dict | None:
-        if not isinstance(vm_id, str) or not (vm_id.startswith("did:key:") or vm_id.startswith("did:web:")):
-            return None
-        doc = self.document(_did_of(vm_id))
-        if not isinstance(doc, dict):
-            return None
-        return did_web.verification_method_from(doc, vm_id)
+    def looked_up(self, did: str) -> bool:
+        return did in self._docs or did.startswith("did:key:")
+
+    def resolver_for(self, issuer: str | None) -> Callable[[str], dict | None]:
+        """Verification methods a proof may name: did:key (offline), or a did:web key of the issuer itself.
+
+        A proof naming a did:web key of someone other than the issuer is not looked up at all: the verifier does
+        not fetch documents a forged credential points it at.
+        """
+
+        def resolve(vm_id: str) -> dict | None:
+            if not isinstance(vm_id, str) or not vm_id.startswith(("did:key:", "did:web:")):
+                return None
+            if vm_id.startswith("did:web:") and _did_of(vm_id) != issuer:
+                raise InvalidInput(f"{vm_id} is not a key of the issuer, so it is not looked up.")
+            doc = self.document(_did_of(vm_id))
+            return did_web.verification_method_from(doc, vm_id) if isinstance(doc, dict) else None
+
+        return resolve
 
 
-def _proof_type(credential: dict) -> tuple[str | None, str | None]:
-    proofs = as_list(credential.get("proof"))
-    proof = proofs[0] if len(proofs) == 1 and isinstance(proofs[0], dict) else {}
-    return proof.get("type"), proof.get("cryptosuite")
+def _first_string(values: Any) -> list[str]:
+    return [v for v in as_list(values) if isinstance(v, str)]
 
 
-def verify_proof(document: dict, *, loader: DocumentLoader, resolve_vm: Callable[[str], dict | None],
-                 now: datetime, limits: Limits) -> ProofResult:
-    """Dispatch on the proof type; raises what the suites raise for documents that cannot be processed."""
-    ptype, suite = _proof_type(document)
-    if ptype == ed25519_signature_2020.PROOF_TYPE:
-        verifier = ed25519_signature_2020.verify_proof
-    else:  # eddsa-rdfc-2022 also reports missing proofs and unsupported suites with its stable codes
-        verifier = eddsa_rdfc_2022.verify_proof
-    return verifier(document, loader=loader, resolve_verification_method=resolve_vm, limits=limits, now=now,
-                    expected_proof_purpose="assertionMethod")
+def _node_ids(values: Any) -> list[str]:
+    return [v.get("id") for v in as_list(values) if isinstance(v, dict) and isinstance(v.get("id"), str)]
+
+
+def _types(node: Any) -> list[str]:
+    return _first_string(node.get("type")) if isinstance(node, dict) else []
+
+
+class _Stop(Exception):
+    """The document cannot be read as what it claims to be: a failed format check."""
+
+    def __init__(self, code: str, detail: str, data: dict | None = None):
+        super().__init__(detail)
+        self.code, self.detail, self.data = code, detail, data or {}
+
+
+def _read(secured: dict, type_iri: str, loader: DocumentLoader, deadline: Deadline, limits: Limits,
+          not_code: str) -> tuple[SecuredDocument, dict]:
+    """The document's statements and the signed view of its one node of ``type_iri`` (a credential or a
+    presentation). Raises _Stop for a document that cannot be processed or is not one such node."""
+    try:
+        document = take_apart(secured, loader, deadline=deadline, limits=limits)
+    except JsonLdRefused as exc:
+        code = exc.slug if exc.slug in ("unknown-context", "undefined-terms") else "invalid-jsonld"
+        raise _Stop(code, exc.detail, {"terms": exc.extra["terms"]} if exc.extra.get("terms") else None) from exc
+    context = as_list(secured.get("@context"))
+    if not context or context[0] not in (VC1, VC2):
+        raise _Stop(not_code, f"The first @context must be {VC1} or {VC2}.")
+    graph = Graph.default_graph(document.statements.dataset)
+    nodes = graph.subjects_of_type(type_iri)
+    if len(nodes) != 1:
+        raise _Stop(not_code, f"The document states {len(nodes)} nodes of type {type_iri.rsplit('#')[-1]}, "
+                              "not exactly one.")
+    return document, graph.view(nodes[0], terms_for(secured.get("@context"), loader.documents))
 
 
 # --- the checks ---------------------------------------------------------------------------------------------------
 
 
-def _check_proof(credential, loader, dids: _DidCache, now, limits) -> tuple[Check, bool]:
-    """The proof check, and whether the document itself got through safe canonicalization."""
-    try:
-        result = verify_proof(credential, loader=loader, resolve_vm=dids.verification_method, now=now, limits=limits)
-    except LimitExceeded:
-        raise
-    except UpstreamUnavailable as exc:
-        return Check("proof", UNKNOWN, "did-unavailable", exc.detail), False
-    except McredError as exc:  # the document cannot be processed: the format check says why
-        return Check("proof", UNKNOWN, "not-checked", exc.detail), False
-    data = {"verificationMethod": result.verification_method} if result.verification_method else {}
-    if result.proof:
-        data["proofType"] = result.proof.get("type")
-        if result.proof.get("cryptosuite"):
-            data["cryptosuite"] = result.proof.get("cryptosuite")
-        if result.proof.get("created"):
-            data["created"] = result.proof.get("created")
-    canonicalized = result.verified or result.code == pcodes.SIGNATURE_INVALID
-    if result.verified:
-        return Check("proof", OK, "proof-valid", data=data), canonicalized
-    return Check("proof", FAILED, result.code, result.message, data=data), canonicalized
+def _proof_check(results: list) -> Check:
+    if not results:
+        return Check("proof", FAILED, pcodes.PROOF_MISSING)
+    failed = [r for r in results if not r.verified]
+    data: dict[str, Any] = {"proofs": len(results)}
+    first = (failed or results)[0]
+    if first.verification_method:
+        data["verificationMethod"] = first.verification_method
+    options = first.options or {}
+    for key in ("type", "cryptosuite", "created"):
+        if options.get(key):
+            data["proofType" if key == "type" else key] = options[key]
+    if failed:
+        return Check("proof", FAILED, failed[0].code, failed[0].message, data=data)
+    return Check("proof", OK, "proof-valid", data=data)
 
 
-def check_issuer_key(issuer: str | None, vm_id: str | None, dids: _DidCache) -> Check:
-    """The issuer's DID resolves and names ``vm_id`` among its assertion methods."""
+def _issuer_of(view: dict) -> str | None:
+    issuers = as_list(view.get("issuer"))
+    ids = _node_ids(issuers)
+    return ids[0] if len(issuers) == 1 and len(ids) == 1 and not ids[0].startswith("_:") else None
+
+
+def check_issuer_key(issuer: str | None, proofs: list, dids: _DidCache, purpose: str = "assertionMethod") -> Check:
+    """A DID issuer resolves and lists the key of a verified proof under ``purpose``; a non-DID issuer is
+    reported as unbound (the key cannot be tied to it)."""
     if not issuer:
         return Check("issuer", FAILED, "issuer-missing")
+    if not _is_did(issuer):
+        return Check("issuer", OK, "issuer-unbound", f"The issuer {issuer!r} is not a DID.",
+                     data={"issuer": issuer, "bound": False})
     if not (issuer.startswith("did:key:") or issuer.startswith("did:web:")):
         return Check("issuer", FAILED, "unsupported-did-method", f"The issuer {issuer!r} is not a did:key or did:web.")
+    keys = [r.verification_method for r in proofs if isinstance(r.verification_method, str)]
+    if not dids.looked_up(issuer):  # never fetched for a proof that failed before its key was looked up
+        return Check("issuer", UNKNOWN, "not-checked", "No proof got as far as looking up the issuer's key.")
     try:
         doc = dids.document(issuer)
     except UpstreamUnavailable as exc:
@@ -326,83 +413,69 @@ def check_issuer_key(issuer: str | None, vm_id: str | None, dids: _DidCache) -> 
         return Check("issuer", FAILED, "did-not-found", f"No DID document for {issuer}.")
     if doc.get("id") != issuer:
         return Check("issuer", FAILED, "did-document-mismatch", f"The DID document's id is {doc.get('id')!r}.")
-    if not vm_id:
-        return Check("issuer", UNKNOWN, "not-checked", "The proof names no verification method to check.")
-    if _did_of(vm_id) != issuer:
-        return Check("issuer", FAILED, "key-not-issuers", f"{vm_id} is not a key of {issuer}.")
-    if did_web.verification_method_from(doc, vm_id) is None:
-        return Check("issuer", FAILED, "key-not-issuers", f"{issuer}'s DID document does not list {vm_id}.")
     allowed = set()
-    for ref in as_list(doc.get("assertionMethod")):
+    for ref in as_list(doc.get(purpose)):
         ref_id = ref.get("id") if isinstance(ref, dict) else ref
         if isinstance(ref_id, str):
             allowed.add(issuer + ref_id if ref_id.startswith("#") else ref_id)
-    if vm_id not in allowed:
-        return Check("issuer", FAILED, "key-not-authorized", f"{vm_id} is not listed under assertionMethod.")
-    return Check("issuer", OK, "issuer-key-valid", data={"issuer": issuer})
+    for vm_id in keys:
+        if _did_of(vm_id) == issuer and did_web.verification_method_from(doc, vm_id) is not None \
+                and vm_id in allowed:
+            return Check("issuer", OK, "issuer-key-valid", data={"issuer": issuer, "bound": True})
+    if any(_did_of(k) == issuer and did_web.verification_method_from(doc, k) is not None for k in keys):
+        return Check("issuer", FAILED, "key-not-authorized", f"No proof key is listed under {purpose}.")
+    return Check("issuer", FAILED, "key-not-issuers", f"No proof was made with a key of {issuer}.")
 
 
-def _check_format(credential: dict, loader, canonicalized: bool,
-                  missing_elements: Callable[[dict], list] | None) -> Check:
-    ctx = as_list(credential.get("@context"))
-    if not ctx or ctx[0] not in (VC1, VC2):
-        return Check("format", FAILED, "not-a-credential", f"The first @context must be {VC1} or {VC2}.")
-    if "VerifiableCredential" not in as_list(credential.get("type")):
-        return Check("format", FAILED, "not-a-credential", "The type must include VerifiableCredential.")
-    if not isinstance(credential.get("credentialSubject"), (dict, list)) or not credential.get("credentialSubject"):
-        return Check("format", FAILED, "not-a-credential", "The credential has no credentialSubject.")
-    if not canonicalized:  # the proof check did not get that far: probe for unknown contexts and dropped terms
-        unsecured = {k: v for k, v in credential.items() if k != "proof"}
-        try:
-            undefined = find_undefined_terms(unsecured, loader)
-        except LimitExceeded:
-            raise
-        except JsonLdRefused as exc:
-            code = exc.slug if exc.slug in ("unknown-context", "undefined-terms") else "invalid-jsonld"
-            return Check("format", FAILED, code, exc.detail)
-        except McredError as exc:
-            return Check("format", FAILED, "invalid-jsonld", exc.detail)
-        if undefined:
-            return Check("format", FAILED, "undefined-terms", "Undefined: " + ", ".join(undefined),
-                         data={"terms": undefined})
-    if is_elm(credential) and missing_elements is not None:
-        try:
-            missing = list(missing_elements(credential) or [])
-        except Exception as exc:  # a malformed ELM document: report, never crash the verification
-            return Check("format", FAILED, "elm-elements-missing", f"The ELM document cannot be read: {exc}")
-        if missing:
-            return Check("format", FAILED, "elm-elements-missing", "Missing: " + ", ".join(map(str, missing)),
-                         data={"missing": missing})
-    return Check("format", OK, "well-formed")
+# Objects the VC Data Model 2.0 requires to carry a type (sections 4.10-4.13, 5.3-5.6).
+_TYPED = ("credentialStatus", "credentialSchema", "termsOfUse", "evidence", "refreshService")
 
 
-def is_elm(credential: dict) -> bool:
-    ctx = as_list(credential.get("@context"))
-    return any(c in ELM_CONTEXTS for c in ctx) or "EuropeanDigitalCredential" in as_list(credential.get("type"))
+def _format_problems(view: dict) -> list[str]:
+    problems = []
+    if "VerifiableCredential" not in _types(view):
+        problems.append("the type must include VerifiableCredential")
+    subjects = as_list(view.get("credentialSubject"))
+    if not subjects:
+        problems.append("the credential has no credentialSubject")
+    for subject in subjects:
+        # {} is a blank node about which nothing is said; a subject named by an id alone is a claim about it
+        if not isinstance(subject, dict) or (str(subject.get("id", "_:")).startswith("_:") and not set(subject) - {"id"}):
+            problems.append("every credentialSubject must be a non-empty object")
+            break
+    for name in _TYPED:
+        for node in as_list(view.get(name)):
+            if not isinstance(node, dict) or not _types(node):
+                problems.append(f"every {name} must have a type")
+                break
+    related = as_list(view.get("relatedResource"))
+    ids = [r.get("id") for r in related if isinstance(r, dict)]
+    if related and (len(ids) != len(related) or len(set(ids)) != len(ids) or any(
+            not (r.get("digestSRI") or r.get("digestMultibase")) for r in related if isinstance(r, dict))):
+        problems.append("every relatedResource needs its own id and a digestSRI or digestMultibase")
+    return problems
 
 
-def _parse_date(value) -> datetime:
-    return parse_datetime_stamp(value)
-
-
-def _check_validity(credential: dict, now: datetime) -> Check:
+def _check_validity(view: dict, now: datetime) -> Check:
     starts, ends = [], []
     try:
         for name in ("validFrom", "issuanceDate"):
-            if name in credential:
-                starts.append((name, _parse_date(credential[name])))
+            for value in as_list(view.get(name)):
+                starts.append((name, value, parse_datetime_stamp(value)))
         for name in ("validUntil", "expirationDate"):
-            if name in credential:
-                ends.append((name, _parse_date(credential[name])))
-    except ValueError as exc:
+            for value in as_list(view.get(name)):
+                ends.append((name, value, parse_datetime_stamp(value)))
+    except (ValueError, TypeError) as exc:
         return Check("validity", FAILED, "invalid-date", str(exc))
-    data = {n: credential[n] for n, _ in starts + ends}
-    for name, start in starts:
+    data = {"validFrom": max((s for s in starts), key=lambda s: s[2])[1] if starts else None,
+            "validUntil": min((e for e in ends), key=lambda e: e[2])[1] if ends else None}
+    data = {k: v for k, v in data.items() if v}
+    for name, value, start in starts:
         if start > now + CLOCK_SKEW:
-            return Check("validity", FAILED, "not-yet-valid", f"{name} is {credential[name]}.", data=data)
-    for name, end in ends:
+            return Check("validity", FAILED, "not-yet-valid", f"{name} is {value}.", data=data)
+    for name, value, end in ends:
         if end < now:
-            return Check("validity", FAILED, "expired", f"{name} was {credential[name]}.", data=data)
+            return Check("validity", FAILED, "expired", f"{name} was {value}.", data=data)
     return Check("validity", OK, "valid-period" if ends else "no-expiry", data=data)
 
 
@@ -418,93 +491,133 @@ class _StatusUnknown(Exception):
         self.code, self.detail = code, detail
 
 
-def _read_status_list(url: str, purpose: str, issuer: str | None, fetch: FetchStatusList, loader,
-                      dids: _DidCache, now: datetime, limits: Limits, lists: dict) -> bytes:
-    """The verified bitstring of the list at ``url`` (memoized per verification)."""
-    if url in lists:
-        return lists[url]
-    try:
-        doc = fetch(url)
-    except UpstreamUnavailable as exc:
-        raise _StatusUnknown("status-list-unavailable", exc.detail) from exc
-    except LimitExceeded as exc:
-        raise _StatusUnknown("status-list-invalid", exc.detail) from exc
-    except McredError as exc:
-        code = exc.slug if exc.slug in MESSAGES else "status-list-unavailable"
-        raise _StatusUnknown(code, exc.detail) from exc
-    if not isinstance(doc, dict):
-        raise _StatusUnknown("status-list-invalid", "The status list is not a JSON object.")
-    if issuer_id(doc) != issuer:
-        raise _StatusUnknown("status-list-issuer-mismatch",
-                             f"The status list's issuer is {issuer_id(doc)!r}, the credential's is {issuer!r}.")
-    try:
-        check_limits(doc, limits)
-        result = verify_proof(doc, loader=loader, resolve_vm=dids.verification_method, now=now, limits=limits)
-    except UpstreamUnavailable as exc:
-        raise _StatusUnknown("status-list-unavailable", exc.detail) from exc
-    except McredError as exc:
-        raise _StatusUnknown("status-list-invalid", f"The status list cannot be processed: {exc.detail}") from exc
-    if not result.verified:
-        raise _StatusUnknown("status-list-invalid", f"The status list's proof: {result.message}")
-    key = check_issuer_key(issuer, result.verification_method, dids)
-    if key.outcome != OK:
-        raise _StatusUnknown("status-list-invalid", f"The status list's signing key: {key.detail or key.code}")
-    validity = _check_validity(doc, now)
-    if validity.outcome != OK:
-        code = "status-list-expired" if validity.code == "expired" else "status-list-invalid"
-        raise _StatusUnknown(code, f"The status list: {validity.detail}")
-    subject = doc.get("credentialSubject")
-    if not isinstance(subject, dict):
-        raise _StatusUnknown("status-list-invalid", "The status list has no credentialSubject.")
-    list_purposes = as_list(subject.get("statusPurpose"))
-    if purpose not in list_purposes:
-        raise _StatusUnknown("status-list-invalid", f"The list's statusPurpose is {list_purposes}, not {purpose!r}.")
-    encoded = subject.get("encodedList")
-    if isinstance(encoded, str) and not encoded.startswith("u"):
-        encoded = "u" + encoded  # StatusList2021 predates the multibase prefix
-    try:
-        bits = bitstring.decode(encoded)
-    except McredError as exc:
-        raise _StatusUnknown("status-list-invalid", exc.detail) from exc
-    lists[url] = bits
-    return bits
+@dataclass
+class _Entry:
+    purpose: str
+    url: str
+    index: int
 
 
-def _check_status(credential: dict, fetch: FetchStatusList, loader, dids: _DidCache, now: datetime,
-                  limits: Limits, warnings: list) -> Check:
-    entries = as_list(credential.get("credentialStatus"))
+def _entries(view: dict) -> list[_Entry | _StatusUnknown]:
+    out: list[_Entry | _StatusUnknown] = []
+    for entry in as_list(view.get("credentialStatus")):
+        etypes = _types(entry)
+        if not any(t in _ENTRY_TYPES for t in etypes):
+            out.append(_StatusUnknown("unsupported-status-type", f"Status entry type {etypes!r} is not supported."))
+            continue
+        purposes = _first_string(entry.get("statusPurpose"))
+        urls = _node_ids(entry.get("statusListCredential")) or _first_string(entry.get("statusListCredential"))
+        indexes = as_list(entry.get("statusListIndex"))
+        sizes = as_list(entry.get("statusSize"))
+        if len(purposes) != 1 or purposes[0] not in ("revocation", "suspension"):
+            out.append(_StatusUnknown("unsupported-status-type", f"Status purpose {purposes!r} is not supported."))
+        elif sizes and [str(s) for s in sizes] != ["1"]:
+            out.append(_StatusUnknown("unsupported-status-type", "Only 1-bit status entries are supported."))
+        elif len(urls) != 1 or len(indexes) != 1 or not _index_ok(indexes[0]):
+            out.append(_StatusUnknown("status-list-invalid", "The status entry lacks a single list URL and index."))
+        else:
+            out.append(_Entry(purposes[0], urls[0], int(str(indexes[0]))))
+    return out
+
+
+def _index_ok(value: Any) -> bool:
+    # a non-negative decimal integer of sane length (the lists hold at most a few million entries)
+    text = str(value)
+    return isinstance(value, (str, int)) and not isinstance(value, bool) and 0 < len(text) <= 12 \
+        and text.isascii() and text.isdigit()
+
+
+class _StatusLists:
+    """Reads, verifies and memoizes the status lists of one verification."""
+
+    def __init__(self, issuer: str, loader, dids: _DidCache, now: datetime, deadline: Deadline, limits: Limits):
+        self.issuer, self.loader, self.dids, self.now = issuer, loader, dids, now
+        self.deadline, self.limits = deadline, limits
+
+    def bits(self, url: str, purpose: str, fetched: dict) -> bytes:
+        doc = fetched.get(url)
+        if isinstance(doc, UpstreamUnavailable):
+            raise _StatusUnknown("status-list-unavailable", doc.detail)
+        if isinstance(doc, McredError):
+            code = doc.slug if doc.slug in MESSAGES else "status-list-unavailable"
+            raise _StatusUnknown(code, doc.detail)
+        if not isinstance(doc, dict):
+            raise _StatusUnknown("status-list-invalid", "The status list is not a JSON object.")
+        try:
+            listed, view = _read(doc, CRED + "VerifiableCredential", self.loader, self.deadline, self.limits,
+                                 "status-list-invalid")
+            issuer = _issuer_of(view)
+            if issuer != self.issuer:
+                raise _StatusUnknown("status-list-issuer-mismatch",
+                                     f"The status list's issuer is {issuer!r}, the credential's is {self.issuer!r}.")
+            results = verify_all(listed, SUITES, loader=self.loader,
+                                 resolve_verification_method=self.dids.resolver_for(issuer),
+                                 expect=ProofCheck(now=self.now), deadline=self.deadline, limits=self.limits)
+        except _Stop as stop:
+            raise _StatusUnknown("status-list-invalid", f"The status list cannot be read: {stop.detail}") from stop
+        except UpstreamUnavailable as exc:
+            raise _StatusUnknown("status-list-unavailable", exc.detail) from exc
+        except LimitExceeded as exc:
+            raise _StatusUnknown("status-list-invalid", f"The status list: {exc.detail}") from exc
+        except McredError as exc:
+            raise _StatusUnknown("status-list-invalid", f"The status list cannot be processed: {exc.detail}") from exc
+        proof = _proof_check(results)
+        if proof.outcome != OK:
+            raise _StatusUnknown("status-list-invalid", f"The status list's proof: {proof.detail or proof.code}")
+        key = check_issuer_key(issuer, results, self.dids)
+        if key.outcome != OK:
+            raise _StatusUnknown("status-list-invalid", f"The status list's signing key: {key.detail or key.code}")
+        validity = _check_validity(view, self.now)
+        if validity.outcome != OK:
+            code = "status-list-expired" if validity.code == "expired" else "status-list-invalid"
+            raise _StatusUnknown(code, f"The status list: {validity.detail}")
+        if not any(t in _ENTRY_TYPES.values() for t in _types(view)):
+            raise _StatusUnknown("status-list-invalid", "The document is not a status list credential.")
+        subjects = as_list(view.get("credentialSubject"))
+        if len(subjects) != 1 or not isinstance(subjects[0], dict):
+            raise _StatusUnknown("status-list-invalid", "The status list has no single credentialSubject.")
+        subject = subjects[0]
+        if purpose not in _first_string(subject.get("statusPurpose")):
+            raise _StatusUnknown("status-list-invalid", f"The list's statusPurpose is not {purpose!r}.")
+        encoded = _first_string(subject.get("encodedList"))
+        if len(encoded) != 1:
+            raise _StatusUnknown("status-list-invalid", "The status list has no single encodedList.")
+        value = encoded[0] if encoded[0].startswith("u") else "u" + encoded[0]  # StatusList2021 has no prefix
+        try:
+            return bitstring.decode(value)
+        except McredError as exc:
+            raise _StatusUnknown("status-list-invalid", exc.detail) from exc
+
+
+def _check_status(view: dict, issuer: str, fetch_status_lists: FetchStatusLists, lists: _StatusLists,
+                  warnings: list) -> Check:
+    entries = _entries(view)
     if not entries:
         warnings.append(warning("no-status"))
         return Check("status", OK, "no-status")
-    issuer = issuer_id(credential)
+    if len(entries) > MAX_STATUS_ENTRIES:
+        return Check("status", UNKNOWN, "too-many-status-entries",
+                     f"{len(entries)} status entries; at most {MAX_STATUS_ENTRIES} are read.")
+    valid = [e for e in entries if isinstance(e, _Entry)]
+    unknown = [e for e in entries if isinstance(e, _StatusUnknown)]
+    urls = list(dict.fromkeys(e.url for e in valid))
+    fetched = fetch_status_lists(urls) if urls else {}
     found: dict[str, bool] = {}
-    unknown: list[_StatusUnknown] = []
-    lists: dict[str, bytes] = {}
-    for entry in entries:
+    for entry in valid:
         try:
-            if not isinstance(entry, dict) or entry.get("type") not in _ENTRY_TYPES:
-                etype = entry.get("type") if isinstance(entry, dict) else None
-                raise _StatusUnknown("unsupported-status-type", f"Status entry type {etype!r} is not supported.")
-            purpose = entry.get("statusPurpose")
-            if purpose not in ("revocation", "suspension"):
-                raise _StatusUnknown("unsupported-status-type", f"Status purpose {purpose!r} is not supported.")
-            if str(entry.get("statusSize", 1)) != "1":
-                raise _StatusUnknown("unsupported-status-type", "Only 1-bit status entries are supported.")
-            url = entry.get("statusListCredential")
-            index = entry.get("statusListIndex")
-            if not isinstance(url, str) or not isinstance(index, (str, int)) or not str(index).isdigit():
-                raise _StatusUnknown("status-list-invalid", "The status entry lacks its list URL or index.")
-            bits = _read_status_list(url, purpose, issuer, fetch, loader, dids, now, limits, lists)
+            if lists.deadline.expired:
+                raise _StatusUnknown("verification-timeout", "The verification ran out of time.")
+            bits = lists.bits(entry.url, entry.purpose, fetched)
             try:
-                found[purpose] = found.get(purpose, False) or bitstring.get_bit(bits, int(str(index)))
+                found[entry.purpose] = found.get(entry.purpose, False) or bitstring.get_bit(bits, entry.index)
             except McredError as exc:
                 raise _StatusUnknown("status-list-invalid", exc.detail) from exc
         except _StatusUnknown as exc:
             unknown.append(exc)
     if found.get("revocation"):
-        return Check("status", FAILED, "revoked")
+        return Check("status", FAILED, "revoked", data={"purpose": "revocation"})
     if found.get("suspension"):
-        return Check("status", FAILED, "suspended")
+        return Check("status", FAILED, "suspended", data={"purpose": "suspension"})
     if unknown:
         first = unknown[0]
         warnings.append(warning(first.code, first.detail))
@@ -512,40 +625,117 @@ def _check_status(credential: dict, fetch: FetchStatusList, loader, dids: _DidCa
     return Check("status", OK, "not-revoked", data={"checkedPurposes": sorted(found)})
 
 
+# --- trust --------------------------------------------------------------------------------------------------------
+
+
+def _names(value: Any) -> set[str]:
+    """Every text of a name: a language map, a string or a list of them, normalised for comparison."""
+    out: set[str] = set()
+    for item in as_list(value):
+        texts = item.values() if isinstance(item, dict) else [item]
+        for text in texts:
+            for t in as_list(text):
+                if isinstance(t, str) and t.strip():
+                    out.add(" ".join(t.split()).casefold())
+    return out
+
+
+def claimed_names(view: dict) -> dict[str, set[str]]:
+    """The names the credential gives its issuer and (ELM) its awarding bodies."""
+    issuer = next(iter(as_list(view.get("issuer"))), {})
+    out = {"issuer": _names(issuer.get("legalName")) | _names(issuer.get("name"))} if isinstance(issuer, dict) else {}
+    bodies: set[str] = set()
+    for subject in as_list(view.get("credentialSubject")):
+        for claim in as_list(subject.get("hasClaim") if isinstance(subject, dict) else None):
+            for awarded in as_list(claim.get("awardedBy") if isinstance(claim, dict) else None):
+                for body in as_list(awarded.get("awardingBody") if isinstance(awarded, dict) else None):
+                    if isinstance(body, dict):
+                        bodies |= _names(body.get("legalName")) | _names(body.get("name"))
+    if bodies:
+        out["awardingBody"] = bodies
+    return out
+
+
+def _names_match(view: dict, recognised: RecognisedIssuer, warnings: list) -> bool:
+    known = _names(recognised.name)
+    differing = [role for role, names in claimed_names(view).items() if names and not names & known]
+    if differing:
+        warnings.append(warning("issuer-name-mismatch", f"Differs from the recognised name: {', '.join(differing)}.",
+                                fields=differing))
+    return not differing
+
+
 # --- the whole verification ---------------------------------------------------------------------------------------
 
 
+def _not_checked(name: str, detail: str | None = None) -> Check:
+    return Check(name, UNKNOWN, "not-checked", detail)
+
+
 def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: ResolveDid,
-                      fetch_status_list: FetchStatusList, now: datetime, limits: Limits = DEFAULT_LIMITS,
-                      missing_elements: Callable[[dict], list] | None = None) -> VerificationResult:
-    """Run every check on ``credential``; raises LimitExceeded for hostile input, InvalidInput for a non-object."""
+                      fetch_status_lists: FetchStatusLists, now: datetime, limits: Limits = DEFAULT_LIMITS,
+                      deadline: Deadline | None = None, recognise: Recognise | None = None,
+                      missing_elements: Callable[[dict], list] | None = None,
+                      expect: ProofCheck | None = None) -> VerificationResult:
+    """Run the pipeline on ``credential``; raises LimitExceeded for hostile input, InvalidInput for a non-object."""
     if not isinstance(credential, dict):
         raise InvalidInput("`verifiableCredential` must be a JSON object.",
                            errors=[{"field": "verifiableCredential", "message": "must be an object"}])
-    check_limits(credential, limits)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
-    credential = copy.deepcopy(credential)
-    dids = _DidCache(resolve_did)
+    deadline = deadline or Deadline(limits.max_seconds)
+    expect = expect or ProofCheck(now=now)
     warnings: list[dict] = []
-
-    proof, canonicalized = _check_proof(credential, loader, dids, now, limits)
-    issuer = issuer_id(credential)
-    vm = proof.data.get("verificationMethod")
-    if vm is None:  # the proof check stopped early: take the key the proof names, if any
-        proofs = as_list(credential.get("proof"))
-        if len(proofs) == 1 and isinstance(proofs[0], dict):
-            vm = proofs[0].get("verificationMethod")
-            vm = vm.get("id") if isinstance(vm, dict) else vm
-    issuer_check = check_issuer_key(issuer, vm if isinstance(vm, str) else None, dids)
-    fmt = _check_format(credential, loader, canonicalized, missing_elements)
-    validity = _check_validity(credential, now)
-    status = _check_status(credential, fetch_status_list, loader, dids, now, limits, warnings)
+    try:
+        document, view = _read(credential, CRED + "VerifiableCredential", loader, deadline, limits,
+                               "not-a-credential")
+    except _Stop as stop:
+        return VerificationResult([_not_checked("proof", "The document cannot be processed."),
+                                   _not_checked("issuer"), Check("format", FAILED, stop.code, stop.detail, stop.data),
+                                   _not_checked("validity"), _not_checked("status")], warnings)
+    issuer = _issuer_of(view)
+    dids = _DidCache(resolve_did)
+    try:
+        results = verify_all(document, SUITES, loader=loader, resolve_verification_method=dids.resolver_for(issuer),
+                             expect=expect, deadline=deadline, limits=limits)
+        proof = _proof_check(results)
+    except UpstreamUnavailable as exc:
+        results, proof = [], Check("proof", UNKNOWN, "did-unavailable", exc.detail)
+    if proof.code == "did-unavailable":
+        issuer_check = Check("issuer", UNKNOWN, "did-unavailable", proof.detail)
+    else:
+        issuer_check = check_issuer_key(issuer, results, dids)
+    problems = _format_problems(view)
+    fmt = (Check("format", FAILED, "not-a-credential", "; ".join(problems)) if problems
+           else Check("format", OK, "well-formed"))
+    if is_elm(credential, view) and missing_elements is not None:
+        try:
+            missing = list(missing_elements(view) or [])
+        except Exception as exc:  # an odd ELM document: say so, never crash the verification
+            missing, detail = ["unreadable"], f"The ELM document cannot be read: {exc}"
+        else:
+            detail = "Missing: " + ", ".join(map(str, missing))
+        if missing:
+            warnings.append(warning("elm-elements-missing", detail, missing=missing))
+    validity = _check_validity(view, now)
+    if proof.outcome == OK and issuer_check.outcome == OK and fmt.outcome == OK:
+        lists = _StatusLists(issuer, loader, dids, now, deadline, limits)
+        status = _check_status(view, issuer, fetch_status_lists, lists, warnings)
+    else:  # vc-js: nothing is fetched for a credential whose proof or issuer has already failed
+        status = _not_checked("status", "The status is only read for a credential whose proof and issuer hold.")
     checks = [proof, issuer_check, fmt, validity, status]
-    if any(c.outcome == UNKNOWN for c in checks) and not any(w["code"] == "verification-incomplete"
-                                                              for w in warnings):
-        warnings.append({"code": "verification-incomplete", "message": {
-            "lv": "Daļu pārbaužu nevarēja veikt; rezultāts var mainīties, kad attālie dokumenti būs pieejami.",
-            "en": "Some checks could not be made; the result may change once the remote documents can be read."}})
-    return VerificationResult(checks=checks, warnings=warnings, issuer=issuer)
+    result = VerificationResult(checks=checks, warnings=warnings, issuer=issuer, view=view)
+    if issuer and result.verdict in (VERIFIED, UNRECOGNISED_ISSUER):
+        result.recognised = recognise(issuer) if recognise is not None and issuer_check.data.get("bound") else None
+        if result.recognised is None:
+            warnings.append(warning("issuer-not-recognised"))
+        else:
+            result.names_match = _names_match(view, result.recognised, warnings)
+    if any(c.outcome == UNKNOWN for c in checks):
+        warnings.append(warning("verification-incomplete"))
+    return result
 
+
+def is_elm(credential: dict, view: dict | None) -> bool:
+    return any(c in ELM_CONTEXTS for c in as_list(credential.get("@context"))) or \
+        "EuropeanDigitalCredential" in _types(view or {})

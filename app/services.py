@@ -1,0 +1,21 @@
+"""What the service's work needs from the outside world, built once per process (the API app, the CLI) and
+handed to the orchestration modules; tests build their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.config import Settings
+from app.domain.jsonld import PinnedLoader
+from app.domain.timefmt import Clock, utcnow
+from app.keystore import KeyStore
+from app.trust import TrustList
+
+
+@dataclass
+class Services:
+    settings: Settings
+    loader: PinnedLoader
+    keystore: KeyStore
+    clock: Clock = field(default=utcnow)
+    trust_list: TrustList = field(default_factory=lambda: TrustList(None))
