@@ -14,16 +14,15 @@ from sqlalchemy.orm import Session
 
 from app import status
 from app.db.models import Credential, Institution
-from app.domain import eddsa_rdfc_2022, elm
-from app.domain.jsonld import as_list
+from app.domain import eddsa_rdfc_2022, elm, verify
+from app.domain.jsonld import DEFAULT_LIMITS, as_list
 from app.domain.microcredential import parse_micro_credential
 from app.domain.timefmt import parse_xsd, to_xsd
-from app.errors import InvalidInput
+from app.errors import InvalidInput, JsonLdRefused
 from app.services import Services
 from app.storage import audit, credentials, institutions
 
-VC1 = "https://www.w3.org/2018/credentials/v1"
-VC2 = "https://www.w3.org/ns/credentials/v2"
+from app.domain.verify import VC1
 
 
 def issuer_node(inst: Institution) -> dict:
@@ -109,47 +108,61 @@ def issue_cohort(session: Session, services: Services, inst: Institution, items:
             for unsigned, summary in built]
 
 
-def prepare_unsigned_vc(services: Services, inst: Institution, credential: object) -> dict:
-    """A ready unsigned VC (VC 1.1 or 2.0, as the VC API issuer test suites send it), completed for signing."""
+def prepare_unsigned_vc(services: Services, inst: Institution, credential: object) -> tuple[dict, dict]:
+    """A ready unsigned VC (VC 1.1 or 2.0, as the VC API issuer test suites send it), completed for signing;
+    returns (credential, its signed view).
+
+    Judged by what would be signed (its RDF statements, app.domain.rdf), not by its JSON keys: an issuer or a
+    status entry written under a full IRI or an alias counts exactly as one written plainly.
+    """
     if not isinstance(credential, dict):
         raise InvalidInput("`credential` must be a JSON object.", errors=[{"field": "credential",
                                                                             "message": "must be an object"}])
-    vc = dict(credential)
-    errors = []
-    ctx_list = as_list(vc.get("@context"))
-    base = ctx_list[0] if ctx_list else None
-    if base not in (VC1, VC2):
-        errors.append({"field": "credential.@context",
-                       "message": f"the first context must be {VC1} (VC 1.1) or {VC2} (VC 2.0)"})
-    if "VerifiableCredential" not in as_list(vc.get("type")):
-        errors.append({"field": "credential.type", "message": "must include VerifiableCredential"})
-    if not isinstance(vc.get("credentialSubject"), (dict, list)) or not vc.get("credentialSubject"):
-        errors.append({"field": "credential.credentialSubject", "message": "is required"})
-    if "proof" in vc:
-        errors.append({"field": "credential.proof", "message": "an unsigned credential must not carry a proof"})
-    issuer = vc.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer_id is not None and issuer_id != inst.did:
+    if "proof" in credential:
+        raise InvalidInput("An unsigned credential must not carry a proof.",
+                           errors=[{"field": "credential.proof", "message": "must be absent"}])
+    try:
+        _, view = verify.read(credential, verify.CRED + "VerifiableCredential", services.loader,
+                              DEFAULT_LIMITS.deadline(), DEFAULT_LIMITS)
+    except verify.NotReadable as exc:
+        refusal = JsonLdRefused if exc.code in ("unknown-context", "undefined-terms", "invalid-jsonld") \
+            else InvalidInput
+        raise refusal(f"The credential cannot be issued as it is: {exc.detail}", slug=exc.code,
+                      errors=[{"field": f"credential.{t}", "message": "not defined by the credential's @context"}
+                              for t in exc.data.get("terms", [])] or [{"field": "credential", "message": exc.detail}],
+                      ) from None
+    errors = [{"field": "credential", "message": p} for p in verify.credential_problems(view)]
+    issuers = _node_ids(view.get("issuer"))
+    if len(as_list(view.get("issuer"))) != 1 or issuers != [inst.did]:
         errors.append({"field": "credential.issuer",
-                       "message": f"this institution issues as {inst.did}; the issuer must be that DID or absent"})
-    if "id" in vc and not (isinstance(vc["id"], str) and ":" in vc["id"]):
-        errors.append({"field": "credential.id", "message": "must be an absolute URI"})
+                       "message": f"must be this institution's DID, {inst.did}, and nothing else"})
+    own_lists = services.settings.public_origin + "/status/"
+    for entry in verify.status_entries(view):
+        if isinstance(entry, verify.StatusUnknown):
+            errors.append({"field": "credential.credentialStatus", "message": entry.detail})
+        elif entry.url.startswith(own_lists):
+            errors.append({"field": "credential.credentialStatus",
+                           "message": "entries in this service's status lists are assigned by the service"})
     for name in ("validFrom", "validUntil", "issuanceDate", "expirationDate"):
-        if name in vc and parse_xsd(vc[name]) is None:
+        if any(parse_xsd(v) is None for v in as_list(view.get(name))):
             errors.append({"field": f"credential.{name}", "message": "must be an XML Schema dateTime with a timezone"})
     if errors:
         raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
-    vc.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
-    vc["issuer"] = {**issuer, "id": inst.did} if isinstance(issuer, dict) else inst.did
-    if base == VC1:
-        vc.setdefault("issuanceDate", to_xsd(services.clock()))
-    return vc
+    vc = dict(credential)
+    if str(view.get("id", "_:")).startswith("_:"):
+        vc["id"] = f"urn:uuid:{uuid.uuid4()}"
+    if as_list(vc.get("@context"))[0] == VC1 and not view.get("issuanceDate"):
+        vc["issuanceDate"] = to_xsd(services.clock())
+    return vc, view
+
+
+def _node_ids(values) -> list[str]:
+    return [v.get("id") for v in as_list(values) if isinstance(v, dict)]
 
 
 def issue_vc(session: Session, services: Services, inst: Institution, credential: object, *,
              actor: str) -> Credential:
-    vc = prepare_unsigned_vc(services, inst, credential)
-    subject = vc["credentialSubject"]
-    subject_id = subject.get("id") if isinstance(subject, dict) else None
-    return _store(session, services, inst, vc, actor=actor, learner_ref=subject_id, learner_name=None,
-                  title=None)
+    vc, view = prepare_unsigned_vc(services, inst, credential)
+    subjects = [i for i in _node_ids(view.get("credentialSubject")) if not i.startswith("_:")]
+    return _store(session, services, inst, vc, actor=actor, learner_ref=subjects[0][:200] if subjects else None,
+                  learner_name=None, title=None)

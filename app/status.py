@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Credential, Institution, StatusList
 from app.domain import eddsa_rdfc_2022, status_list
+from app.domain.jsonld import as_list
 from app.domain.timefmt import parse_xsd, to_xsd
 from app.errors import Conflict, InvalidInput
 from app.storage import audit, institutions
@@ -46,15 +47,14 @@ def purposes_for(inst: Institution) -> list[str]:
 
 
 def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str) -> dict:
-    """Allocate one index per purpose and put the entries into the (still unsigned) credential."""
-    if "credentialStatus" in unsigned:
-        raise InvalidInput("credentialStatus is assigned by the issuing service; remove it from the input.",
-                           errors=[{"field": "credential.credentialStatus", "message": "must not be set by the caller"}])
+    """Allocate one index per purpose and put the entries into the (still unsigned) credential, beside any the
+    caller gave (well-formed ones in other lists: checked by app.issuing.prepare_unsigned_vc)."""
     entries = []
     for purpose in purposes_for(inst):
         lst, index = lists.allocate(session, inst, purpose, credential_id)
         entries.append(status_list.entry(list_url(origin, inst, purpose, lst.seq), index, purpose))
     doc = status_list.add_status_context(unsigned)
+    entries.extend(as_list(unsigned.get("credentialStatus")))
     return {**doc, "credentialStatus": entries[0] if len(entries) == 1 else entries}
 
 

@@ -83,3 +83,39 @@ def client(database_url, tmp_path_factory):
 
     with make_client(database_url, tmp_path_factory.mktemp("keys")) as c:
         yield c
+
+
+class Remote:
+    """A fake internet for the verifier: URL -> JSON document (or an exception), with a log of requests."""
+
+    def __init__(self):
+        self.docs: dict[str, object] = {}
+        self.requested: list[str] = []
+
+    def handler(self, request):
+        import httpx
+
+        url = str(request.url)
+        self.requested.append(url)
+        doc = self.docs.get(url)
+        if isinstance(doc, Exception):
+            raise doc
+        if doc is None:
+            return httpx.Response(404)
+        if isinstance(doc, httpx.Response):
+            return doc
+        return httpx.Response(200, json=doc)
+
+
+@pytest.fixture
+def remote(client):
+    """The app's remote fetcher replaced by one on an httpx.MockTransport serving ``remote.docs``."""
+    import httpx
+
+    from app.verifying import RemoteFetcher
+
+    fake = Remote()
+    previous = client.app.state.remote_fetcher
+    client.app.state.remote_fetcher = RemoteFetcher(transport=httpx.MockTransport(fake.handler))
+    yield fake
+    client.app.state.remote_fetcher = previous

@@ -11,7 +11,7 @@ import pytest
 from app.domain import eddsa_rdfc_2022
 from app.domain.did_web import verification_method_from
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import ORIGIN, auth, make_client, new_tenant
+from tests.apphelpers import ORIGIN, auth, did_of, make_client, new_tenant
 
 
 @pytest.fixture(scope="module")
@@ -158,14 +158,15 @@ def test_malformed_and_hostile_bodies(client, tenant):
     assert count(client, key) == 0
 
 
-def unsigned_vc(context: list[str], **extra) -> dict:
-    return {"@context": context, "type": ["VerifiableCredential"],
+def unsigned_vc(context: list[str], issuer: str = "did:example:issuer", **extra) -> dict:
+    return {"@context": context, "type": ["VerifiableCredential"], "issuer": issuer,
             "credentialSubject": {"id": "did:example:learner"}, **extra}
 
 
 def test_ready_unsigned_vc_2_0_and_1_1(client, tenant, loader):
-    _, key = tenant
-    v2 = unsigned_vc(["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+    slug, key = tenant
+    did = did_of(client, slug)
+    v2 = unsigned_vc(["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"], did,
                      credentialSubject={"id": "did:example:learner", "alumniOf": "Latvijas Universitāte"})
     r = client.post("/credentials/issue", json={"credential": v2, "options": {"anything": 1}}, headers=auth(key))
     assert r.status_code == 201, r.text
@@ -174,7 +175,7 @@ def test_ready_unsigned_vc_2_0_and_1_1(client, tenant, loader):
     assert eddsa_rdfc_2022.verify_proof(signed, loader=loader, resolve_verification_method=resolver(client)).verified
 
     # (The VC 1.1 examples context imports ODRL's, which is not pinned; the base context alone is enough here.)
-    v1 = unsigned_vc(["https://www.w3.org/2018/credentials/v1"], credentialSubject={"id": "did:example:learner"})
+    v1 = unsigned_vc(["https://www.w3.org/2018/credentials/v1"], did, credentialSubject={"id": "did:example:learner"})
     r = client.post("/credentials/issue", json={"credential": v1}, headers=auth(key))
     assert r.status_code == 201, r.text
     signed = r.json()["verifiableCredential"]

@@ -10,34 +10,40 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import httpx
 import pytest
 
-from app.domain import bitstring, eddsa_rdfc_2022, status_list
-from app.domain.did_key import did_key_for, verification_method_id
+from app.domain import bitstring, eddsa_rdfc_2022
+from app.domain.did_key import verification_method_id
 from app.domain.jsonld import Limits, canonicalize
-from app.domain.keys import Ed25519Signer, private_key_from_seed, public_key_multibase
 from app.domain.microcredential import EXAMPLE
 from app.domain.multibase import b58encode
 from app.domain.verify import verify_credential
 from app.errors import LimitExceeded
 from app.verifying import InsecureUrl, RemoteFetcher
-from tests.apphelpers import auth, new_tenant
+from tests.apphelpers import (
+    DID_A,
+    KEY_A,
+    NOW,
+    OTHER_DID,
+    OTHER_DID_URL,
+    OTHER_LIST,
+    OTHER_SIGNER,
+    SIGNER_A,
+    SIGNER_B,
+    auth,
+    new_tenant,
+    other_did_document,
+    sign,
+    signed_status_list,
+    with_status,
+)
 
 VC1 = "https://www.w3.org/2018/credentials/v1"
 VC2 = "https://www.w3.org/ns/credentials/v2"
 ED2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
-
-KEY_A = private_key_from_seed(bytes([1]) * 32)
-KEY_B = private_key_from_seed(bytes([2]) * 32)
-DID_A = did_key_for(public_key_multibase(KEY_A))
-DID_B = did_key_for(public_key_multibase(KEY_B))
-SIGNER_A = Ed25519Signer(KEY_A, verification_method_id(DID_A))
-SIGNER_B = Ed25519Signer(KEY_B, verification_method_id(DID_B))
-NOW = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 # --- fixtures and helpers -----------------------------------------------------------------------------------------
 
@@ -45,35 +51,6 @@ NOW = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 @pytest.fixture(scope="module")
 def tenant(client):
     return new_tenant(client, suspension_enabled=True)
-
-
-class Remote:
-    """A fake internet for the verifier: URL -> JSON document (or an exception), with a log of requests."""
-
-    def __init__(self):
-        self.docs: dict[str, object] = {}
-        self.requested: list[str] = []
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        url = str(request.url)
-        self.requested.append(url)
-        doc = self.docs.get(url)
-        if isinstance(doc, Exception):
-            raise doc
-        if doc is None:
-            return httpx.Response(404)
-        if isinstance(doc, httpx.Response):
-            return doc
-        return httpx.Response(200, json=doc)
-
-
-@pytest.fixture
-def remote(client):
-    fake = Remote()
-    previous = client.app.state.remote_fetcher
-    client.app.state.remote_fetcher = RemoteFetcher(transport=httpx.MockTransport(fake.handler))
-    yield fake
-    client.app.state.remote_fetcher = previous
 
 
 def issue(client, key, **changes) -> dict:
@@ -125,20 +102,6 @@ def vc2(issuer: str, **extra) -> dict:
             "type": ["VerifiableCredential"], "issuer": issuer, "validFrom": "2024-01-01T00:00:00Z",
             "name": "Test credential",
             "credentialSubject": {"id": "did:example:learner", "name": "Jānis Bērziņš"}, **extra}
-
-
-def sign(doc: dict, signer: Ed25519Signer, loader) -> dict:
-    return eddsa_rdfc_2022.create_proof(doc, signer, loader=loader, created=NOW)
-
-
-def signed_status_list(url: str, issuer: str, signer, loader, purpose="revocation", set_bits=()) -> dict:
-    bits = bitstring.new_bitstring()
-    for index in set_bits:
-        bitstring.set_bit(bits, index, True)
-    now = datetime.now(timezone.utc)
-    unsigned = status_list.list_credential(url, issuer, purpose, bits, valid_from=now - timedelta(minutes=1),
-                                           valid_until=now + timedelta(days=1), ttl_ms=300_000)
-    return sign(unsigned, signer, loader)
 
 
 def sign_2020(doc: dict, loader, key=KEY_A, did=DID_A) -> dict:
@@ -343,27 +306,6 @@ def test_missing_proof(client):
     r = verify(client, vc2(DID_A))
     assert_not_verified(r, "verification-failed")
     assert checks(r)["proof"] == ("failed", "proof-missing")
-
-
-OTHER_DID = "did:web:issuer.example:org"
-OTHER_VM = OTHER_DID + "#key-1"
-OTHER_SIGNER = Ed25519Signer(KEY_B, OTHER_VM)
-OTHER_DID_URL = "https://issuer.example/org/did.json"
-OTHER_LIST = "https://issuer.example/status/1"
-
-
-def other_did_document(controller=OTHER_DID) -> dict:
-    return {"@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-            "id": controller, "verificationMethod": [
-                {"id": "#key-1", "type": "Multikey", "controller": controller,
-                 "publicKeyMultibase": public_key_multibase(KEY_B)}],
-            "assertionMethod": ["#key-1"]}
-
-
-def with_status(doc: dict, url=OTHER_LIST, index=42, purpose="revocation") -> dict:
-    return {**doc, "credentialStatus": {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
-                                        "statusPurpose": purpose, "statusListIndex": str(index),
-                                        "statusListCredential": url}}
 
 
 def test_did_web_of_another_host_with_status_list(client, loader, remote):

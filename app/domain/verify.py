@@ -336,7 +336,7 @@ def _types(node: Any) -> list[str]:
     return _first_string(node.get("type")) if isinstance(node, dict) else []
 
 
-class _Stop(Exception):
+class NotReadable(Exception):
     """The document cannot be read as what it claims to be: a failed format check."""
 
     def __init__(self, code: str, detail: str, data: dict | None = None):
@@ -344,22 +344,22 @@ class _Stop(Exception):
         self.code, self.detail, self.data = code, detail, data or {}
 
 
-def _read(secured: dict, type_iri: str, loader: DocumentLoader, deadline: Deadline, limits: Limits,
-          not_code: str) -> tuple[SecuredDocument, dict]:
+def read(secured: dict, type_iri: str, loader: DocumentLoader, deadline: Deadline, limits: Limits,
+         not_code: str = "not-a-credential") -> tuple[SecuredDocument, dict]:
     """The document's statements and the signed view of its one node of ``type_iri`` (a credential or a
-    presentation). Raises _Stop for a document that cannot be processed or is not one such node."""
+    presentation). Raises NotReadable for a document that cannot be processed or is not one such node."""
     try:
         document = take_apart(secured, loader, deadline=deadline, limits=limits)
     except JsonLdRefused as exc:
         code = exc.slug if exc.slug in ("unknown-context", "undefined-terms") else "invalid-jsonld"
-        raise _Stop(code, exc.detail, {"terms": exc.extra["terms"]} if exc.extra.get("terms") else None) from exc
+        raise NotReadable(code, exc.detail, {"terms": exc.extra["terms"]} if exc.extra.get("terms") else None) from exc
     context = as_list(secured.get("@context"))
     if not context or context[0] not in (VC1, VC2):
-        raise _Stop(not_code, f"The first @context must be {VC1} or {VC2}.")
+        raise NotReadable(not_code, f"The first @context must be {VC1} or {VC2}.")
     graph = Graph.default_graph(document.statements.dataset)
     nodes = graph.subjects_of_type(type_iri)
     if len(nodes) != 1:
-        raise _Stop(not_code, f"The document states {len(nodes)} nodes of type {type_iri.rsplit('#')[-1]}, "
+        raise NotReadable(not_code, f"The document states {len(nodes)} nodes of type {type_iri.rsplit('#')[-1]}, "
                               "not exactly one.")
     return document, graph.view(nodes[0], terms_for(secured.get("@context"), loader.documents))
 
@@ -384,7 +384,7 @@ def _proof_check(results: list) -> Check:
     return Check("proof", OK, "proof-valid", data=data)
 
 
-def _issuer_of(view: dict) -> str | None:
+def issuer_of(view: dict) -> str | None:
     issuers = as_list(view.get("issuer"))
     ids = _node_ids(issuers)
     return ids[0] if len(issuers) == 1 and len(ids) == 1 and not ids[0].startswith("_:") else None
@@ -431,7 +431,7 @@ def check_issuer_key(issuer: str | None, proofs: list, dids: _DidCache, purpose:
 _TYPED = ("credentialStatus", "credentialSchema", "termsOfUse", "evidence", "refreshService")
 
 
-def _format_problems(view: dict) -> list[str]:
+def credential_problems(view: dict) -> list[str]:
     problems = []
     if "VerifiableCredential" not in _types(view):
         problems.append("the type must include VerifiableCredential")
@@ -485,38 +485,38 @@ _ENTRY_TYPES = {"BitstringStatusListEntry": "BitstringStatusListCredential",
                 "StatusList2021Entry": "StatusList2021Credential"}
 
 
-class _StatusUnknown(Exception):
+class StatusUnknown(Exception):
     def __init__(self, code: str, detail: str):
         super().__init__(detail)
         self.code, self.detail = code, detail
 
 
 @dataclass
-class _Entry:
+class StatusEntry:
     purpose: str
     url: str
     index: int
 
 
-def _entries(view: dict) -> list[_Entry | _StatusUnknown]:
-    out: list[_Entry | _StatusUnknown] = []
+def status_entries(view: dict) -> list[StatusEntry | StatusUnknown]:
+    out: list[StatusEntry | StatusUnknown] = []
     for entry in as_list(view.get("credentialStatus")):
         etypes = _types(entry)
         if not any(t in _ENTRY_TYPES for t in etypes):
-            out.append(_StatusUnknown("unsupported-status-type", f"Status entry type {etypes!r} is not supported."))
+            out.append(StatusUnknown("unsupported-status-type", f"Status entry type {etypes!r} is not supported."))
             continue
         purposes = _first_string(entry.get("statusPurpose"))
         urls = _node_ids(entry.get("statusListCredential")) or _first_string(entry.get("statusListCredential"))
         indexes = as_list(entry.get("statusListIndex"))
         sizes = as_list(entry.get("statusSize"))
         if len(purposes) != 1 or purposes[0] not in ("revocation", "suspension"):
-            out.append(_StatusUnknown("unsupported-status-type", f"Status purpose {purposes!r} is not supported."))
+            out.append(StatusUnknown("unsupported-status-type", f"Status purpose {purposes!r} is not supported."))
         elif sizes and [str(s) for s in sizes] != ["1"]:
-            out.append(_StatusUnknown("unsupported-status-type", "Only 1-bit status entries are supported."))
+            out.append(StatusUnknown("unsupported-status-type", "Only 1-bit status entries are supported."))
         elif len(urls) != 1 or len(indexes) != 1 or not _index_ok(indexes[0]):
-            out.append(_StatusUnknown("status-list-invalid", "The status entry lacks a single list URL and index."))
+            out.append(StatusUnknown("status-list-invalid", "The status entry lacks a single list URL and index."))
         else:
-            out.append(_Entry(purposes[0], urls[0], int(str(indexes[0]))))
+            out.append(StatusEntry(purposes[0], urls[0], int(str(indexes[0]))))
     return out
 
 
@@ -537,82 +537,82 @@ class _StatusLists:
     def bits(self, url: str, purpose: str, fetched: dict) -> bytes:
         doc = fetched.get(url)
         if isinstance(doc, UpstreamUnavailable):
-            raise _StatusUnknown("status-list-unavailable", doc.detail)
+            raise StatusUnknown("status-list-unavailable", doc.detail)
         if isinstance(doc, McredError):
             code = doc.slug if doc.slug in MESSAGES else "status-list-unavailable"
-            raise _StatusUnknown(code, doc.detail)
+            raise StatusUnknown(code, doc.detail)
         if not isinstance(doc, dict):
-            raise _StatusUnknown("status-list-invalid", "The status list is not a JSON object.")
+            raise StatusUnknown("status-list-invalid", "The status list is not a JSON object.")
         try:
-            listed, view = _read(doc, CRED + "VerifiableCredential", self.loader, self.deadline, self.limits,
+            listed, view = read(doc, CRED + "VerifiableCredential", self.loader, self.deadline, self.limits,
                                  "status-list-invalid")
-            issuer = _issuer_of(view)
+            issuer = issuer_of(view)
             if issuer != self.issuer:
-                raise _StatusUnknown("status-list-issuer-mismatch",
+                raise StatusUnknown("status-list-issuer-mismatch",
                                      f"The status list's issuer is {issuer!r}, the credential's is {self.issuer!r}.")
             results = verify_all(listed, SUITES, loader=self.loader,
                                  resolve_verification_method=self.dids.resolver_for(issuer),
                                  expect=ProofCheck(now=self.now), deadline=self.deadline, limits=self.limits)
-        except _Stop as stop:
-            raise _StatusUnknown("status-list-invalid", f"The status list cannot be read: {stop.detail}") from stop
+        except NotReadable as stop:
+            raise StatusUnknown("status-list-invalid", f"The status list cannot be read: {stop.detail}") from stop
         except UpstreamUnavailable as exc:
-            raise _StatusUnknown("status-list-unavailable", exc.detail) from exc
+            raise StatusUnknown("status-list-unavailable", exc.detail) from exc
         except LimitExceeded as exc:
-            raise _StatusUnknown("status-list-invalid", f"The status list: {exc.detail}") from exc
+            raise StatusUnknown("status-list-invalid", f"The status list: {exc.detail}") from exc
         except McredError as exc:
-            raise _StatusUnknown("status-list-invalid", f"The status list cannot be processed: {exc.detail}") from exc
+            raise StatusUnknown("status-list-invalid", f"The status list cannot be processed: {exc.detail}") from exc
         proof = _proof_check(results)
         if proof.outcome != OK:
-            raise _StatusUnknown("status-list-invalid", f"The status list's proof: {proof.detail or proof.code}")
+            raise StatusUnknown("status-list-invalid", f"The status list's proof: {proof.detail or proof.code}")
         key = check_issuer_key(issuer, results, self.dids)
         if key.outcome != OK:
-            raise _StatusUnknown("status-list-invalid", f"The status list's signing key: {key.detail or key.code}")
+            raise StatusUnknown("status-list-invalid", f"The status list's signing key: {key.detail or key.code}")
         validity = _check_validity(view, self.now)
         if validity.outcome != OK:
             code = "status-list-expired" if validity.code == "expired" else "status-list-invalid"
-            raise _StatusUnknown(code, f"The status list: {validity.detail}")
+            raise StatusUnknown(code, f"The status list: {validity.detail}")
         if not any(t in _ENTRY_TYPES.values() for t in _types(view)):
-            raise _StatusUnknown("status-list-invalid", "The document is not a status list credential.")
+            raise StatusUnknown("status-list-invalid", "The document is not a status list credential.")
         subjects = as_list(view.get("credentialSubject"))
         if len(subjects) != 1 or not isinstance(subjects[0], dict):
-            raise _StatusUnknown("status-list-invalid", "The status list has no single credentialSubject.")
+            raise StatusUnknown("status-list-invalid", "The status list has no single credentialSubject.")
         subject = subjects[0]
         if purpose not in _first_string(subject.get("statusPurpose")):
-            raise _StatusUnknown("status-list-invalid", f"The list's statusPurpose is not {purpose!r}.")
+            raise StatusUnknown("status-list-invalid", f"The list's statusPurpose is not {purpose!r}.")
         encoded = _first_string(subject.get("encodedList"))
         if len(encoded) != 1:
-            raise _StatusUnknown("status-list-invalid", "The status list has no single encodedList.")
+            raise StatusUnknown("status-list-invalid", "The status list has no single encodedList.")
         value = encoded[0] if encoded[0].startswith("u") else "u" + encoded[0]  # StatusList2021 has no prefix
         try:
             return bitstring.decode(value)
         except McredError as exc:
-            raise _StatusUnknown("status-list-invalid", exc.detail) from exc
+            raise StatusUnknown("status-list-invalid", exc.detail) from exc
 
 
 def _check_status(view: dict, issuer: str, fetch_status_lists: FetchStatusLists, lists: _StatusLists,
                   warnings: list) -> Check:
-    entries = _entries(view)
+    entries = status_entries(view)
     if not entries:
         warnings.append(warning("no-status"))
         return Check("status", OK, "no-status")
     if len(entries) > MAX_STATUS_ENTRIES:
         return Check("status", UNKNOWN, "too-many-status-entries",
                      f"{len(entries)} status entries; at most {MAX_STATUS_ENTRIES} are read.")
-    valid = [e for e in entries if isinstance(e, _Entry)]
-    unknown = [e for e in entries if isinstance(e, _StatusUnknown)]
+    valid = [e for e in entries if isinstance(e, StatusEntry)]
+    unknown = [e for e in entries if isinstance(e, StatusUnknown)]
     urls = list(dict.fromkeys(e.url for e in valid))
     fetched = fetch_status_lists(urls) if urls else {}
     found: dict[str, bool] = {}
     for entry in valid:
         try:
             if lists.deadline.expired:
-                raise _StatusUnknown("verification-timeout", "The verification ran out of time.")
+                raise StatusUnknown("verification-timeout", "The verification ran out of time.")
             bits = lists.bits(entry.url, entry.purpose, fetched)
             try:
                 found[entry.purpose] = found.get(entry.purpose, False) or bitstring.get_bit(bits, entry.index)
             except McredError as exc:
-                raise _StatusUnknown("status-list-invalid", exc.detail) from exc
-        except _StatusUnknown as exc:
+                raise StatusUnknown("status-list-invalid", exc.detail) from exc
+        except StatusUnknown as exc:
             unknown.append(exc)
     if found.get("revocation"):
         return Check("status", FAILED, "revoked", data={"purpose": "revocation"})
@@ -687,13 +687,13 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
     expect = expect or ProofCheck(now=now)
     warnings: list[dict] = []
     try:
-        document, view = _read(credential, CRED + "VerifiableCredential", loader, deadline, limits,
+        document, view = read(credential, CRED + "VerifiableCredential", loader, deadline, limits,
                                "not-a-credential")
-    except _Stop as stop:
+    except NotReadable as stop:
         return VerificationResult([_not_checked("proof", "The document cannot be processed."),
                                    _not_checked("issuer"), Check("format", FAILED, stop.code, stop.detail, stop.data),
                                    _not_checked("validity"), _not_checked("status")], warnings)
-    issuer = _issuer_of(view)
+    issuer = issuer_of(view)
     dids = _DidCache(resolve_did)
     try:
         results = verify_all(document, SUITES, loader=loader, resolve_verification_method=dids.resolver_for(issuer),
@@ -705,7 +705,7 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
         issuer_check = Check("issuer", UNKNOWN, "did-unavailable", proof.detail)
     else:
         issuer_check = check_issuer_key(issuer, results, dids)
-    problems = _format_problems(view)
+    problems = credential_problems(view)
     fmt = (Check("format", FAILED, "not-a-credential", "; ".join(problems)) if problems
            else Check("format", OK, "well-formed"))
     if is_elm(credential, view) and missing_elements is not None:
