@@ -131,7 +131,7 @@ def prepare_unsigned_vc(services: Services, inst: Institution, credential: objec
                       errors=[{"field": f"credential.{t}", "message": "not defined by the credential's @context"}
                               for t in exc.data.get("terms", [])] or [{"field": "credential", "message": exc.detail}],
                       ) from None
-    errors = [{"field": "credential", "message": p} for p in verify.credential_problems(view)]
+    errors = [{"field": "credential", "message": p} for p in verify.credential_problems(view, credential)]
     issuers = _node_ids(view.get("issuer"))
     if len(as_list(view.get("issuer"))) != 1 or issuers != [inst.did]:
         errors.append({"field": "credential.issuer",

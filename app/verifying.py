@@ -26,7 +26,8 @@ from app import trust
 from app.domain import did_web, elm
 from app.domain.jsonld import Limits
 from app.domain.status_list import PURPOSES
-from app.domain.verify import VerificationResult, verify_credential
+from app.domain.verify import PresentationResult, VerificationResult, verify_credential
+from app.domain.verify import verify_presentation as verify_presentation_doc
 from app.errors import (
     InvalidInput,
     LimitExceeded,
@@ -201,6 +202,18 @@ def verify(session: Session, services: Services, fetcher: RemoteFetcher, credent
                              fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
                              limits=limits, recognise=trust.recogniser(session, services.trust_list),
                              missing_elements=elm.missing_micro_credential_elements)
+
+
+def verify_presentation(session: Session, services: Services, fetcher: RemoteFetcher, presentation: object, *,
+                        challenge: str | None = None, domain: str | None = None, now: datetime | None = None,
+                        limits: Limits = VERIFY_LIMITS) -> PresentationResult:
+    """Verify a presentation and every credential in it (VC API ``POST /presentations/verify``)."""
+    resolvers = Resolvers(session, services, fetcher)
+    return verify_presentation_doc(presentation, loader=services.loader, resolve_did=resolvers.resolve_did,
+                                   fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
+                                   limits=limits, recognise=trust.recogniser(session, services.trust_list),
+                                   missing_elements=elm.missing_micro_credential_elements, challenge=challenge,
+                                   domain=domain)
 
 
 def credential_size(text: str | bytes, limits: Limits = VERIFY_LIMITS) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app import verifying
 from app.api.deps import Db, get_services, json_body
 from app.api.problems import problem_response
-from app.domain.verify import VerificationResult
+from app.domain.verify import PresentationResult, VerificationResult
 from app.errors import InvalidInput, VerificationFailed
 from app.services import Services
 
@@ -44,13 +44,16 @@ def get_fetcher(request: Request) -> verifying.RemoteFetcher:
     return fetcher
 
 
-def result_response(result: VerificationResult, instance: str) -> JSONResponse:
+def result_response(result: VerificationResult | PresentationResult, instance: str) -> JSONResponse:
     body = result.to_dict()
     if result.verified:
         return JSONResponse(body, status_code=200)
-    slug, detail = PROBLEM_SLUGS[result.verdict]
+    slug, detail = PROBLEM_SLUGS.get(result.verdict, PROBLEM_SLUGS["invalid"])
     failed = [{"field": c.check, "code": c.code, "outcome": c.outcome, "message": c.detail or c.to_dict()["message"]["en"]}
               for c in result.checks if c.outcome != "ok"]
+    for n, credential in enumerate(getattr(result, "credentials", [])):
+        failed += [{"field": f"verifiableCredential[{n}].{c.check}", "code": c.code, "outcome": c.outcome,
+                    "message": c.detail or c.to_dict()["message"]["en"]} for c in credential.checks if c.outcome != "ok"]
     problem = VerificationFailed(detail, slug=slug, errors=failed, **body)
     return problem_response(problem.to_problem(instance=instance))
 
@@ -76,4 +79,38 @@ def verify_credential(request: Request, body: object = Depends(json_body), sessi
     if not isinstance(body.get("options", {}), dict):
         raise InvalidInput("`options` must be an object.", errors=[{"field": "options", "message": "must be an object"}])
     result = verifying.verify(session, services, fetcher, body["verifiableCredential"])
+    return result_response(result, request.url.path)
+
+
+VERIFY_PRESENTATION_BODY = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["verifiablePresentation"],
+        "properties": {"verifiablePresentation": {"type": "object"},
+                       "options": {"type": "object", "properties": {"challenge": {"type": "string"},
+                                                                    "domain": {"type": "string"}},
+                                   "description": "The challenge and domain the presentation's proof must sign; "
+                                                  "unknown options are ignored."}},
+    }}}},
+}
+
+
+@router.post("/presentations/verify", summary="Verify a presentation and every credential in it (VC API)",
+             openapi_extra=VERIFY_PRESENTATION_BODY,
+             responses={200: {"description": "Verified"}, 400: {"description": "Not verified (problem details)"},
+                        413: {"description": "Hostile input refused"}})
+def verify_presentation(request: Request, body: object = Depends(json_body), session: Session = Db,
+                        services: Services = Depends(get_services),
+                        fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
+    if not isinstance(body, dict) or not isinstance(body.get("verifiablePresentation"), dict):
+        raise InvalidInput("Send `verifiablePresentation`: the signed presentation as a JSON object.",
+                           errors=[{"field": "verifiablePresentation", "message": "required, a JSON object"}])
+    options = body.get("options", {})
+    if not isinstance(options, dict):
+        raise InvalidInput("`options` must be an object.", errors=[{"field": "options", "message": "must be an object"}])
+    for name in ("challenge", "domain"):
+        if name in options and not isinstance(options[name], str):
+            raise InvalidInput(f"`options.{name}` must be a string.",
+                               errors=[{"field": f"options.{name}", "message": "must be a string"}])
+    result = verifying.verify_presentation(session, services, fetcher, body["verifiablePresentation"],
+                                           challenge=options.get("challenge"), domain=options.get("domain"))
     return result_response(result, request.url.path)

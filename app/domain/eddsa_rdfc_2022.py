@@ -143,6 +143,27 @@ def create_proof(
     return document
 
 
+def add_proof(secured: dict, signer: Ed25519Signer, *, loader: DocumentLoader, created: str,
+              previous_proof: str | list[str] | None = None, proof_id: str | None = None,
+              proof_purpose: str = "assertionMethod", limits: Limits = DEFAULT_LIMITS) -> dict:
+    """VC Data Integrity 1.0, section 4.3 "Add Proof Set/Chain": a new proof beside the document's proofs (a set),
+    or, with ``previous_proof``, over the document together with the proofs it names (a chain)."""
+    existing = as_list(secured.get("proof"))
+    document = with_suite_context({k: v for k, v in secured.items() if k != "proof"})
+    signed_input = document
+    if previous_proof is not None:
+        wanted = as_list(previous_proof)
+        matching = [p for p in existing if isinstance(p, dict) and p.get("id") in wanted]
+        if len(matching) != len(wanted):
+            raise InvalidInput("previous_proof names a proof the document does not carry.")
+        signed_input = {**document, "proof": matching[0] if len(matching) == 1 else matching}
+    extra = {k: v for k, v in (("id", proof_id), ("previousProof", previous_proof)) if v is not None}
+    options = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE, "created": created,
+               "verificationMethod": signer.verification_method, "proofPurpose": proof_purpose, **extra}
+    proof = {**options, "proofValue": sign(signed_input, options, SUITE, signer, loader=loader, limits=limits)}
+    return {**document, "proof": [*existing, proof]}
+
+
 def verify_proof(
     signed: dict,
     *,

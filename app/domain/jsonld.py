@@ -24,6 +24,7 @@ same time (pyld's caches are not thread-safe), so no lock serialises requests.
 from __future__ import annotations
 
 import queue
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -114,18 +115,32 @@ def make_document_loader(documents: dict[str, Any], fallback: Callable[[str], An
 
 
 class _Processor(pyld.JsonLdProcessor):
-    """pyld's processor, checking the deadline on every element it expands (Expansion is recursive per element)."""
+    """pyld's processor, checking the deadline on every element it expands (Expansion is recursive per element),
+    and remembering, for the one expansion it serves, how each key and type expanded in each active context
+    (the same few dozen terms recur hundreds of times in a credential; outside context processing the result
+    depends on the active context and the arguments only)."""
 
     def __init__(self, deadline: Deadline):
         super().__init__()
         self._deadline = deadline
         self._ticks = 0
+        self._iris: dict = {}
 
     def _expand(self, *args, **kwargs):
         self._ticks += 1
         if not self._ticks & 63:
             self._deadline.check()
         return super()._expand(*args, **kwargs)
+
+    def _expand_iri(self, active_ctx, value, base=None, vocab=False, local_ctx=None, defined=None):
+        if local_ctx is not None or defined is not None or not isinstance(value, str):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (id(active_ctx), value, base, vocab)
+        hit = self._iris.get(key)
+        if hit is None:
+            # the context object is kept alive with the entry, so its id() cannot be reused while cached
+            hit = self._iris[key] = (super()._expand_iri(active_ctx, value, base, vocab), active_ctx)
+        return hit[0]
 
 
 def _jsonld_error(exc: Exception) -> JsonLdRefused | LimitExceeded:
@@ -171,8 +186,11 @@ def check_limits(doc: Any, limits: Limits = DEFAULT_LIMITS) -> None:
 # --- 1. expansion, refusing what would be dropped -----------------------------------------------------------------
 
 
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")  # pyld's own test, compiled once
+
+
 def _is_absolute(iri: Any) -> bool:
-    return isinstance(iri, str) and pyld._is_absolute_iri(iri)
+    return isinstance(iri, str) and _ABSOLUTE_IRI.match(iri) is not None
 
 
 def _dropped(expanded: Any) -> list[str]:
@@ -217,7 +235,7 @@ def _dropped(expanded: Any) -> list[str]:
 
 def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
            limits: Limits = DEFAULT_LIMITS) -> list:
-    """JSON-LD Expansion of ``doc``, refused (JsonLdRefused, slug ``undefined-terms``) if anything would be lost."""
+    """JSON-LD Expansion of ``doc`` with the sentinel vocabulary (``to_dataset`` refuses what it reveals)."""
     if not isinstance(doc, dict):
         raise JsonLdRefused("A JSON-LD document must be a JSON object.", slug="invalid-jsonld")
     check_limits(doc, limits)
@@ -243,16 +261,22 @@ def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = Non
         if isinstance(loader, PinnedLoader):
             loader.checkin_cache(cache)
     deadline.check()
-    undefined = _dropped(expanded)
-    if undefined:
-        raise JsonLdRefused(
-            "These terms are not defined by any of the document's @context entries, so a signature would not "
-            "cover them: " + ", ".join(undefined) + ". Add a context that defines them or remove them.",
-            slug="undefined-terms",
-            errors=[{"field": term, "message": "not defined by the document's @context"} for term in undefined],
-            terms=undefined,
-        )
     return expanded
+
+
+def _refuse_dropped(expanded: list, refusal: str) -> JsonLdRefused:
+    """The refusal of a document that would lose data, naming every undefined term and relative IRI."""
+    undefined = _dropped(expanded)
+    if not undefined:
+        return JsonLdRefused(f"The document holds data that a signature would not cover: {refusal}.",
+                             slug="undefined-terms")
+    return JsonLdRefused(
+        "These terms are not defined by any of the document's @context entries, so a signature would not "
+        "cover them: " + ", ".join(undefined) + ". Add a context that defines them or remove them.",
+        slug="undefined-terms",
+        errors=[{"field": term, "message": "not defined by the document's @context"} for term in undefined],
+        terms=undefined,
+    )
 
 
 # --- 2. RDF statements ----------------------------------------------------------------------------------------------
@@ -312,7 +336,7 @@ class _NodeMap:
             raise _Refused("an @id that is not a string")
         if value.startswith("_:"):
             return self.blank(value)
-        if not _is_absolute(value):
+        if not _is_absolute(value) or value.startswith(_UNDEFINED):
             raise _Refused(f"relative IRI {value!r}")
         return value
 
@@ -332,7 +356,7 @@ class _NodeMap:
                 if "@direction" in element:
                     raise _Refused("@direction (not expressed in the signed RDF)")
                 dtype = element.get("@type")
-                if dtype is not None and dtype != "@json" and not _is_absolute(dtype):
+                if dtype is not None and dtype != "@json" and (not _is_absolute(dtype) or dtype.startswith(_UNDEFINED)):
                     raise _Refused(f"datatype {dtype!r}")
                 if list_ is not None:
                     list_.append(element)
@@ -388,7 +412,8 @@ class _NodeMap:
 
 def to_dataset(expanded: list, *, deadline: Deadline, limits: Limits = DEFAULT_LIMITS) -> dict[str, list]:
     """The RDF dataset (pyld's form: graph name -> triples) of an expanded document; refuses (JsonLdRefused)
-    any statement RDF would drop and (LimitExceeded) more than ``limits`` allow."""
+    what the sentinel vocabulary revealed (undefined terms), any statement RDF would drop, and (LimitExceeded)
+    more than ``limits`` allow."""
     node_map = _NodeMap(deadline, limits)
     processor = pyld.JsonLdProcessor()
     options = {"produceGeneralizedRdf": False, "processingMode": "json-ld-1.1", "rdfDirection": None}
@@ -424,8 +449,7 @@ def to_dataset(expanded: list, *, deadline: Deadline, limits: Limits = DEFAULT_L
             if triples:
                 dataset[name] = triples
     except _Refused as refusal:
-        raise JsonLdRefused(f"The document holds data that a signature would not cover: {refusal}.",
-                            slug="undefined-terms") from None
+        raise _refuse_dropped(expanded, str(refusal)) from None
     except RecursionError as exc:
         raise LimitExceeded("The document is nested too deeply.", slug="too-deep") from exc
     return dataset

@@ -431,8 +431,15 @@ def check_issuer_key(issuer: str | None, proofs: list, dids: _DidCache, purpose:
 _TYPED = ("credentialStatus", "credentialSchema", "termsOfUse", "evidence", "refreshService")
 
 
-def credential_problems(view: dict) -> list[str]:
+def credential_problems(view: dict, credential: dict | None = None) -> list[str]:
+    """What the VC Data Model forbids, judged on the signed view; ``credential`` (the JSON) adds the rules that are
+    about the JSON itself (a refusal can only make the verdict stricter, never more lenient)."""
     problems = []
+    if credential is not None and "relatedResource" in credential:
+        entries = credential["relatedResource"]
+        ids = [e.get("id") for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+        if not isinstance(entries, list) or len(ids) != len(entries) or len(set(map(str, ids))) != len(ids):
+            problems.append("relatedResource must be a list of objects, each with its own id")
     if "VerifiableCredential" not in _types(view):
         problems.append("the type must include VerifiableCredential")
     subjects = as_list(view.get("credentialSubject"))
@@ -705,7 +712,7 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
         issuer_check = Check("issuer", UNKNOWN, "did-unavailable", proof.detail)
     else:
         issuer_check = check_issuer_key(issuer, results, dids)
-    problems = credential_problems(view)
+    problems = credential_problems(view, credential)
     fmt = (Check("format", FAILED, "not-a-credential", "; ".join(problems)) if problems
            else Check("format", OK, "well-formed"))
     if is_elm(credential, view) and missing_elements is not None:
@@ -739,3 +746,105 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
 def is_elm(credential: dict, view: dict | None) -> bool:
     return any(c in ELM_CONTEXTS for c in as_list(credential.get("@context"))) or \
         "EuropeanDigitalCredential" in _types(view or {})
+
+
+# --- presentations ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PresentationResult:
+    """VC API "verify presentation": the presentation's own checks and one result per credential it carries."""
+
+    checks: list[Check]
+    credentials: list[VerificationResult]
+    warnings: list[dict]
+    holder: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return all(c.outcome == OK for c in self.checks) and all(r.verified for r in self.credentials)
+
+    @property
+    def verdict(self) -> str:
+        """The presentation's own failure first, then the worst of its credentials' verdicts."""
+        if any(c.outcome == FAILED for c in self.checks):
+            return INVALID
+        if any(c.outcome != OK for c in self.checks):
+            return UNVERIFIABLE
+        order = (INVALID, REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID, UNVERIFIABLE, UNRECOGNISED_ISSUER)
+        verdicts = {r.verdict for r in self.credentials}
+        return next((v for v in order if v in verdicts), VERIFIED)
+
+    def to_dict(self) -> dict:
+        return {"verified": self.verified, "verdict": self.verdict, "checks": [c.to_dict() for c in self.checks],
+                "warnings": self.warnings, "holder": self.holder,
+                "credentialResults": [r.to_dict() for r in self.credentials]}
+
+
+def check_holder_key(holder: str | None, proofs: list, dids: _DidCache) -> Check:
+    """The presentation's proof was made by a key the holder lists for ``authentication``; a presentation without
+    a DID holder is reported unbound (as an issuer that is not a DID is)."""
+    if holder is None or not _is_did(holder):
+        return Check("holder", OK, "holder-unbound", data={"holder": holder, "bound": False})
+    check = check_issuer_key(holder, proofs, dids, purpose="authentication")
+    return Check("holder", check.outcome, check.code.replace("issuer", "holder"), check.detail,
+                 data={"holder": holder, "bound": check.outcome == OK})
+
+
+MESSAGES.update({
+    "holder-unbound": ("Prezentācijai nav DID turētāja, kuram piesaistīt parakstu.",
+                       "The presentation names no DID holder the proof could be tied to."),
+    "holder-key-valid": ("Prezentāciju parakstījis tās turētājs.", "The presentation was signed by its holder."),
+    "holder-missing": ("Prezentācijā norādīti vairāki turētāji.", "The presentation names more than one holder."),
+})
+
+
+def verify_presentation(presentation: Any, *, loader: DocumentLoader, resolve_did: ResolveDid,
+                        fetch_status_lists: FetchStatusLists, now: datetime, limits: Limits = DEFAULT_LIMITS,
+                        deadline: Deadline | None = None, recognise: Recognise | None = None,
+                        missing_elements: Callable[[dict], list] | None = None, challenge: str | None = None,
+                        domain: str | None = None) -> PresentationResult:
+    """VC Data Model 2.0 section 4.13 and VC Data Integrity 1.0 section 4.5: the presentation's proof (purpose
+    ``authentication``, the expected ``challenge`` and ``domain``), its holder, and every credential in it."""
+    if not isinstance(presentation, dict):
+        raise InvalidInput("`verifiablePresentation` must be a JSON object.",
+                           errors=[{"field": "verifiablePresentation", "message": "must be an object"}])
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    deadline = deadline or Deadline(limits.max_seconds)
+    warnings: list[dict] = []
+    try:
+        document, view = read(presentation, CRED + "VerifiablePresentation", loader, deadline, limits,
+                              "not-a-presentation")
+    except NotReadable as stop:
+        return PresentationResult([_not_checked("proof", "The document cannot be processed."),
+                                   _not_checked("holder"), Check("format", FAILED, stop.code, stop.detail, stop.data)],
+                                  [], warnings)
+    holders = as_list(view.get("holder"))
+    holder = (_node_ids(holders) or _first_string(holders) or [None])[0] if len(holders) <= 1 else None
+    dids = _DidCache(resolve_did)
+    expect = ProofCheck(purpose="authentication", challenge=challenge, domain=domain, now=now)
+    try:
+        results = verify_all(document, SUITES, loader=loader, resolve_verification_method=dids.resolver_for(holder),
+                             expect=expect, deadline=deadline, limits=limits)
+        proof = _proof_check(results)
+    except UpstreamUnavailable as exc:
+        results, proof = [], Check("proof", UNKNOWN, "did-unavailable", exc.detail)
+    holder_check = (Check("holder", FAILED, "holder-missing") if len(holders) > 1
+                    else check_holder_key(holder, results, dids))
+    embedded = [c for c in as_list(presentation.get("verifiableCredential"))]
+    signed_count = len(as_list(view.get("verifiableCredential")))
+    if "VerifiablePresentation" not in _types(view) or len(embedded) != signed_count \
+            or not all(isinstance(c, dict) for c in embedded):
+        fmt = Check("format", FAILED, "not-a-presentation",
+                    f"The presentation shows {len(embedded)} credentials and signs {signed_count}.")
+    else:
+        fmt = Check("format", OK, "well-formed")
+    credentials = []
+    if fmt.outcome == OK:
+        for credential in embedded:
+            credentials.append(verify_credential(credential, loader=loader, resolve_did=resolve_did,
+                                                 fetch_status_lists=fetch_status_lists, now=now, limits=limits,
+                                                 deadline=deadline, recognise=recognise,
+                                                 missing_elements=missing_elements))
+    return PresentationResult([proof, holder_check, fmt], credentials, warnings, holder)

@@ -1,0 +1,189 @@
+"""What the W3C and W3C-CCG conformance suites expect of an issuer and a verifier (VC Data Model 2.0, VC Data
+Integrity 1.0 / vc-di-eddsa, VC API), rule by rule: presentations, proof sets and chains, objects that must be
+typed, related resources, subjects, issuers, caller-supplied status entries, and issuers that are not DIDs."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from app.domain import eddsa_rdfc_2022
+from app.domain.did_key import verification_method_id
+from tests.apphelpers import DID_A, DID_B, KEY_A, NOW, SIGNER_A, SIGNER_B, auth, did_of, new_tenant, sign
+
+VC2 = "https://www.w3.org/ns/credentials/v2"
+ED2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+
+
+def vc2(issuer=DID_A, **extra) -> dict:
+    return {"@context": [VC2], "id": "urn:uuid:7a0c7e1e-1b5e-4b1e-9a4e-0000000000aa", "type": ["VerifiableCredential"],
+            "issuer": issuer, "validFrom": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:learner", "name": "Līga"}, **extra}
+
+
+def verify(client, credential):
+    return client.post("/credentials/verify", json={"verifiableCredential": credential})
+
+
+def outcomes(response) -> dict:
+    return {c["check"]: (c["outcome"], c["code"]) for c in response.json()["checks"]}
+
+
+# --- presentations ------------------------------------------------------------------------------------------------
+
+
+def presentation(holder=DID_B, credentials=(), **extra) -> dict:
+    return {"@context": [VC2], "type": ["VerifiablePresentation"], "holder": holder,
+            "verifiableCredential": list(credentials), **extra}
+
+
+def sign_presentation(vp, signer, loader, challenge="c-123", domain="verifier.example"):
+    extra = {k: v for k, v in (("challenge", challenge), ("domain", domain)) if v is not None}
+    return eddsa_rdfc_2022.create_proof(vp, signer, loader=loader, created=NOW, proof_purpose="authentication",
+                                        extra_options=extra)
+
+
+def verify_vp(client, vp, **options):
+    return client.post("/presentations/verify", json={"verifiablePresentation": vp, "options": options})
+
+
+def test_a_presentation_and_its_credentials_verify(client, loader):
+    vp = sign_presentation(presentation(credentials=[sign(vc2(), SIGNER_A, loader)]), SIGNER_B, loader)
+    r = verify_vp(client, vp, challenge="c-123", domain="verifier.example")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["verified"] is True and body["holder"] == DID_B
+    assert {c["check"]: c["code"] for c in body["checks"]} == {"proof": "proof-valid", "holder": "holder-key-valid",
+                                                              "format": "well-formed"}
+    assert len(body["credentialResults"]) == 1 and body["credentialResults"][0]["verified"] is True
+
+
+@pytest.mark.parametrize("options,code", [({"challenge": "other"}, "proof-challenge-mismatch"),
+                                          ({"domain": "elsewhere.example"}, "proof-domain-mismatch")])
+def test_challenge_and_domain_must_be_the_signed_ones(client, loader, options, code):
+    vp = sign_presentation(presentation(), SIGNER_B, loader)
+    r = verify_vp(client, vp, **options)
+    assert r.status_code == 400 and r.json()["verified"] is False
+    assert outcomes(r)["proof"] == ("failed", code)
+
+
+def test_a_presentation_proof_for_assertion_is_not_authentication(client, loader):
+    vp = sign(presentation(), SIGNER_B, loader)  # proofPurpose assertionMethod
+    assert outcomes(verify_vp(client, vp))["proof"] == ("failed", "proof-purpose-mismatch")
+
+
+def test_a_presentation_signed_by_someone_else_than_its_holder(client, loader):
+    vp = sign_presentation(presentation(holder=DID_B), SIGNER_A, loader)
+    r = verify_vp(client, vp, challenge="c-123", domain="verifier.example")
+    assert r.json()["verified"] is False and outcomes(r)["holder"][0] == "failed"
+
+
+def test_a_tampered_credential_inside_a_valid_presentation_fails(client, loader):
+    credential = sign(vc2(), SIGNER_A, loader)
+    credential["credentialSubject"]["name"] = "Someone else"
+    vp = sign_presentation(presentation(credentials=[credential]), SIGNER_B, loader)
+    r = verify_vp(client, vp, challenge="c-123", domain="verifier.example")
+    assert r.status_code == 400
+    body = r.json()
+    assert body["verified"] is False and body["verdict"] == "invalid"
+    assert outcomes(r)["proof"] == ("ok", "proof-valid")  # the presentation itself is fine
+    assert {"field": "verifiableCredential[0].proof", "code": "signature-invalid"}.items() <= body["errors"][0].items()
+
+
+def test_a_credential_hidden_from_the_json_reader_is_refused(client, loader):
+    """The presentation signs a credential under the full IRI of verifiableCredential: a reader of the JSON key
+    would see none and verify nothing; the presentation is refused instead."""
+    vp = presentation()
+    vp["https://www.w3.org/2018/credentials#verifiableCredential"] = {"@graph": sign(vc2(), SIGNER_A, loader)}
+    r = verify_vp(client, sign_presentation(vp, SIGNER_B, loader), challenge="c-123", domain="verifier.example")
+    assert r.json()["verified"] is False and outcomes(r)["format"] == ("failed", "not-a-presentation")
+
+
+# --- proof sets and proof chains ----------------------------------------------------------------------------------
+
+
+def test_a_proof_set_verifies_when_every_proof_does(client, loader):
+    signed = eddsa_rdfc_2022.add_proof(vc2(), SIGNER_A, loader=loader, created=NOW, proof_id="urn:proof:1")
+    signed = eddsa_rdfc_2022.add_proof(signed, SIGNER_B, loader=loader, created=NOW, proof_id="urn:proof:2")
+    assert len(signed["proof"]) == 2
+    r = verify(client, signed)
+    assert r.status_code == 200, r.text
+    proof = next(c for c in r.json()["checks"] if c["check"] == "proof")
+    assert proof["proofs"] == 2
+    signed["proof"][1]["proofValue"] = signed["proof"][0]["proofValue"]  # one proof of the set broken
+    assert outcomes(verify(client, signed))["proof"] == ("failed", "signature-invalid")
+
+
+def test_a_proof_chain_verifies_over_the_proofs_it_names(client, loader):
+    signed = eddsa_rdfc_2022.add_proof(vc2(), SIGNER_A, loader=loader, created=NOW, proof_id="urn:proof:1")
+    chained = eddsa_rdfc_2022.add_proof(signed, SIGNER_B, loader=loader, created=NOW, proof_id="urn:proof:2",
+                                        previous_proof="urn:proof:1")
+    assert verify(client, chained).status_code == 200
+    # the second proof signed the first: changing the first breaks the chain's link too
+    broken = copy.deepcopy(chained)
+    broken["proof"][0]["created"] = "2024-01-01T00:00:00Z"
+    assert outcomes(verify(client, broken))["proof"] == ("failed", "signature-invalid")
+    missing = copy.deepcopy(chained)
+    missing["proof"] = [missing["proof"][1]]
+    assert outcomes(verify(client, missing))["proof"] == ("failed", "previous-proof-missing")
+
+
+# --- the data model's rules ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,value", [
+    ("termsOfUse", {"id": "urn:tou:1"}), ("evidence", {"id": "urn:evidence:1"}),
+    ("refreshService", {"id": "https://refresh.example/1"}), ("credentialSchema", {"id": "https://schema.example/1"}),
+    ("credentialStatus", {"id": "https://status.example/1#3"}),
+])
+def test_objects_that_must_be_typed_are_refused_without_a_type(client, loader, name, value):
+    r = verify(client, sign(vc2(**{name: value}), SIGNER_A, loader))
+    assert outcomes(r)["format"] == ("failed", "not-a-credential"), r.text
+    assert f"every {name} must have a type" in next(c for c in r.json()["checks"] if c["check"] == "format")["detail"]
+
+
+@pytest.mark.parametrize("related,ok", [
+    ([{"id": "https://a.example/x", "digestSRI": "sha384-abc"}], True),
+    ([{"id": "https://a.example/x"}], False),
+    ([{"id": "https://a.example/x", "digestMultibase": "uEiA"}, {"id": "https://a.example/x", "digestSRI": "s"}],
+     False),
+])
+def test_related_resources_need_an_id_each_and_a_digest(client, loader, related, ok):
+    r = verify(client, sign(vc2(relatedResource=related), SIGNER_A, loader))
+    assert (outcomes(r)["format"][0] == "ok") is ok, r.text
+
+
+def test_an_empty_credential_subject_is_refused(client, loader):
+    r = verify(client, sign(vc2(credentialSubject=[{"id": "did:example:1", "name": "x"}, {}]), SIGNER_A, loader))
+    assert outcomes(r)["format"] == ("failed", "not-a-credential")
+
+
+@pytest.mark.parametrize("change", [{"issuer": None}, {"credentialSubject": {"id": ["did:a", "did:b"]}},
+                                   {"id": "https ://not-a-url"}, {"credentialSubject": [{"id": "did:x", "name": "a"}, {}]},
+                                   {"evidence": {"id": "urn:e:1"}}])
+def test_the_issuer_refuses_what_the_data_model_forbids(client, change):
+    slug, key = new_tenant(client)
+    credential = {**vc2(did_of(client, slug)), **change}
+    if change.get("issuer", "") is None:
+        credential.pop("issuer")
+    r = client.post("/credentials/issue", json={"credential": credential}, headers=auth(key))
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_https_issuer_that_no_key_can_be_bound_to_is_reported_not_refused(client, loader):
+    """The VC API verifier suite's own positive case: issuer an https URL, Ed25519Signature2020 by a did:key."""
+    from tests.test_verify_api import sign_2020
+
+    doc = {"@context": ["https://www.w3.org/2018/credentials/v1", ED2020], "id": "urn:uuid:aa0e0f9e-0000-4000-8000-1",
+           "type": ["VerifiableCredential"], "issuer": "https://example.edu/issuers/565049",
+           "issuanceDate": "2024-01-01T00:00:00Z", "credentialSubject": {"id": "did:example:learner"}}
+    r = verify(client, sign_2020(doc, loader, key=KEY_A, did=DID_A))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["verified"] is True and body["verdict"] == "unrecognised-issuer"
+    assert outcomes(r)["issuer"] == ("ok", "issuer-unbound")
+    assert body["issuer"] == {"id": "https://example.edu/issuers/565049", "recognised": False}
+    assert verification_method_id(DID_A) == next(c for c in body["checks"] if c["check"] == "proof")[
+        "verificationMethod"]
