@@ -57,8 +57,8 @@ def ensure_demo(settings: Settings) -> str | None:
             pass
         inst = admin.create_institution(session, services, slug=DEMO_SLUG, country="LVA",
                                         legal_name={"lv": "Demo Universitāte", "en": "Demo University"},
-                                        homepage="https://demo.example.lv", did_method="web",
-                                        suspension_enabled=True)
+                                        homepage="https://demo.example.lv", registration="90000000000",
+                                        did_method="web", suspension_enabled=True)
         key = admin.create_api_key(session, inst, "demo")
         session.commit()
         return key
@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--country", default="LVA", help="ISO 3166 alpha-3 (default LVA)")
     p.add_argument("--homepage")
     p.add_argument("--email")
-    p.add_argument("--registration", help="registration number (e.g. Latvian Register of Enterprises)")
+    p.add_argument("--registration", help="registration number (e.g. Latvian Register of Enterprises): the issuer's "
+                   "legal (eIDAS) identifier, which ELM micro-credentials require")
     p.add_argument("--did-method", choices=["web", "key"], default="web")
     p.add_argument("--default-validity-days", type=int)
     p.add_argument("--suspension", action="store_true", help="credentials also get a suspension status entry")

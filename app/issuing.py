@@ -68,8 +68,8 @@ def _store(session: Session, services: Services, inst: Institution, unsigned: di
 
 def build_micro_credential(services: Services, inst: Institution, data: object) -> tuple[dict, dict]:
     """Validate the friendly input and build the unsigned ELM credential; returns (unsigned, summary fields)."""
-    mc = parse_micro_credential(data)
     now = services.clock()
+    mc = parse_micro_credential(data, today=now.date())  # the clock's (UTC) date: a later date of issue is refused
     valid_until = mc.valid_until or (
         now + timedelta(days=inst.default_validity_days) if inst.default_validity_days else None)
     unsigned = elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{uuid.uuid4()}", issued_at=now,

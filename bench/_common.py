@@ -145,7 +145,8 @@ def create_tenant(settings: Settings, slug: str = "bench-universitate", *, suspe
     with make_session_factory(engine)() as session:
         inst = admin.create_institution(session, services, slug=slug, country="LVA", did_method="web",
                                         legal_name={"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
-                                        homepage="https://bench.example.lv", suspension_enabled=suspension)
+                                        homepage="https://bench.example.lv", registration="90000000000",
+                                        suspension_enabled=suspension)
         key = admin.create_api_key(session, inst, "bench")
         session.commit()
     engine.dispose()

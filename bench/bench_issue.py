@@ -63,12 +63,13 @@ def domain_breakdown(settings, n: int) -> list[list]:
     services = _services(settings)
     loader = services.loader
     org = elm.organisation({"legalName": {"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
-                            "country": "LVA", "did": "did:web:127.0.0.1%3A8000:institutions:bench"})
+                            "country": "LVA", "did": "did:web:127.0.0.1%3A8000:institutions:bench",
+                            "registration": "90000000000"})
     signer = Ed25519Signer(generate_private_key(), "did:web:127.0.0.1%3A8000:institutions:bench#z6Mk")
     now = utcnow()
     rows = []
 
-    t_parse, mc = _time(lambda: parse_micro_credential(EXAMPLE), n)
+    t_parse, mc = _time(lambda: parse_micro_credential(EXAMPLE, today=now.date()), n)
     t_build, unsigned = _time(lambda: elm.build_credential(mc, org, credential_id=f"urn:uuid:{uuid.uuid4()}",
                                                           issued_at=now, valid_until=None), n)
     url = "http://127.0.0.1:8000/status/bench/{}/1"

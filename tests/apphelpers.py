@@ -29,6 +29,7 @@ def new_tenant(client: TestClient, *, did_method: str = "web", **kwargs) -> tupl
     """A fresh institution with an API key: returns (slug, api_key)."""
     services = client.app.state.services
     slug = f"inst-{secrets.token_hex(4)}"
+    kwargs.setdefault("registration", "90000076669")  # an ELM issuer needs its legal (eIDAS) identifier
     with client.app.state.session_factory() as session:
         inst = admin.create_institution(session, services, slug=slug, country="LVA", did_method=did_method,
                                         legal_name={"lv": f"Iestāde {slug}", "en": f"Institution {slug}"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,103 @@ def loader(context_documents):
 @pytest.fixture(scope="session")
 def elm_sample() -> dict:
     return json.loads((SHARED / "elm" / "sample-mc-annex1-unsigned.jsonld").read_text())
+
+
+@pytest.fixture(scope="session")
+def elm_sealed_sample() -> dict:
+    """The EU's sealed Annex I sample: the credential inside its JAdES envelope (it has `issued` and the issuer's
+    eIDAS identifier, which the unsigned file lacks)."""
+    envelope = json.loads((SHARED / "elm" / "sample-mc-annex1-signed.jsonld").read_text())
+    return json.loads(envelope["payload"])
+
+
+@pytest.fixture(scope="session")
+def rdf_tree(loader):
+    """tree(doc) -> the credential rebuilt from its RDF statements, as the verifier reads it: the document's context
+    terms, language maps, one value or a list, IRIs as nodes embedded with their properties (each once per branch)."""
+    from pyld import jsonld
+
+    from app.domain.jsonld import canonicalize
+
+    def tree(doc: dict) -> dict:
+        expanded = jsonld.from_rdf(canonicalize(doc, loader), {"format": "application/n-quads"})
+        compacted = jsonld.compact(expanded, {"@context": doc["@context"]}, {"documentLoader": loader, "base": None})
+        nodes = {n["id"]: n for n in compacted.get("@graph", [compacted]) if isinstance(n.get("id"), str)}
+
+        def embed(value, seen: frozenset):
+            if isinstance(value, list):
+                return [embed(v, seen) for v in value]
+            if isinstance(value, str) and value in nodes and value not in seen:
+                value = {"id": value}  # an IRI-typed term compacts to a string: the verifier's tree has a node
+            if isinstance(value, dict):
+                if set(value) == {"id"} and value["id"] in nodes and value["id"] not in seen:
+                    value = nodes[value["id"]]
+                here = seen | {value.get("id")}
+                return {k: (v if k in ("id", "type", "@context") else embed(v, here)) for k, v in value.items()}
+            return value
+
+        return embed(nodes[doc["id"]], frozenset())
+
+    return tree
+
+
+# --- the EU's SHACL shapes for European Digital Credentials, applied as EDC applies them -------------------------
+# EDC validates against edc-generic-full together with the edc-generic-no-cv shapes it imports (owl:imports), both
+# loaded into one shapes graph, over the credential's RDF (here: its RDFC-1.0 N-Quads from the offline loader, all
+# graphs merged, so a proof graph is part of the data as it is of the credential). No ontology graph and no
+# inference: the EU's own sealed sample conforms exactly so (with ELM.ttl as ontology and RDFS inference it would
+# not). The full shapes check a concept's scheme (skos:inScheme, typed skos:ConceptScheme) inside the credential,
+# where ELM credentials carry it, so the controlled vocabularies themselves (XSD lists in cv/) are not needed.
+# The one EDC constraint no W3C credential with a status list can meet: EDC wants credentialStatus as at most one
+# literal xsd:anyURI, and a Bitstring Status List entry is a node (two with suspension). edc_violations() leaves
+# out exactly the results on that path and nothing else; test_elm_shacl.py shows the clash is real.
+CREDENTIAL_STATUS = "https://www.w3.org/2018/credentials#credentialStatus"
+
+
+@pytest.fixture(scope="session")
+def edc_shapes():
+    import rdflib
+
+    shapes = rdflib.Graph()
+    for name in ("EDC-generic-no-cv.ttl", "EDC-generic-full.ttl"):
+        shapes.parse(SHARED / "elm" / name, format="turtle")
+    return shapes
+
+
+@pytest.fixture(scope="session")
+def edc_report(edc_shapes, loader):
+    """shacl(doc) -> the top-level SHACL results as dicts (path, component, focus, shape, message)."""
+    import pyshacl
+    import rdflib
+
+    from app.domain.jsonld import canonicalize
+
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+    def shacl(doc: dict) -> list[dict]:
+        dataset = rdflib.Dataset()
+        with warnings.catch_warnings():  # rdflib's own N-Quads parser uses its deprecated default_context
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset.parse(data=canonicalize(doc, loader), format="nquads")
+        data = rdflib.Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            data.add((s, p, o))
+        _, report, _ = pyshacl.validate(data, shacl_graph=edc_shapes)
+        root = next(report.subjects(rdflib.RDF.type, sh.ValidationReport))
+        return [
+            {key: str(report.value(r, getattr(sh, name))) for key, name in (
+                ("path", "resultPath"), ("component", "sourceConstraintComponent"), ("focus", "focusNode"),
+                ("shape", "sourceShape"), ("message", "resultMessage"))}
+            for r in report.objects(root, sh.result)
+        ]
+
+    return shacl
+
+
+@pytest.fixture(scope="session")
+def edc_violations(edc_report):
+    """violations(doc) -> the EDC SHACL results, less the documented credentialStatus clash."""
+    return lambda doc: [r for r in edc_report(doc) if r["path"] != CREDENTIAL_STATUS]
 
 
 # --- databases: every schema is built by the Alembic migrations, on SQLite and on the real PostgreSQL ---------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 from datetime import UTC, date, datetime
 
@@ -17,7 +18,7 @@ from app.domain.elm import (
 )
 from app.domain.jsonld import canonicalize, find_undefined_terms
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 
 CREDENTIAL_ID = "urn:uuid:2f8f1b1e-8d9c-4b8e-9a43-3b7f0e2a6c11"
 ISSUED_AT = datetime(2024, 6, 28, 10, 0, tzinfo=UTC)
@@ -37,7 +38,7 @@ def issuer() -> dict:
 
 
 def build(data: dict | None = None, **kw) -> dict:
-    mc = parse_micro_credential(copy.deepcopy(EXAMPLE) if data is None else data)
+    mc = parse_micro_credential(copy.deepcopy(EXAMPLE) if data is None else data, today=ISSUED_AT.date())
     kw.setdefault("credential_id", CREDENTIAL_ID)
     kw.setdefault("issued_at", ISSUED_AT)
     return build_credential(mc, issuer(), **kw)
@@ -46,7 +47,7 @@ def build(data: dict | None = None, **kw) -> dict:
 def minimal() -> dict:
     keep = {"learner", "title", "learningOutcomes", "workload", "eqfLevel", "assessment", "participation", "qualityAssurance"}
     data = {k: v for k, v in copy.deepcopy(EXAMPLE).items() if k in keep}
-    data["qualityAssurance"].pop("body")
+    data["qualityAssurance"] = {"type": data["qualityAssurance"]["type"]}
     return data
 
 
@@ -88,20 +89,37 @@ def test_the_document_has_the_shape_of_the_eu_sample():
     assert doc["credentialProfiles"]["id"] == "http://data.europa.eu/snb/credential/e34929035b"
     assert doc["credentialSchema"] == {"id": "http://data.europa.eu/snb/model/ap/edc-generic-full", "type": "ShaclValidator2017"}
     assert doc["issuer"] == issuer()
-    assert doc["issuanceDate"] == doc["validFrom"] == "2024-06-28T10:00:00Z"
+    assert doc["issuer"]["eIDASIdentifier"]["notation"] == "90000076669"
+    # valid from the start of the date of issue; `issued` is the moment of issuing
+    assert doc["issuanceDate"] == doc["validFrom"] == "2024-06-28T00:00:00Z"
+    assert doc["issued"] == "2024-06-28T10:00:00Z"
     assert "validUntil" not in doc and "expirationDate" not in doc
+
+    display = doc["displayParameter"]
+    assert display["title"] == {"lv": "Augstskolas (AII) apliecība", "en": "Higher education institution certificate"}
+    assert display["primaryLanguage"]["id"].endswith("/LAV")
+    assert [d["language"]["id"][-3:] for d in display["individualDisplay"]] == ["LAV", "ENG"]
+    svg = base64.b64decode(display["individualDisplay"][0]["displayDetail"]["image"]["content"]).decode()
+    assert svg.startswith("<svg") and "Anna Bērziņa" in svg and "Datu analīze ar Python" in svg
 
     person = doc["credentialSubject"]
     assert person["type"] == "Person" and person["fullName"] == {"lv": "Anna Bērziņa"}
     assert person["dateOfBirth"] == "1998-04-17T00:00:00Z"
     claim = person["hasClaim"]
     assert claim["type"] == "LearningAchievement"
-    assert claim["awardedBy"]["awardingBody"] == issuer()
+    body = dict(claim["awardedBy"]["awardingBody"])
+    body.pop("accreditation")  # the institutional quality assurance, checked below
+    assert body == issuer()
     assert claim["awardedBy"]["awardingDate"] == "2024-06-28T00:00:00Z"
-    assert claim["awardedBy"]["location"]["geographicName"] == {"lv": "Rīga"}
+    assert claim["awardedBy"]["location"]["geographicName"] == {"lv": "Rīga", "en": "Rīga"}
+    assert claim["awardedBy"]["location"]["spatialCode"]["id"] == "http://data.europa.eu/nuts/code/LV006"
 
     q = claim["specifiedBy"]
     assert q["type"] == "Qualification"
+    assert [t["id"] for t in q["dcType"]] == [
+        "http://data.europa.eu/snb/learning-opportunity/0f7dac46ca",
+        "urn:mcred:lv-programme-type:study-course",
+    ]
     assert q["eqfLevel"]["id"] == "http://data.europa.eu/snb/eqf/6"
     assert q["eqfLevel"]["inScheme"]["id"] == "http://data.europa.eu/snb/eqf/25831c2"
     assert q["nqfLevel"]["id"] == vocab.LKI_LEVELS[6].id
@@ -117,15 +135,26 @@ def test_the_document_has_the_shape_of_the_eu_sample():
     assert q["mode"]["id"] == "http://data.europa.eu/snb/learning-assessment/e92d221e4d"
     assert q["learningSetting"]["id"] == "http://data.europa.eu/snb/learning-setting/e207a81fc7"
     assert q["isPartialQualification"] is False
-    assert q["accreditation"]["accreditingAgent"]["legalName"]["en"] == "Academic Information Centre"
+    assert q["isPartOf"]["type"] == "Qualification" and q["isPartOf"]["title"]["en"].startswith("Computer Science")
+    entitlement = q["entitlesTo"]
+    assert entitlement["type"] == "LearningEntitlementSpecification"
+    assert entitlement["dcType"]["id"] == "http://data.europa.eu/snb/entitlement/64aad92881"
+    assert entitlement["entitlementStatus"]["id"] == "http://data.europa.eu/snb/entitlement-status/5b8d6b34fb"
+    # institutional quality assurance accredits the awarding body, with the EU accreditation type
+    assert "accreditation" not in q
+    accreditation = claim["awardedBy"]["awardingBody"]["accreditation"]
+    assert accreditation["dcType"]["id"] == "http://data.europa.eu/snb/accreditation/bb4618238e"
+    assert accreditation["title"]["en"].startswith("Internal quality assurance")
+    assert accreditation["accreditingAgent"]["legalName"]["en"] == "Academic Information Centre"
     assert {n["subject"]["id"] for n in q["additionalNote"]} == {
-        "urn:mcred:note-subject:quality-assurance",
-        "urn:mcred:note-subject:stackability",
+        "http://data.europa.eu/snb/qualification-topics#pathways",
         "urn:mcred:note-subject:further-information",
     }
 
     assessment = claim["provenBy"]
     assert assessment["type"] == "LearningAssessment"
+    assert assessment["awardedBy"] == claim["awardedBy"]
+    assert assessment["specifiedBy"]["dcType"]["id"] == "http://data.europa.eu/snb/assessment/795dac4096"
     assert assessment["specifiedBy"]["title"]["en"] == "Practical project with an oral defence"
     assert assessment["specifiedBy"]["mode"]["id"] == "http://data.europa.eu/snb/learning-assessment/920fbb3cbe"
     assert assessment["grade"]["noteLiteral"] == {"lv": "9 (teicami)", "en": "9 (excellent)"}
@@ -133,6 +162,7 @@ def test_the_document_has_the_shape_of_the_eu_sample():
 
     activity = claim["influencedBy"]
     assert activity["temporal"]["startDate"] == "2024-04-02T00:00:00Z"
+    assert activity["awardedBy"] == claim["awardedBy"]
 
 
 def test_every_node_has_an_id_and_ids_are_deterministic():
@@ -157,13 +187,21 @@ def test_defaults_come_from_the_institution_and_the_clock():
     assert claim["awardedBy"]["awardingDate"] == "2024-06-28T10:00:00Z"
     assert "location" not in claim["awardedBy"]
     assert summarize(doc, "en")["country"] == "Latvia"
-    assert "influencedBy" not in claim and "grade" not in claim["provenBy"]
+    assert "influencedBy" not in claim
+    # EDC requires a grade; an awarded micro-credential's assessment was passed
+    assert claim["provenBy"]["grade"]["noteLiteral"] == {"lv": "ieskaitīts", "en": "passed"}
+    assert doc["issuanceDate"] == doc["validFrom"] == doc["issued"] == "2024-06-28T10:00:00Z"
+    assert doc["displayParameter"]["title"] == {"lv": "Mikrokvalifikācija", "en": "Micro-credential"}
 
 
 def test_the_awarding_body_and_country_can_be_overridden(loader):
     data = copy.deepcopy(EXAMPLE)
     data["country"] = "EST"
     data["awardingBody"] = {"legalName": {"en": "Baltic Summer School"}, "homepage": "https://summer.example.ee"}
+    with pytest.raises(InvalidInput) as info:  # LV006 is a region of Latvia
+        build(data)
+    assert info.value.errors[0]["field"] == "region" and "LV006 is a region of Latvia" in info.value.errors[0]["message"]
+    del data["region"]
     doc = build(data)
     body = doc["credentialSubject"]["hasClaim"]["awardedBy"]["awardingBody"]
     assert body["legalName"] == {"en": "Baltic Summer School"}
@@ -204,10 +242,20 @@ def test_fractional_hours_become_an_iso_duration():
 
 def test_a_country_is_required_from_somewhere():
     bare_issuer = {"id": "did:web:issuer.example", "type": "Organisation", "legalName": {"en": "X"}}
-    mc = parse_micro_credential(minimal())
+    bare_issuer["eIDASIdentifier"] = {"id": "urn:x", "type": "LegalIdentifier", "notation": "1"}
+    mc = parse_micro_credential(minimal(), today=ISSUED_AT.date())
     with pytest.raises(InvalidInput) as info:
         build_credential(mc, bare_issuer, credential_id=CREDENTIAL_ID, issued_at=ISSUED_AT)
     assert info.value.errors[0]["field"] == "country"
+
+
+def test_an_issuer_without_a_legal_identifier_is_refused():
+    # EDC requires the issuer's eIDAS legal identifier: an institution without a registration number cannot issue
+    no_registration = organisation({k: v for k, v in INSTITUTION.items() if k != "registration"})
+    mc = parse_micro_credential(minimal(), today=ISSUED_AT.date())
+    with pytest.raises(Conflict) as info:
+        build_credential(mc, no_registration, credential_id=CREDENTIAL_ID, issued_at=ISSUED_AT)
+    assert info.value.status == 409 and "registration number" in info.value.detail
 
 
 def test_organisation_refuses_an_incomplete_profile():
@@ -228,14 +276,26 @@ def test_summarize_our_credential_in_both_languages():
     assert en["nqfLevel"] == "LQF Level 6" and lv["nqfLevel"] == "LKI 6. līmenis"
     assert len(en["learningOutcomes"]) == 3 and en["learningOutcomes"][0].startswith("Prepares and cleans")
     assert en["assessment"] == "Practical project with an oral defence"
+    assert en["assessmentType"] == "project work" and lv["assessmentType"] == "projekta darbs"
+    assert en["programmeType"] == "Study course, module or set of modules (higher education)"
+    assert lv["programmeType"] == "Studiju kurss, modulis vai moduļu kopa"
+    assert en["documentType"] == "Higher education institution certificate"
+    assert lv["documentType"] == "Augstskolas (AII) apliecība"
+    assert en["learningOpportunityType"] == "Programme module"
+    assert en["region"] == lv["region"] == "Rīga"
+    assert en["partOf"] == ["Computer Science (bachelor's study programme)"]
+    assert lv["entitlesTo"] == ["Datu zinātne (maģistra studiju programma)"]
     assert en["participation"] == "Blended" and lv["participation"].startswith("Jaukta")
-    assert en["qualityAssurance"].startswith("Internal quality assurance")
+    assert en["qualityAssurance"] == (
+        "Internal quality assurance within the quality management system of an accredited higher education "
+        "institution (Institutional Quality Assurance; Academic Information Centre)")
+    assert lv["qualityAssurance"].endswith("(Institucionālā kvalitātes nodrošināšana; Akadēmiskās informācijas centrs)")
     assert en["grade"] == "9 (excellent)"
     assert en["supervision"] == "Supervised online with ID verification"
     assert en["prerequisites"] == "Secondary education and basic programming skills"
     assert en["fieldsOfEducation"] == ["Software and applications development and analysis", "Statistics"]
     assert en["furtherInformation"]["url"] == "https://www.example.lv/mikrokvalifikacijas/datu-analize"
-    assert en["dateOfIssue"] == "2024-06-28T00:00:00Z" and en["validFrom"] == "2024-06-28T10:00:00Z"
+    assert en["dateOfIssue"] == en["validFrom"] == "2024-06-28T00:00:00Z"
     assert en["validUntil"] is None
 
 
@@ -274,3 +334,61 @@ def test_missing_elements_of_broken_documents():
     doc["credentialSubject"]["hasClaim"]["specifiedBy"]["creditPoint"]["point"] = "many"
     del doc["credentialSubject"]["hasClaim"]["specifiedBy"]["volumeOfLearning"]
     assert missing_micro_credential_elements(doc) == ["workload", "eqfLevel"]
+
+
+def _normal(summary: dict) -> dict:
+    """A summary with its lists and multi-line texts in a fixed order (RDF statements have none)."""
+    def norm(v):
+        if isinstance(v, list):
+            return sorted(v)
+        if isinstance(v, str) and "\n" in v:
+            return "\n".join(sorted(v.split("\n")))
+        if isinstance(v, dict):
+            return {k: norm(x) for k, x in v.items()}
+        return v
+    return {k: norm(v) for k, v in summary.items()}
+
+
+@pytest.mark.parametrize("which", ["full", "minimal", "eu-sample"])
+def test_the_readers_read_the_tree_rebuilt_from_the_signed_statements(rdf_tree, elm_sealed_sample, which):
+    doc = {"full": build, "minimal": lambda: build(minimal()), "eu-sample": lambda: elm_sealed_sample}[which]()
+    tree = rdf_tree(doc)
+    assert tree != doc  # nodes merged, values reordered, numbers and booleans as the RDF literals give them
+    for lang in ("lv", "en"):
+        assert _normal(summarize(tree, lang)) == _normal(summarize(doc, lang))
+    assert missing_micro_credential_elements(tree) == missing_micro_credential_elements(doc)
+
+
+def test_quality_assurance_is_read_wherever_elm_puts_it(elm_sample):
+    accreditation = build()["credentialSubject"]["hasClaim"]["awardedBy"]["awardingBody"]["accreditation"]
+    where = {
+        "specification": lambda d: d["credentialSubject"]["hasClaim"]["specifiedBy"],
+        "issuer": lambda d: d["issuer"],
+        "awarding body": lambda d: d["credentialSubject"]["hasClaim"]["awardedBy"]["awardingBody"],
+        "assessing body": lambda d: d["credentialSubject"]["hasClaim"]["provenBy"]["assessedBy"],
+    }
+    for name, holder in where.items():
+        sample = copy.deepcopy(elm_sample)
+        target = holder(sample)
+        target = target[0] if isinstance(target, list) else target
+        target["accreditation"] = [accreditation]
+        assert missing_micro_credential_elements(sample) == [], name
+        assert summarize(sample, "en")["qualityAssurance"].endswith("(Institutional Quality Assurance; Academic "
+                                                                    "Information Centre)"), name
+    sample = copy.deepcopy(elm_sample)
+    sample["evidence"] = {"id": "urn:x:evidence", "type": "Evidence", "accreditation": accreditation}
+    assert missing_micro_credential_elements(sample) == []
+    # a quality assurance note (the EU topic, or the subject mcred's earlier credentials used) counts as well
+    for subject in ("http://data.europa.eu/snb/qualification-topics#accreditation-and-quality-assurance",
+                    "urn:mcred:note-subject:quality-assurance"):
+        sample = copy.deepcopy(elm_sample)
+        sample["credentialSubject"]["hasClaim"]["specifiedBy"]["additionalNote"] = {
+            "id": "urn:x:note", "type": "Note", "noteLiteral": {"en": "Internal QA"}, "subject": {"id": subject}}
+        assert missing_micro_credential_elements(sample) == [] and summarize(sample, "en")["qualityAssurance"] == "Internal QA"
+
+
+def test_the_eu_samples_lack_only_quality_assurance(elm_sample, elm_sealed_sample):
+    assert missing_micro_credential_elements(elm_sealed_sample) == ["qualityAssurance"]
+    assert missing_micro_credential_elements(elm_sample) == ["qualityAssurance"]
+    lacking = [MANDATORY_ELEMENTS[k] for k in missing_micro_credential_elements(elm_sealed_sample)]
+    assert lacking == [{"en": "Type of quality assurance", "lv": "Kvalitātes nodrošināšanas veids"}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 import pytest
 
@@ -10,13 +11,20 @@ from app.domain.microcredential import EXAMPLE, MicroCredentialInput, parse_micr
 from app.errors import InvalidInput
 
 
+TODAY = date(2026, 11, 26)
+
+
 def example() -> dict:
     return copy.deepcopy(EXAMPLE)
 
 
+def parse(data):
+    return parse_micro_credential(data, today=TODAY)
+
+
 def refused(data) -> InvalidInput:
     with pytest.raises(InvalidInput) as info:
-        parse_micro_credential(data)
+        parse(data)
     return info.value
 
 
@@ -35,7 +43,7 @@ def minimal() -> dict:
 
 
 def test_the_latvian_example_is_accepted():
-    mc = parse_micro_credential(example())
+    mc = parse(example())
     assert mc.title == {"lv": "Datu analīze ar Python", "en": "Data analysis with Python"}
     assert mc.learner.family_name == "Bērziņa"
     assert mc.eqf_level == 6 and mc.nqf_level == 6
@@ -46,7 +54,7 @@ def test_the_latvian_example_is_accepted():
 
 
 def test_only_the_mandatory_elements_are_enough():
-    mc = parse_micro_credential(minimal())
+    mc = parse(minimal())
     assert mc.country is None and mc.date_of_issue is None and mc.awarding_body is None
 
 
@@ -69,6 +77,7 @@ def test_only_the_mandatory_elements_are_enough():
 )
 def test_each_mandatory_element_is_required_by_name(path, wording):
     data = example()
+    del data["programmeType"]  # the Annex I rules alone (programme types: below)
     parent = data
     for key in path[:-1]:
         parent = parent[key]
@@ -89,10 +98,11 @@ def test_an_empty_list_of_learning_outcomes_is_refused():
 
 def test_workload_needs_ects_or_hours():
     data = example()
+    del data["programmeType"]
     data["workload"] = {}
     assert "ECTS credits" in message_for(refused(data), "workload")
     data["workload"] = {"hours": 12.5}
-    assert parse_micro_credential(data).workload.hours == 12.5
+    assert parse(data).workload.hours == 12.5
 
 
 def test_every_problem_is_listed_at_once():
@@ -150,7 +160,7 @@ def test_invalid_isced_codes_are_refused(code):
 def test_isced_broad_narrow_and_detailed_codes_are_accepted(codes):
     data = example()
     data["fieldsOfEducation"] = codes
-    assert parse_micro_credential(data).fields_of_education == codes
+    assert parse(data).fields_of_education == codes
 
 
 @pytest.mark.parametrize(
@@ -207,7 +217,7 @@ def test_codes_are_normalised():
     data = example()
     data["country"] = "lva"
     data["languages"] = ["LV"]
-    mc = parse_micro_credential(data)
+    mc = parse(data)
     assert mc.country == "LVA" and mc.languages == ["lv"]
 
 
@@ -232,6 +242,9 @@ def test_the_json_schema_uses_camel_case_and_carries_the_example():
     schema = MicroCredentialInput.model_json_schema(by_alias=True)
     assert schema["examples"] == [EXAMPLE]
     assert schema["additionalProperties"] is False
+    assert schema["properties"]["programmeType"]["anyOf"][0]["enum"] == [
+        "study-course", "professional-further-education", "professional-development",
+        "teacher-professional-development", "non-formal"]
     assert set(schema["required"]) == {
         "learner",
         "title",
@@ -244,3 +257,159 @@ def test_the_json_schema_uses_camel_case_and_carries_the_example():
     }
     assert "learningOutcomes" in schema["properties"] and "learning_outcomes" not in schema["properties"]
     assert schema["properties"]["title"]["propertyNames"] == {"pattern": "^[a-z]{2}$"}
+
+
+# --- dates, volume (the pages issue) ------------------------------------------------------------------------------
+
+
+def test_an_impossible_date_is_named_as_such():
+    data = example()
+    data["validUntil"] = "2030-02-30"
+    data["learner"]["dateOfBirth"] = "1998-13-01"
+    exc = refused(data)
+    assert message_for(exc, "validUntil") == "2030-02-30 is not a calendar date"
+    assert message_for(exc, "learner.dateOfBirth") == "1998-13-01 is not a calendar date"
+
+
+def test_a_date_of_issue_after_today_is_refused():
+    data = example()
+    data["dateOfIssue"] = "2031-01-15"
+    assert message_for(refused(data), "dateOfIssue") == (
+        "2031-01-15 is after today (2026-11-26): the date of issue cannot be in the future")
+    data["dateOfIssue"] = "2026-11-27"
+    assert fields(refused(data)) == ["dateOfIssue"]
+    data["dateOfIssue"] = TODAY.isoformat()
+    assert parse(data).date_of_issue == TODAY
+
+
+@pytest.mark.parametrize("workload, field", [({"ects": 500}, "workload.ects"), ({"ects": 60.5}, "workload.ects"),
+                                             ({"hours": 1801}, "workload.hours")])
+def test_a_volume_beyond_a_micro_credential_is_refused(workload, field):
+    data = example()
+    data["workload"] = workload
+    message = message_for(refused(data), field)
+    assert message.startswith("must be at most 60 ECTS credits" if field.endswith("ects") else "must be at most 1800 hours")
+    assert "small volume of learning" in message
+
+
+def test_sixty_ects_is_still_a_micro_credential():
+    data = example()
+    data["workload"] = {"ects": 60, "hours": 1800}
+    assert parse(data).workload.ects == 60
+
+
+# --- vocabularies -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("given, code", [("LV006", "LV006"), ("lv009", "LV009"), ("LVA_RP_LPX", "LVA_RP_LPX"),
+                                         ("Rīga", "LV006"), ("latgale", "LV005")])
+def test_regions_are_nuts_or_atu_codes_of_latvia(given, code):
+    data = example()
+    data["region"] = given
+    assert parse(data).region == code
+
+
+@pytest.mark.parametrize("region", ["Riga city centre", "LV001", "EE001", "Valmieras novads"])
+def test_free_text_regions_are_refused_with_the_codes(region):
+    data = example()
+    data["region"] = region
+    message = message_for(refused(data), "region")
+    assert "is not a region code" in message and "LV006 Rīga" in message and "LVA_RP_RIX" in message
+
+
+def test_the_assessment_method_is_an_eu_assessment_type():
+    data = example()
+    data["assessment"]["method"] = "exam"
+    assert "written-examination" in message_for(refused(data), "assessment.method")
+
+
+@pytest.mark.parametrize("qa, missing", [({"kind": "programme"}, "body"),
+                                         ({"body": {"legalName": {"lv": "AIC"}}}, "kind")])
+def test_an_accreditation_needs_its_kind_and_its_body(qa, missing):
+    data = example()
+    del data["programmeType"]
+    data["qualityAssurance"] = {"type": {"en": "Programme accreditation"}, **qa}
+    message = message_for(refused(data), "qualityAssurance")
+    assert f"give '{missing}' too" in message
+
+
+# --- Latvian programme types --------------------------------------------------------------------------------------
+
+
+def programme(code: str) -> dict:
+    data = example()
+    data["programmeType"] = code
+    data["nqfLevel"] = 4
+    return data
+
+
+@pytest.mark.parametrize("code", ["study-course", "professional-further-education", "professional-development",
+                                  "teacher-professional-development", "non-formal"])
+def test_each_programme_type_is_accepted_with_what_its_document_states(code):
+    assert parse(programme(code)).programme_type == code
+
+
+def test_an_unknown_programme_type_is_refused():
+    exc = refused(programme("masters"))
+    assert "'study-course'" in message_for(exc, "programmeType")
+
+
+def test_a_study_course_states_its_credit_points():
+    data = programme("study-course")
+    data["workload"] = {"hours": 80}
+    message = message_for(refused(data), "workload.ects")
+    assert "Augstskolas (AII) apliecība" in message and "credit points" in message and "'workload.ects'" in message
+    data = programme("professional-development")
+    data["workload"] = {"hours": 80}  # credit points are optional there
+    assert parse(data).workload.ects is None
+
+
+def test_a_study_course_names_its_accreditation():
+    data = programme("study-course")
+    data["qualityAssurance"] = {"type": {"lv": "Iekšējā kvalitātes nodrošināšana"}}
+    message = message_for(refused(data), "qualityAssurance.kind")
+    assert "study direction is accredited" in message and "'qualityAssurance.body'" in message
+    del data["qualityAssurance"]
+    assert "quality assurance is in place" in message_for(refused(data), "qualityAssurance")
+
+
+def test_professional_further_education_states_its_lki_level_up_to_4():
+    data = programme("professional-further-education")
+    del data["nqfLevel"]
+    message = message_for(refused(data), "nqfLevel")
+    assert "LKI level" in message and "Valsts atzīta apliecība" in message and "(1 to 4)" in message
+    data["nqfLevel"] = 5
+    assert message_for(refused(data), "nqfLevel") == (
+        "a professional further education programme (Profesionālās tālākizglītības programma) leads today to LKI "
+        "levels 1 to 4, not 5")
+    data["nqfLevel"] = 9  # outside the framework altogether: the general message
+    assert message_for(refused(data), "nqfLevel") == "must be a whole number from 1 to 8 (LKI (Latvian qualifications framework) level)"
+    assert parse(programme("professional-development")).nqf_level == 4
+    lki_less = programme("non-formal")
+    del lki_less["nqfLevel"]
+    assert parse(lki_less).nqf_level is None
+
+
+def test_without_quality_assurance_a_non_formal_programme_is_told_the_recommendation_requires_it():
+    data = programme("non-formal")
+    del data["qualityAssurance"]
+    message = message_for(refused(data), "qualityAssurance")
+    assert "required (EU Council Recommendation 2022/C 243/02, Annex I)" in message
+    assert "usually has no external quality assurance" in message and "'qualityAssurance.type'" in message
+    data["qualityAssurance"] = {"type": {"lv": "Programmu iekšēji izvērtē iestādes metodiskā padome"}}
+    assert parse(data).quality_assurance.kind is None
+
+
+def test_without_workload_a_type_that_states_hours_is_told_how_to_supply_it():
+    data = programme("teacher-professional-development")
+    del data["workload"]
+    message = message_for(refused(data), "workload")
+    assert "usually states it in hours rather than credit points" in message and "'workload.hours'" in message
+
+
+def test_programme_type_problems_are_listed_with_every_other_problem():
+    data = programme("professional-further-education")
+    del data["nqfLevel"]
+    del data["title"]
+    data["eqfLevel"] = 9
+    assert set(fields(refused(data))) == {"nqfLevel", "title", "eqfLevel"}

@@ -198,7 +198,7 @@ def test_default_validity_and_audit_trail(client):
     _, key = new_tenant(client, default_validity_days=365)
     body = issue(client, key).json()
     vc = body["verifiableCredential"]
-    until, since = parse_xsd(vc["validUntil"]), parse_xsd(vc["validFrom"])
+    until, since = parse_xsd(vc["validUntil"]), parse_xsd(vc["issued"])  # counted from issuing, not the date of issue
     assert timedelta(days=364) < until - since <= timedelta(days=366)
     assert vc["expirationDate"] == vc["validUntil"]  # VC 1.1 verifiers read expirationDate
     listed = client.get("/credentials?expiringWithinDays=366", headers=auth(key)).json()["credentials"]

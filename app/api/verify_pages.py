@@ -46,7 +46,8 @@ PAGE_HEADERS = {
                                "base-uri 'none'; frame-ancestors 'none'",
 }
 
-DETAIL_FIELDS = ("title", "learnerName", "awardingBody", "country", "dateOfIssue", "ects", "hours", "eqfLevel",
+DETAIL_FIELDS = ("title", "documentType", "programmeType", "learnerName", "awardingBody", "country", "region",
+                 "dateOfIssue", "ects", "hours", "eqfLevel",
                  "nqfLevel", "learningOutcomes", "assessment", "assessmentMode", "participation", "qualityAssurance",
                  "grade", "validFrom", "validUntil")
 DATE_FIELDS = {"dateOfIssue", "validFrom", "validUntil"}

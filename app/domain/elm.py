@@ -15,23 +15,28 @@ for the human display page and the verifier's format check.
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from app.domain import vocab
+from app.domain import display, vocab
 from app.domain.jsonld import as_list
 from app.domain.microcredential import MicroCredentialInput
 from app.domain.timefmt import to_xsd
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 ELM_CONTEXT = "http://data.europa.eu/snb/model/context/edc-ap"
 DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
 BASE_CONTEXTS = (VC_V1_CONTEXT, ELM_CONTEXT, DATA_INTEGRITY_CONTEXT)
 # The EU sample validates against the generic EDC SHACL shapes; there is no micro-credential-specific profile.
+# The EDC shapes require a credentialSchema. mcred's credentials meet edc-generic-full (with the no-cv shapes it
+# imports) in every constraint but one that no W3C status list can meet: the shapes want credentialStatus as at most
+# one literal URI, and a Bitstring Status List entry is a node (two with suspension). tests/test_elm_shacl.py proves
+# it with pySHACL; README "What a credential is" documents the clash.
 CREDENTIAL_SCHEMA = {"id": "http://data.europa.eu/snb/model/ap/edc-generic-full", "type": "ShaclValidator2017"}
 
 MANDATORY_ELEMENTS: Mapping[str, Mapping[str, str]] = {
@@ -129,12 +134,16 @@ def organisation(profile: Mapping[str, Any]) -> dict:
         },
     }
     if profile.get("registration"):
-        node["registration"] = {
+        # The registration number is the organisation's legal identifier, and the one EDC requires of an issuer as
+        # its eIDAS legal identifier (edc:IssuerNodeShape); one node serves both, as in the EU sample.
+        legal_id = {
             "id": derived_id(did, "registration"),
             "type": "LegalIdentifier",
             "notation": str(profile["registration"]),
             "spatial": country_concept,
         }
+        node["eIDASIdentifier"] = legal_id
+        node["registration"] = legal_id
     if profile.get("homepage"):
         node["homepage"] = _web_resource(derived_id(did, "homepage"), str(profile["homepage"]))
     if profile.get("email"):
@@ -165,19 +174,39 @@ def build_credential(
 ) -> dict:
     """The unsigned ELM micro-credential for ``mc``, issued by ``issuer`` (an ELM Organisation node).
 
-    ``valid_until`` (e.g. the institution's default validity) overrides ``mc.valid_until``; a date means the end
-    of that day (UTC).
+    ``issued_at`` is the moment of issuing (VC ``issued``). The credential is valid from the start of the date of
+    issue when the input gives one (so the date of issue and "valid from" never contradict each other), else from
+    ``issued_at``; ``validFrom`` and VC 1.1's ``issuanceDate`` say the same, and the awarding date is the date of
+    issue. ``valid_until`` (e.g. the
+    institution's default validity) overrides ``mc.valid_until``; a date means the end of that day (UTC).
     """
     nid = lambda name: derived_id(credential_id, name)
     # Names, regions: text that is not translated; tag it with the credential's primary language.
     primary = "lv" if "lv" in mc.title else "en"
 
+    if not isinstance(issuer.get("eIDASIdentifier"), Mapping):
+        raise Conflict(
+            "The institution's profile has no registration number: the European Digital Credential profile requires "
+            "the issuer's legal identifier (eIDAS), so mcred cannot issue ELM micro-credentials for it. Give the "
+            "institution its registration number (e.g. from the Register of Enterprises; `mcred create-institution "
+            "--registration`).",
+            slug="institution-profile-incomplete",
+        )
     country = mc.country or _organisation_country(issuer)
     if country is None:
         raise InvalidInput(
             "The country of the issuer is a mandatory element and neither the input nor the institution gives it.",
             errors=[{"field": "country", "message": "the country/region of the issuer is required (Annex I)"}],
         )
+    if mc.region and country != vocab.REGION_COUNTRY:
+        raise InvalidInput(
+            "The region code is a region of Latvia, but the country of the issuer is not Latvia.",
+            errors=[{"field": "region", "message": f"{mc.region} is a region of Latvia (LVA), not of {country}: "
+                     "leave 'region' out for an issuer in another country"}],
+        )
+    # Valid from the start of the date of issue (UTC), and never after the moment of issuing.
+    valid_from = to_xsd(min(datetime.combine(mc.date_of_issue, time(0, 0, 0), UTC), issued_at)
+                        if mc.date_of_issue else issued_at)
     expires = valid_until if valid_until is not None else mc.valid_until
     valid_until = None
     if expires is not None:
@@ -191,18 +220,13 @@ def build_credential(
             )
 
     if mc.awarding_body is not None:
-        ab = mc.awarding_body
-        body = organisation(
-            {
-                "did": ab.id or nid("awardingBody"),
-                "legalName": ab.legal_name,
-                "country": ab.country or country,
-                "homepage": ab.homepage,
-                "email": ab.email,
-            }
-        )
+        body = _input_organisation(mc.awarding_body, nid("awardingBody"), country)
     else:
-        body = issuer
+        body = dict(issuer)  # a copy: institutional quality assurance is added to the awarding body below
+    qa = mc.quality_assurance
+    if qa.kind == "institutional":
+        # Institutional quality assurance accredits the organisation (ELM Organisation.accreditation).
+        body["accreditation"] = _accreditation(mc, country, nid)
 
     participation = vocab.LEARNING_MODES[mc.participation].to_elm()
     languages = [vocab.LANGUAGES[code].to_elm() for code in (mc.languages or [])]
@@ -220,7 +244,9 @@ def build_credential(
             "address": {"id": nid("awardingAddress"), "type": "Address", "countryCode": vocab.COUNTRIES[country].to_elm()},
         }
         if mc.region:
-            location["geographicName"] = {primary: mc.region}
+            region = vocab.REGIONS[mc.region]
+            location["geographicName"] = dict(region.pref_label)
+            location["spatialCode"] = region.to_elm()
         awarded_by["location"] = location
 
     achievement: dict[str, Any] = {
@@ -228,11 +254,11 @@ def build_credential(
         "type": "LearningAchievement",
         "title": dict(mc.title),
         "awardedBy": awarded_by,
-        "provenBy": _assessment(mc, body, languages, nid),
+        "provenBy": _assessment(mc, body, awarded_by, languages, nid),
         "specifiedBy": _qualification(mc, country, participation, languages, nid),
     }
     if mc.learning_period is not None:
-        achievement["influencedBy"] = _activity(mc, body, participation, languages, nid)
+        achievement["influencedBy"] = _activity(mc, body, awarded_by, participation, languages, nid)
 
     doc: dict[str, Any] = {
         "@context": [*BASE_CONTEXTS, *contexts_extra],
@@ -240,17 +266,99 @@ def build_credential(
         "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
         "credentialProfiles": vocab.CREDENTIAL_PROFILE_GENERIC.to_elm(),
         "credentialSchema": dict(CREDENTIAL_SCHEMA),
+        "displayParameter": _display(mc, body, valid_from, primary, nid),
         "issuer": issuer,
         # VC 1.1 verifiers (e.g. @digitalbazaar/vc) require issuanceDate/expirationDate on v1 credentials; ELM and
-        # VC 2.0 readers use validFrom/validUntil. Both pairs are defined by the pinned VC v1 context.
-        "issuanceDate": to_xsd(issued_at),
-        "validFrom": to_xsd(issued_at),
+        # VC 2.0 readers use validFrom/validUntil; EDC requires `issued`. All are defined by the pinned VC v1 context.
+        "issued": to_xsd(issued_at),
+        "issuanceDate": valid_from,
+        "validFrom": valid_from,
         "credentialSubject": _person(mc, achievement, primary, nid),
     }
     if valid_until is not None:
         doc["expirationDate"] = valid_until
         doc["validUntil"] = valid_until
     return doc
+
+
+def _input_organisation(org, node_id: str, country: str) -> dict:
+    """An organisation given in the input (awarding body, quality assurance body) as an ELM Organisation."""
+    return organisation(
+        {
+            "did": org.id or node_id,
+            "legalName": org.legal_name,
+            "country": org.country or country,
+            "homepage": org.homepage,
+            "email": org.email,
+        }
+    )
+
+
+def _accreditation(mc: MicroCredentialInput, country: str, nid) -> dict:
+    """Annex I "type of quality assurance" as an ELM Accreditation: EU accreditation type, title, accrediting agent."""
+    qa = mc.quality_assurance
+    return {
+        "id": nid("accreditation"),
+        "type": "Accreditation",
+        "dcType": vocab.QA_KINDS[qa.kind].to_elm(),
+        "title": dict(qa.type),
+        "accreditingAgent": _input_organisation(qa.body, nid("qualityAssuranceBody"), country),
+    }
+
+
+def _display(mc: MicroCredentialInput, body: dict, valid_from: str, primary: str, nid) -> dict:
+    """ELM DisplayParameter: the document's title, its languages, and one page image per language (EDC requires them)."""
+    ptype = vocab.LV_PROGRAMME_TYPES.get(mc.programme_type) if mc.programme_type else None
+    document = ptype.document if ptype else vocab.MICRO_CREDENTIAL_DOCUMENT
+    shown = [lang for lang in ("lv", "en") if lang in mc.title]
+    learner = f"{mc.learner.given_name} {mc.learner.family_name}"
+    displays = []
+    for lang in shown:
+        labels = display.LABELS[lang]
+        level = f"{labels['eqf']} {mc.eqf_level}" + (f", {labels['lki']} {mc.nqf_level}" if mc.nqf_level else "")
+        workload = ", ".join(
+            part for part in (
+                f"{_number(mc.workload.ects)} {labels['ects']}" if mc.workload.ects is not None else None,
+                f"{_number(mc.workload.hours)} {labels['hours']}" if mc.workload.hours is not None else None,
+            ) if part
+        )
+        svg = display.page_svg(
+            vocab.pick_label(document, lang),
+            vocab.pick_label(vocab.MICRO_CREDENTIAL_DOCUMENT, lang) if ptype else "",
+            vocab.pick_label(mc.title, lang),
+            [
+                (labels["learner"], learner),
+                (labels["awardingBody"], vocab.pick_label(body.get("legalName") or {}, lang)),
+                (labels["dateOfIssue"], valid_from[:10]),
+                (labels["level"], level),
+                (labels["workload"], workload),
+            ],
+        )
+        displays.append({
+            "id": nid(f"individualDisplay:{lang}"),
+            "type": "IndividualDisplay",
+            "language": vocab.LANGUAGES[lang].to_elm(),
+            "displayDetail": {
+                "id": nid(f"displayDetail:{lang}"),
+                "type": "DisplayDetail",
+                "image": {
+                    "id": nid(f"displayImage:{lang}"),
+                    "type": "MediaObject",
+                    "content": base64.b64encode(svg).decode("ascii"),
+                    "contentEncoding": vocab.CONTENT_ENCODING_BASE64.to_elm(),
+                    "contentType": vocab.FILE_TYPE_SVG.to_elm(),
+                },
+                "page": 1,
+            },
+        })
+    return {
+        "id": nid("displayParameter"),
+        "type": "DisplayParameter",
+        "title": {lang: document[lang] for lang in shown},
+        "primaryLanguage": vocab.LANGUAGES[primary].to_elm(),
+        "language": _one_or_many([vocab.LANGUAGES[lang].to_elm() for lang in shown]),
+        "individualDisplay": _one_or_many(displays),
+    }
 
 
 def _person(mc: MicroCredentialInput, achievement: dict, primary: str, nid) -> dict:
@@ -288,12 +396,19 @@ def _person(mc: MicroCredentialInput, achievement: dict, primary: str, nid) -> d
     return person
 
 
-def _assessment(mc: MicroCredentialInput, body: dict, languages: list, nid) -> dict:
+# The grade when the input gives none: EDC requires a grade on every assessment, and a micro-credential is only
+# awarded for a passed assessment, so "passed" is what every awarded one can truthfully state.
+PASSED = {"lv": "ieskaitīts", "en": "passed"}
+
+
+def _assessment(mc: MicroCredentialInput, body: dict, awarded_by: dict, languages: list, nid) -> dict:
     spec: dict[str, Any] = {
         "id": nid("learningAssessmentSpecification"),
         "type": "LearningAssessmentSpecification",
         "title": dict(mc.assessment.type),
     }
+    if mc.assessment.method:
+        spec["dcType"] = vocab.ASSESSMENT_TYPES[mc.assessment.method].to_elm()
     if mc.assessment.mode:
         spec["mode"] = vocab.LEARNING_MODES[mc.assessment.mode].to_elm()
     if languages:
@@ -303,14 +418,20 @@ def _assessment(mc: MicroCredentialInput, body: dict, languages: list, nid) -> d
         "type": "LearningAssessment",
         "title": dict(mc.assessment.type),
         "assessedBy": body,
+        "awardedBy": awarded_by,
+        "grade": _note(nid("grade"), mc.grade or PASSED),
     }
-    # ELM's shape wants a grade; the Recommendation makes it optional, and we do not invent one.
-    if mc.grade:
-        assessment["grade"] = _note(nid("grade"), mc.grade)
     if mc.supervision:
         assessment["idVerification"] = vocab.SUPERVISION[mc.supervision].to_elm()
     assessment["specifiedBy"] = spec
     return assessment
+
+
+def _related(name: str, node_type: str, related, nid) -> dict:
+    node: dict[str, Any] = {"id": related.id or nid(name), "type": node_type, "title": dict(related.title)}
+    if related.homepage:
+        node["homepage"] = _web_resource(nid(f"{name}:homepage"), related.homepage)
+    return node
 
 
 def _qualification(mc: MicroCredentialInput, country: str, participation: dict, languages: list, nid) -> dict:
@@ -318,8 +439,12 @@ def _qualification(mc: MicroCredentialInput, country: str, participation: dict, 
         "id": nid("qualification"),
         "type": "Qualification",
         "title": dict(mc.title),
-        "eqfLevel": vocab.EQF_LEVELS[mc.eqf_level].to_elm(),
     }
+    if mc.programme_type:
+        # the EU learning opportunity type, and the national programme type (ELM allows several types)
+        ptype = vocab.LV_PROGRAMME_TYPES[mc.programme_type]
+        q["dcType"] = [ptype.opportunity.to_elm(), ptype.concept.to_elm()]
+    q["eqfLevel"] = vocab.EQF_LEVELS[mc.eqf_level].to_elm()
     if mc.nqf_level:
         q["nqfLevel"] = vocab.LKI_LEVELS[mc.nqf_level].to_elm()
     if mc.fields_of_education:
@@ -341,36 +466,38 @@ def _qualification(mc: MicroCredentialInput, country: str, participation: dict, 
         q["learningSetting"] = vocab.LEARNING_SETTINGS[mc.learning_setting].to_elm()
     if languages:
         q["language"] = _one_or_many(languages)
-    if mc.stackability and mc.stackability.is_partial_qualification is not None:
-        q["isPartialQualification"] = mc.stackability.is_partial_qualification
 
-    notes = [_note(nid("qualityAssuranceNote"), mc.quality_assurance.type, vocab.NOTE_SUBJECTS["quality-assurance"])]
-    if mc.stackability and mc.stackability.description:
-        notes.append(_note(nid("stackabilityNote"), mc.stackability.description, vocab.NOTE_SUBJECTS["stackability"]))
+    stack = mc.stackability
+    if stack and stack.is_partial_qualification is not None:
+        q["isPartialQualification"] = stack.is_partial_qualification
+    if stack and stack.part_of:
+        q["isPartOf"] = _one_or_many(
+            [_related(f"partOf:{n}", "Qualification", r, nid) for n, r in enumerate(stack.part_of, 1)])
+    if stack and stack.entitles_to:
+        entitlements = []
+        for n, r in enumerate(stack.entitles_to, 1):
+            node = _related(f"entitlesTo:{n}", "LearningEntitlementSpecification", r, nid)
+            node["dcType"] = vocab.ENTITLEMENT_TYPE_LEARNING_OPPORTUNITY.to_elm()
+            node["entitlementStatus"] = vocab.ENTITLEMENT_STATUS_PROSPECTIVE.to_elm()
+            entitlements.append(node)
+        q["entitlesTo"] = _one_or_many(entitlements)
+
+    notes = []
+    if mc.quality_assurance.kind is None:
+        # quality assurance without an accrediting body: a note on accreditation and quality assurance
+        notes.append(_note(nid("qualityAssuranceNote"), mc.quality_assurance.type, vocab.NOTE_SUBJECTS["quality-assurance"]))
+    if stack and stack.description:
+        notes.append(_note(nid("stackabilityNote"), stack.description, vocab.NOTE_SUBJECTS["stackability"]))
     info = mc.further_information
     if info and info.text:
         notes.append(_note(nid("furtherInformationNote"), info.text, vocab.NOTE_SUBJECTS["further-information"]))
-    q["additionalNote"] = _one_or_many(notes)
+    if notes:
+        q["additionalNote"] = _one_or_many(notes)
     if info and info.url:
         q["homepage"] = _web_resource(nid("furtherInformationPage"), info.url)
-
-    qa_body = mc.quality_assurance.body
-    if qa_body is not None:
-        q["accreditation"] = {
-            "id": nid("accreditation"),
-            "type": "Accreditation",
-            "title": dict(mc.quality_assurance.type),
-            "dcType": vocab.QA_ACCREDITATION_TYPE.to_elm(),
-            "accreditingAgent": organisation(
-                {
-                    "did": qa_body.id or nid("qualityAssuranceBody"),
-                    "legalName": qa_body.legal_name,
-                    "country": qa_body.country or country,
-                    "homepage": qa_body.homepage,
-                    "email": qa_body.email,
-                }
-            ),
-        }
+    if mc.quality_assurance.kind == "programme":
+        # Programme quality assurance accredits the qualification itself (ELM Qualification.accreditation).
+        q["accreditation"] = _accreditation(mc, country, nid)
     return q
 
 
@@ -385,7 +512,7 @@ def _outcome(outcome, n: int, nid) -> dict:
     return node
 
 
-def _activity(mc: MicroCredentialInput, body: dict, participation: dict, languages: list, nid) -> dict:
+def _activity(mc: MicroCredentialInput, body: dict, awarded_by: dict, participation: dict, languages: list, nid) -> dict:
     period = mc.learning_period
     temporal = {"id": nid("learningPeriod"), "type": "PeriodOfTime", "startDate": _day_start(period.start_date)}
     if period.end_date:
@@ -404,6 +531,7 @@ def _activity(mc: MicroCredentialInput, body: dict, participation: dict, languag
         "id": nid("learningActivity"),
         "type": "LearningActivity",
         "title": dict(mc.title),
+        "awardedBy": awarded_by,
         "directedBy": body,
         "temporal": temporal,
         "specifiedBy": spec,
@@ -411,6 +539,10 @@ def _activity(mc: MicroCredentialInput, body: dict, participation: dict, languag
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
+# The readers take any ELM credential, ours or others', as JSON-LD compacted with the ELM/VC context terms: the
+# document as issued, or a tree rebuilt from its signed RDF statements. So they rely only on the term names; any
+# property may hold one value or a list; language-container properties are language maps; an IRI is a node
+# {"id": ...} (with its properties where the document has them) or, in compacted JSON-LD, a plain string.
 
 
 def _get(node: Any, key: str) -> Any:
@@ -423,8 +555,29 @@ def _first(value: Any) -> Any:
     return value
 
 
+def _nodes(value: Any) -> list[Mapping]:
+    """The nodes (objects) among a property's values."""
+    return [v for v in as_list(value) if isinstance(v, Mapping)]
+
+
+def _id(node: Any) -> str | None:
+    """The IRI of a node, or of an IRI given as a plain string."""
+    if isinstance(node, str):
+        return node
+    value = _get(node, "id")
+    return value if isinstance(value, str) else None
+
+
+def _literal(value: Any) -> Any:
+    """One literal value (a string, number or boolean), whatever list it comes in."""
+    value = _first(value)
+    return value if isinstance(value, (str, int, float, bool)) else None
+
+
 def _text(langmap: Any, lang: str) -> str | None:
     """Text in ``lang`` from a JSON-LD language map, falling back to en, lv, then any language."""
+    if isinstance(langmap, list):  # several values of a property: the first that has text
+        return next((t for t in (_text(v, lang) for v in langmap) if t), None)
     if isinstance(langmap, str):
         return langmap or None
     if not isinstance(langmap, Mapping) or not langmap:
@@ -445,16 +598,21 @@ def _label(concept: Any, lang: str) -> str | None:
     labels = _get(concept, "prefLabel")
     if isinstance(labels, Mapping) and labels.get(lang):
         return _text({lang: labels[lang]}, lang)
-    known = vocab.concept_by_id(_get(concept, "id"))
+    known = vocab.concept_by_id(_id(concept))
     if known is not None and known.pref_label.get(lang):
         return known.label(lang)
     return _text(labels, lang)
+
+
+def _labels(concepts: Any, lang: str) -> list[str]:
+    return [t for t in (_label(c, lang) for c in as_list(concepts)) if t]
 
 
 _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?)?$")
 
 
 def _hours(duration: Any) -> float | int | None:
+    duration = _literal(duration)
     if not isinstance(duration, str):
         return None
     m = _DURATION.match(duration)
@@ -468,101 +626,208 @@ def _tidy(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 2)
 
 
+def _point(credit_point: Any) -> Any:
+    """A CreditPoint's point. The ELM context types `point` as xsd:string, which RDF does not distinguish from a plain
+    literal, so JSON-LD compacted from the credential's statements keys it by its IRI instead of the term."""
+    for key in ("point", "elm:point", "http://data.europa.eu/snb/model/elm/point"):
+        if _get(credit_point, key) is not None:
+            return _get(credit_point, key)
+    return None
+
+
+def _boolean(value: Any) -> bool | None:
+    value = _literal(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+        return value.lower() in ("true", "1")
+    return None
+
+
 def _claim(credential: Any) -> Any:
-    subject = _first(_get(credential, "credentialSubject"))
-    claims = as_list(_get(subject, "hasClaim"))
+    subject = _first(_nodes(_get(credential, "credentialSubject")))
+    claims = _nodes(_get(subject, "hasClaim"))
     for claim in claims:
         if "LearningAchievement" in as_list(_get(claim, "type")):
             return claim
     return _first(claims)
 
 
-def _notes_about(spec: Any, subject_id: str, lang: str) -> list[str]:
+def _notes_about(spec: Any, subject_ids: frozenset[str] | set[str], lang: str) -> list[str]:
     out = []
-    for note in as_list(_get(spec, "additionalNote")):
-        if _get(_first(_get(note, "subject")), "id") == subject_id:
+    for note in _nodes(_get(spec, "additionalNote")):
+        if any(_id(subject) in subject_ids for subject in as_list(_get(note, "subject"))):
             text = _text(_get(note, "noteLiteral"), lang)
             if text:
                 out.append(text)
     return out
 
 
-def summarize(credential: dict, lang: str = "lv") -> dict:
-    """The human-readable fields of an ELM micro-credential, in ``lang`` where the credential has it."""
-    subject = _first(_get(credential, "credentialSubject"))
+def _organisations(credential: Any) -> list[Mapping]:
+    """The organisations a micro-credential names: the issuer, awarding bodies, assessing and directing bodies."""
     claim = _claim(credential)
-    spec = _first(_get(claim, "specifiedBy"))
-    awarded = _first(_get(claim, "awardedBy"))
-    body = _first(_get(awarded, "awardingBody"))
-    proven = _first(_get(claim, "provenBy"))
+    orgs = _nodes(_get(credential, "issuer"))
+    for process in _nodes(_get(claim, "awardedBy")):
+        orgs += _nodes(_get(process, "awardingBody"))
+    for assessment in _nodes(_get(claim, "provenBy")):
+        orgs += _nodes(_get(assessment, "assessedBy"))
+    for activity in _nodes(_get(claim, "influencedBy")):
+        orgs += _nodes(_get(activity, "directedBy"))
+    return orgs
+
+
+def _accreditations(credential: Any) -> list[Mapping]:
+    """Quality assurance wherever ELM puts it: on the specification, on an organisation, on the evidence."""
+    spec = _first(_nodes(_get(_claim(credential), "specifiedBy")))
+    holders = [spec, *_organisations(credential), *_nodes(_get(credential, "evidence"))]
+    found, seen = [], set()
+    for holder in holders:
+        for acc in _nodes(_get(holder, "accreditation")):
+            key = _id(acc) or id(acc)
+            if key not in seen:
+                seen.add(key)
+                found.append(acc)
+    return found
+
+
+def _quality_assurance(credential: Any, spec: Any, lang: str) -> list[str]:
+    """Annex I "type of quality assurance" as text: each accreditation (title, EU type, body), and QA notes."""
+    lines = []
+    for acc in _accreditations(credential):
+        title = _text(_get(acc, "title"), lang) or _text(_get(acc, "description"), lang)
+        kind = _label(_get(acc, "dcType"), lang)
+        agent = _text(_get(_first(_nodes(_get(acc, "accreditingAgent"))), "legalName"), lang)
+        details = "; ".join(x for x in (kind, agent) if x)
+        line = f"{title} ({details})" if title and details else (title or details)
+        if line:
+            lines.append(line)
+    return lines + _notes_about(spec, vocab.QA_NOTE_SUBJECTS, lang)
+
+
+def _region(credential: Any, lang: str) -> str | None:
+    """The issuer's region: the spatial code (else the geographic name) of the awarding or awarding body's location."""
+    claim = _claim(credential)
+    locations = []
+    for process in _nodes(_get(claim, "awardedBy")):
+        locations += _nodes(_get(process, "location"))
+        for body in _nodes(_get(process, "awardingBody")):
+            locations += _nodes(_get(body, "location"))
+    for location in locations:
+        text = _label(_get(location, "spatialCode"), lang) or _text(_get(location, "geographicName"), lang)
+        if text:
+            return text
+    return None
+
+
+def _programme_type(spec: Any) -> vocab.ProgrammeType | None:
+    return next((p for p in map(vocab.programme_type_of, map(_id, as_list(_get(spec, "dcType")))) if p), None)
+
+
+_LEARNING_OPPORTUNITY = vocab.LEARNING_OPPORTUNITY_SCHEME.rsplit("/", 1)[0] + "/"
+_ASSESSMENT_TYPE = vocab.ASSESSMENT_TYPE_SCHEME.rsplit("/", 1)[0] + "/"
+
+
+def _concepts_under(concepts: Any, prefix: str) -> list:
+    return [c for c in as_list(concepts) if (_id(c) or "").startswith(prefix)]
+
+
+def summarize(credential: dict, lang: str = "lv") -> dict:
+    """The human-readable fields of an ELM micro-credential, in ``lang`` where the credential has it.
+
+    Keys: the Annex I elements (title, learnerName, awardingBody, country, region, dateOfIssue, ects, hours,
+    eqfLevel, nqfLevel, learningOutcomes, assessment, assessmentType, assessmentMode, participation,
+    qualityAssurance, ...), the Latvian programme type and the document type (programmeType, documentType, with
+    learningOpportunityType, the EU's type), stackability (stackability, isPartialQualification, partOf,
+    entitlesTo), and validity. Concept labels come in ``lang`` (from mcred's vocabularies where the credential has
+    no label in it); text the credential has only in another language falls back to English, Latvian, any.
+    """
+    subject = _first(_nodes(_get(credential, "credentialSubject")))
+    claim = _claim(credential)
+    spec = _first(_nodes(_get(claim, "specifiedBy")))
+    awarded = _first(_nodes(_get(claim, "awardedBy")))
+    body = _first(_nodes(_get(awarded, "awardingBody")))
+    proven = _first(_nodes(_get(claim, "provenBy")))
 
     learner = _text(_get(subject, "fullName"), lang)
     if not learner:
         parts = [_text(_get(subject, "givenName"), lang), _text(_get(subject, "familyName"), lang)]
         learner = " ".join(p for p in parts if p) or None
 
-    country_concept = _get(_first(_get(_first(_get(awarded, "location")), "address")), "countryCode")
+    country_concept = _get(_first(_nodes(_get(_first(_nodes(_get(awarded, "location"))), "address"))), "countryCode")
     if country_concept is None:
-        country_concept = _get(_first(_get(_first(_get(body, "location")), "address")), "countryCode")
+        country_concept = _get(_first(_nodes(_get(_first(_nodes(_get(body, "location"))), "address"))), "countryCode")
 
     ects = None
-    for cp in as_list(_get(spec, "creditPoint")):
-        if _get(_first(_get(cp, "framework")), "id") == vocab.ECTS.id:
+    for cp in _nodes(_get(spec, "creditPoint")):
+        if _id(_first(_get(cp, "framework"))) == vocab.ECTS.id:
             try:
-                ects = _tidy(float(_get(cp, "point")))
+                ects = _tidy(float(_literal(_point(cp))))
             except (TypeError, ValueError):
                 pass
             break
 
-    qa = _notes_about(spec, vocab.NOTE_SUBJECTS["quality-assurance"].id, lang)
-    if not qa:
-        qa = [t for t in (_text(_get(a, "title"), lang) for a in as_list(_get(spec, "accreditation"))) if t]
-
-    further_text = _notes_about(spec, vocab.NOTE_SUBJECTS["further-information"].id, lang)
-    further_url = _get(_first(_get(spec, "homepage")), "contentURL")
+    further_text = _notes_about(spec, {vocab.NOTE_SUBJECTS["further-information"].id}, lang)
+    further_url = _literal(_get(_first(_nodes(_get(spec, "homepage"))), "contentURL"))
     further = None
     if further_text or further_url:
         further = {"text": "\n".join(further_text) or None, "url": further_url if isinstance(further_url, str) else None}
 
-    assessment_spec = _first(_get(proven, "specifiedBy"))
-    stack = _notes_about(spec, vocab.NOTE_SUBJECTS["stackability"].id, lang)
+    assessment_spec = _first(_nodes(_get(proven, "specifiedBy")))
+    stack = _notes_about(spec, vocab.STACKABILITY_NOTE_SUBJECTS, lang)
     reference = next(
-        (_get(i, "notation") for i in as_list(_get(subject, "identifier")) if isinstance(_get(i, "notation"), str)), None
+        (_literal(_get(i, "notation")) for i in _nodes(_get(subject, "identifier"))
+         if isinstance(_literal(_get(i, "notation")), str)), None
     )
+    ptype = _programme_type(spec)
+    display_title = _text(_get(_first(_nodes(_get(credential, "displayParameter"))), "title"), lang)
     return {
         "title": _text(_get(claim, "title"), lang) or _text(_get(spec, "title"), lang),
         "learnerName": learner,
         "learnerRef": reference,
         "awardingBody": _text(_get(body, "legalName"), lang),
         "country": _label(country_concept, lang),
-        "dateOfIssue": _get(awarded, "awardingDate") or _get(credential, "issuanceDate") or _get(credential, "validFrom"),
+        "region": _region(credential, lang),
+        "dateOfIssue": next((v for v in map(_literal, (_get(awarded, "awardingDate"), _get(credential, "issued"),
+                                                       _get(credential, "issuanceDate"), _get(credential, "validFrom")))
+                             if isinstance(v, str)), None),
+        "programmeType": ptype.concept.label(lang) if ptype else None,
+        "documentType": vocab.pick_label(ptype.document, lang) if ptype else display_title,
+        "learningOpportunityType": _first(_labels(_concepts_under(_get(spec, "dcType"), _LEARNING_OPPORTUNITY), lang)),
         "ects": ects,
         "hours": _hours(_get(spec, "volumeOfLearning")),
-        "eqfLevel": vocab.eqf_level_of(_get(_first(_get(spec, "eqfLevel")), "id")),
+        "eqfLevel": vocab.eqf_level_of(_id(_first(_get(spec, "eqfLevel")))),
         "nqfLevel": _label(_get(spec, "nqfLevel"), lang),
-        "learningOutcomes": [t for t in (_text(_get(o, "title"), lang) for o in as_list(_get(spec, "learningOutcome"))) if t],
+        "learningOutcomes": [t for t in (_text(_get(o, "title"), lang) for o in _nodes(_get(spec, "learningOutcome"))) if t],
         "assessment": _text(_get(assessment_spec, "title"), lang) or _text(_get(proven, "title"), lang),
+        "assessmentType": _first(_labels(_concepts_under(_get(assessment_spec, "dcType"), _ASSESSMENT_TYPE), lang)),
         "assessmentMode": _label(_get(assessment_spec, "mode"), lang),
         "participation": _label(_get(spec, "mode"), lang),
-        "qualityAssurance": "\n".join(qa) or None,
-        "grade": _text(_get(_first(_get(proven, "grade")), "noteLiteral"), lang),
-        "validFrom": _get(credential, "validFrom") or _get(credential, "issuanceDate"),
-        "validUntil": _get(credential, "validUntil") or _get(credential, "expirationDate"),
+        "qualityAssurance": "\n".join(_quality_assurance(credential, spec, lang)) or None,
+        "grade": _text(_get(_first(_nodes(_get(proven, "grade"))), "noteLiteral"), lang),
+        "validFrom": _literal(_get(credential, "validFrom")) or _literal(_get(credential, "issuanceDate")),
+        "validUntil": _literal(_get(credential, "validUntil")) or _literal(_get(credential, "expirationDate")),
         "supervision": _label(_get(proven, "idVerification"), lang),
-        "prerequisites": _text(_get(_first(_get(spec, "entryRequirement")), "noteLiteral"), lang),
-        "fieldsOfEducation": [t for t in (_label(c, lang) for c in as_list(_get(spec, "thematicArea"))) if t],
+        "prerequisites": _text(_get(_first(_nodes(_get(spec, "entryRequirement"))), "noteLiteral"), lang),
+        "fieldsOfEducation": _labels(_get(spec, "thematicArea"), lang),
         "furtherInformation": further,
         "stackability": "\n".join(stack) or None,
-        "isPartialQualification": _get(spec, "isPartialQualification"),
-        "languages": [t for t in (_label(c, lang) for c in as_list(_get(spec, "language"))) if t],
+        "isPartialQualification": _boolean(_get(spec, "isPartialQualification")),
+        "partOf": [t for t in (_text(_get(q, "title"), lang) for q in _nodes(_get(spec, "isPartOf"))) if t],
+        "entitlesTo": [t for t in (_text(_get(e, "title"), lang) for e in _nodes(_get(spec, "entitlesTo"))) if t],
+        "languages": _labels(_get(spec, "language"), lang),
         "learningSetting": _label(_get(spec, "learningSetting"), lang),
     }
 
 
 def missing_micro_credential_elements(credential: dict) -> list[str]:
-    """The Annex I mandatory elements (keys of MANDATORY_ELEMENTS) an ELM credential does not carry."""
+    """The Annex I mandatory elements (keys of MANDATORY_ELEMENTS) an ELM credential does not carry.
+
+    Reads any ELM credential as summarize() does; MANDATORY_ELEMENTS names each missing element in lv and en.
+    Quality assurance counts wherever ELM puts it: an accreditation on the specification, on the issuer or another
+    organisation of the credential, or on its evidence, or a note on the specification about quality assurance.
+    """
     s = summarize(credential, "en")
-    spec = _first(_get(_claim(credential), "specifiedBy"))
+    spec = _first(_nodes(_get(_claim(credential), "specifiedBy")))
     present = {
         "learner": bool(s["learnerName"]),
         "title": bool(s["title"]),

@@ -116,6 +116,37 @@ def _check_isced(value: str) -> str:
 
 IscedCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4), AfterValidator(_check_isced)]
 
+_REGION_BY_NAME = {c.pref_label["lv"].casefold(): code for code, c in vocab.REGIONS.items() if code.startswith("LV0")}
+
+
+def _check_region(value: str) -> str:
+    """A region code of Latvia (NUTS 3 or ATU republic city), or the exact name of a NUTS 3 region ("Rīga")."""
+    code = value.upper()
+    if code in vocab.REGIONS:
+        return code
+    if value.casefold() in _REGION_BY_NAME:
+        return _REGION_BY_NAME[value.casefold()]
+    raise ValueError(
+        f"{value!r} is not a region code mcred knows: give the NUTS 3 code of the region of Latvia ({_NUTS_LIST}) "
+        f"or the ATU code of a republic city ({_ATU_LIST}); the codes are listed in Eurostat's NUTS classification "
+        "and in the EU Publications Office's authority table 'atu' (op.europa.eu, EU Vocabularies)"
+    )
+
+
+_NUTS_LIST = ", ".join(f"{code} {c.pref_label['lv']}" for code, c in vocab.REGIONS.items() if code.startswith("LV0"))
+_ATU_LIST = ", ".join(f"{code} {c.pref_label['lv']}" for code, c in vocab.REGIONS.items() if code.startswith("LVA_"))
+RegionCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_check_region),
+    Field(
+        description="Region of the issuer: the NUTS 3 code of a region of Latvia (e.g. LV006 for Rīga) or the ATU "
+        "code of a republic city (e.g. LVA_RP_RIX); the exact name of a NUTS 3 region is accepted and stored as its "
+        "code.",
+        examples=["LV006"],
+    ),
+]
+
 
 def _pattern_check(pattern: re.Pattern, what: str):
     def check(value: str) -> str:
@@ -188,11 +219,19 @@ class LearningOutcome(_Input):
     esco_skill: EscoSkill | None = Field(None, description="Related ESCO skill IRI.")
 
 
+# Upper bounds of a micro-credential's volume. The Recommendation (2022/C 243/02, point 5(a)) defines a
+# micro-credential as the record of a *small* volume of learning and gives no figure; 60 ECTS is one year of full-time
+# study (ECTS Users' Guide 2015), the volume of a whole qualification level's year, which no "small volume" exceeds.
+# Hours follow at the ECTS Users' Guide's upper rate of 30 hours per credit.
+MAX_ECTS = 60
+MAX_HOURS = MAX_ECTS * 30
+
+
 class Workload(_Input):
     """Notional workload needed to achieve the learning outcomes (Annex I, mandatory): ECTS wherever possible."""
 
-    ects: float | None = Field(None, gt=0, le=999, description="ECTS credits.")
-    hours: float | None = Field(None, gt=0, le=100_000, description="Notional learning hours.")
+    ects: float | None = Field(None, gt=0, le=MAX_ECTS, description=f"ECTS credits (at most {MAX_ECTS}).")
+    hours: float | None = Field(None, gt=0, le=MAX_HOURS, description=f"Notional learning hours (at most {MAX_HOURS}).")
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -201,18 +240,52 @@ class Workload(_Input):
         return self
 
 
+AssessmentMethod = Literal[tuple(vocab.ASSESSMENT_TYPES)]  # type: ignore[valid-type]
+ProgrammeTypeCode = Literal[tuple(vocab.LV_PROGRAMME_TYPES)]  # type: ignore[valid-type]
+
+
 class Assessment(_Input):
     """Type of assessment (Annex I, mandatory)."""
 
     type: LangMap = Field(description="The type of assessment, e.g. {\"lv\": \"Rakstisks eksāmens\", \"en\": \"Written exam\"}.")
+    method: AssessmentMethod | None = Field(
+        None, description="The type of assessment from the EU list of assessment types (ELM dc:type); the text above "
+        "stays its title."
+    )
     mode: Mode | None = Field(None, description="How the assessment took place: online, onsite or blended.")
 
 
 class QualityAssurance(_Input):
-    """Type of quality assurance used to underpin the micro-credential (Annex I, mandatory)."""
+    """Type of quality assurance used to underpin the micro-credential (Annex I, mandatory).
 
-    type: LangMap = Field(description="The type of quality assurance, as text.")
-    body: Organisation | None = Field(None, description="The quality assurance or accreditation body, if any.")
+    With ``kind`` and ``body`` it becomes an ELM Accreditation typed with the EU accreditation type (institutional
+    or programme quality assurance) and accredited by ``body``; the text alone is an ELM note on quality assurance.
+    """
+
+    type: LangMap = Field(description="The type of quality assurance, as text (the accreditation's title).")
+    kind: Literal["institutional", "programme"] | None = Field(
+        None, description="Institutional or programme quality assurance (EU accreditation types); needs 'body'."
+    )
+    body: Organisation | None = Field(None, description="The quality assurance or accreditation body; needs 'kind'.")
+
+    @model_validator(mode="after")
+    def _kind_and_body(self):
+        if (self.kind is None) != (self.body is None):
+            missing = "kind" if self.kind is None else "body"
+            raise ValueError(
+                f"an accreditation needs both 'kind' ('institutional' or 'programme' quality assurance) and 'body' "
+                f"(the quality assurance body): give '{missing}' too, or neither for a quality assurance statement "
+                "without an accrediting body"
+            )
+        return self
+
+
+class RelatedQualification(_Input):
+    """A larger qualification or learning opportunity a micro-credential stacks into."""
+
+    title: LangMap = Field(description="Its title, e.g. {\"lv\": \"Datu zinātne (maģistra programma)\", ...}.")
+    id: Uri | None = Field(None, description="Its URI, e.g. the programme's identifier in a register.")
+    homepage: HttpUrl | None = None
 
 
 class Stackability(_Input):
@@ -220,11 +293,19 @@ class Stackability(_Input):
 
     description: LangMap | None = Field(None, description="How the micro-credential integrates or stacks into larger credentials.")
     is_partial_qualification: StrictBool | None = Field(None, description="ELM isPartialQualification.")
+    part_of: list[RelatedQualification] | None = Field(
+        None, min_length=1, max_length=10, description="Larger qualifications this micro-credential is part of (ELM isPartOf)."
+    )
+    entitles_to: list[RelatedQualification] | None = Field(
+        None, min_length=1, max_length=10,
+        description="Learning opportunities it may give access to or be recognised in (ELM entitlesTo, a prospective "
+        "learning entitlement).",
+    )
 
     @model_validator(mode="after")
     def _one_of(self):
-        if self.description is None and self.is_partial_qualification is None:
-            raise ValueError("give a 'description' and/or 'isPartialQualification'")
+        if (self.description, self.is_partial_qualification, self.part_of, self.entitles_to) == (None,) * 4:
+            raise ValueError("give a 'description', 'isPartialQualification', 'partOf' and/or 'entitlesTo'")
         return self
 
 
@@ -261,8 +342,9 @@ EXAMPLE = {
         "dateOfBirth": "1998-04-17",
     },
     "title": {"lv": "Datu analīze ar Python", "en": "Data analysis with Python"},
+    "programmeType": "study-course",
     "country": "LVA",
-    "region": "Rīga",
+    "region": "LV006",
     "dateOfIssue": "2024-06-28",
     "learningOutcomes": [
         {
@@ -293,6 +375,7 @@ EXAMPLE = {
             "lv": "Praktisks projekts ar mutisku aizstāvēšanu",
             "en": "Practical project with an oral defence",
         },
+        "method": "project-work",
         "mode": "online",
     },
     "participation": "blended",
@@ -301,6 +384,7 @@ EXAMPLE = {
             "lv": "Iekšējā kvalitātes nodrošināšana akreditētas augstskolas kvalitātes vadības sistēmā",
             "en": "Internal quality assurance within the quality management system of an accredited higher education institution",
         },
+        "kind": "institutional",
         "body": {
             "legalName": {"lv": "Akadēmiskās informācijas centrs", "en": "Academic Information Centre"},
             "country": "LVA",
@@ -319,6 +403,20 @@ EXAMPLE = {
             "en": "Can be recognised as a 3 ECTS elective in the master's programme “Data Science”.",
         },
         "isPartialQualification": False,
+        "partOf": [
+            {
+                "title": {
+                    "lv": "Datorzinātnes (bakalaura studiju programma)",
+                    "en": "Computer Science (bachelor's study programme)",
+                }
+            }
+        ],
+        "entitlesTo": [
+            {
+                "title": {"lv": "Datu zinātne (maģistra studiju programma)", "en": "Data Science (master's study programme)"},
+                "homepage": "https://www.example.lv/studijas/datu-zinatne",
+            }
+        ],
     },
     "fieldsOfEducation": ["0613", "0542"],
     "furtherInformation": {
@@ -352,9 +450,18 @@ class MicroCredentialInput(_Input):
     quality_assurance: QualityAssurance = Field(description="Type of quality assurance.")
     # mandatory elements the issuer's profile and clock fill in
     country: CountryCode | None = Field(None, description="Country of the issuer; defaults to the institution's country.")
-    region: ShortText | None = Field(None, description="Region of the issuer, free text.")
+    region: RegionCode | None = None
     awarding_body: Organisation | None = Field(None, description="Awarding body; defaults to the issuing institution.")
-    date_of_issue: date | None = Field(None, description="Date of issue; defaults to the day of issuing.")
+    date_of_issue: date | None = Field(
+        None, description="Date of issue, not after today; defaults to the day of issuing. The credential is valid from "
+        "the start of this day."
+    )
+    # the national programme type (Latvia)
+    programme_type: ProgrammeTypeCode | None = Field(
+        None, description="The Latvian programme type the micro-credential comes from: " + ", ".join(
+            f"'{p.code}' ({p.concept.pref_label['lv']})" for p in vocab.LV_PROGRAMME_TYPES.values()
+        ) + ". Sets the EU learning opportunity type, the national type and the document type."
+    )
     # optional elements
     nqf_level: Level | None = Field(None, description="Latvian qualifications framework (LKI) level, 1-8.")
     prerequisites: LangMap | None = Field(None, description="Prerequisites needed to enrol in the learning activity.")
@@ -369,6 +476,15 @@ class MicroCredentialInput(_Input):
     languages: list[LanguageCode] | None = Field(None, max_length=10, description="Language(s) of instruction, ISO 639-1.")
     learning_setting: Literal["formal", "non-formal"] | None = None
     learning_period: LearningPeriod | None = Field(None, description="When the learning took place.")
+
+    @field_validator("date_of_issue")
+    @classmethod
+    def _not_in_the_future(cls, issued: date | None, info: ValidationInfo) -> date | None:
+        # "today" comes from the caller's clock (the domain has none); without it there is nothing to compare.
+        today = (info.context or {}).get("today")
+        if issued is not None and today is not None and issued > today:
+            raise ValueError(f"{issued.isoformat()} is after today ({today.isoformat()}): the date of issue cannot be in the future")
+        return issued
 
     @field_validator("valid_until")
     @classmethod
@@ -400,6 +516,7 @@ MISSING_MESSAGES = {
 }
 _LANG_MAP_HINT = 'must be a language map such as {"lv": "...", "en": "..."}'
 _DATE_HINT = "must be a date in the form YYYY-MM-DD"
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _field_path(loc: tuple) -> str:
@@ -420,6 +537,10 @@ def _message(err: dict) -> str:
     if where in ("eqfLevel", "nqfLevel") and kind != "missing":
         framework = "EQF" if where == "eqfLevel" else "LKI (Latvian qualifications framework)"
         return f"must be a whole number from 1 to 8 ({framework} level)"
+    if where in ("workload.ects", "workload.hours") and kind == "less_than_equal":
+        what = f"{MAX_ECTS} ECTS credits" if where == "workload.ects" else f"{MAX_HOURS} hours ({MAX_ECTS} ECTS)"
+        return (f"must be at most {what}: a micro-credential records a small volume of learning, and {MAX_ECTS} ECTS "
+                "is a whole year of full-time study")
     if kind == "too_short" and where == "learningOutcomes":
         return MISSING_MESSAGES["learningOutcomes"]
     if kind == "too_short":
@@ -439,6 +560,9 @@ def _message(err: dict) -> str:
     if kind == "string_type":
         return "must be a string"
     if kind.startswith("date_"):
+        value = err.get("input")
+        if isinstance(value, str) and _DATE_SHAPE.match(value):
+            return f"{value} is not a calendar date"
         return _DATE_HINT
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}"
@@ -466,19 +590,77 @@ def validation_errors(exc: ValidationError) -> list[dict]:
     return out
 
 
-def parse_micro_credential(data: object) -> MicroCredentialInput:
-    """Validate the friendly input; refuse it with ONE InvalidInput listing every problem."""
+def _programme_type_errors(data: dict, errors: list[dict]) -> list[dict]:
+    """The Latvian programme type's table applied to the raw input (so it adds to every other problem).
+
+    A type whose document states an element (credit points for study courses, the LKI level for professional further
+    education, an accreditation for study courses) refuses its absence; where the Recommendation requires an element
+    the type usually lacks (workload as credit points, quality assurance), the refusal says so and how to supply it.
+    """
+    code = data.get("programmeType")
+    ptype = vocab.LV_PROGRAMME_TYPES.get(code) if isinstance(code, str) else None
+    if ptype is None:
+        return errors
+    name = f"{ptype.concept.pref_label['en'].lower()} ({ptype.concept.pref_label['lv']})"
+    document = f"{ptype.document['lv']} ({ptype.document['en'].lower()})"
+    by_field = {e["field"]: e for e in errors}
+    out = list(errors)
+
+    def refuse(field: str, message: str, replaces: str | None = None) -> None:
+        old = by_field.get(replaces or field)
+        if old is not None:
+            out.remove(old)
+        out.append({"field": field, "message": message})
+
+    workload = data.get("workload") if isinstance(data.get("workload"), dict) else None
+    if ptype.ects == "required" and (workload is None or workload.get("ects") is None):
+        refuse("workload" if workload is None else "workload.ects", f"the {document} of a {name} states its credit "
+               "points: give them as ECTS credits in 'workload.ects'")
+    elif workload is None and "workload" in by_field:
+        refuse("workload", f"the notional workload is required ({_ANNEX}); a {name} usually states it in hours rather "
+               "than credit points: give 'workload.hours' (and 'workload.ects' wherever possible)")
+
+    lki = data.get("nqfLevel")
+    if ptype.lki == "required" and lki is None:
+        refuse("nqfLevel", f"a {name} leads to a professional qualification at an LKI level, which its {document} "
+               f"states: give it in 'nqfLevel' (1 to {ptype.lki_max})")
+    elif isinstance(lki, int) and not isinstance(lki, bool) and ptype.lki_max < lki <= 8:
+        refuse("nqfLevel", f"a {name} leads today to LKI levels 1 to {ptype.lki_max}, not {lki}")
+
+    qa = data.get("qualityAssurance")
+    if ptype.qa == "accredited" and (qa is None or (isinstance(qa, dict) and qa.get("kind") is None and qa.get("body") is None)):
+        refuse("qualityAssurance.kind" if qa is not None else "qualityAssurance",
+               f"quality assurance is in place for a {name} (its study direction is accredited): give "
+               "'qualityAssurance.kind' ('programme' or 'institutional'), 'qualityAssurance.body' (the accrediting "
+               "body, e.g. the Academic Information Centre) and 'qualityAssurance.type' (the quality assurance as text)")
+    elif ptype.qa == "usually-none" and qa is None:
+        refuse("qualityAssurance", f"the type of quality assurance is required ({_ANNEX}), and a {name} usually has "
+               "no external quality assurance: describe the quality assurance used, e.g. the provider's internal "
+               "review of the programme, in 'qualityAssurance.type', and add 'kind' and 'body' if an accrediting "
+               "body reviewed it")
+    return out
+
+
+def parse_micro_credential(data: object, *, today: date) -> MicroCredentialInput:
+    """Validate the friendly input; refuse it with ONE InvalidInput listing every problem.
+
+    ``today`` is the caller's date (its clock): a date of issue after it is refused.
+    """
     if not isinstance(data, dict):
         raise InvalidInput(
             "The micro-credential must be a JSON object.",
             errors=[{"field": "", "message": "must be a JSON object"}],
         )
+    mc, errors = None, []
     try:
-        return MicroCredentialInput.model_validate(data)
+        mc = MicroCredentialInput.model_validate(data, context={"today": today})
     except ValidationError as exc:
         errors = validation_errors(exc)
+    errors = _programme_type_errors(data, errors)
+    if errors:
         shown = "; ".join(f"{e['field'] or '(input)'}: {e['message']}" for e in errors[:10])
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
         raise InvalidInput(
             f"The micro-credential input has {len(errors)} problem(s): {shown}{more}.", errors=errors
         ) from None
+    return mc

@@ -6,20 +6,27 @@ Publications Office authority tables). Every concept here is rendered the way th
 micro-credential (Sample-MC-Annex1) renders it: ``{"id", "type": "Concept", "inScheme": {...}, "prefLabel": {...}}``
 plus ``notation`` where the sample has one. Labels are given in Latvian and English, the languages people read.
 
-Where the concept IRIs come from:
-- EQF levels, ISCED-F 2013 fields, ECTS, learning settings, modes of learning and assessment, the "Generic"
-  credential profile: the ELM controlled vocabularies (data.europa.eu/snb/...), as used by the EU sample and listed
-  in the ELM repository (xsd/loq/cv/*.xsd).
+Where the concept IRIs come from (every EU IRI below is one the EU minted: tests/test_vocab.py checks each against
+the copies of the ELM controlled vocabularies in ../shared/data/elm/cv, which this module never reads at run time):
+- EQF levels, ISCED-F 2013 fields, ECTS, learning settings, modes of learning and assessment, assessment types,
+  learning opportunity types, accreditation types, entitlement types and statuses, content encodings, the
+  "Generic" credential profile: the ELM controlled vocabularies (data.europa.eu/snb/...), ELM repository
+  xsd/loq/cv/*.xsd. English labels are the EU's; Latvian labels are mcred's translations.
 - Latvian qualifications framework (LKI, "LQF" in the EU Qualifications Dataset Register): the QDR concepts
   "LQF Level 1".."LQF Level 8" of framework c_ac40cadc "Latvian Qualifications Framework", from the ELM repository
   file xsd/loq/cv/nqf.xsd (scheme http://data.europa.eu/snb/qdr/25831c2, the scheme the EU sample uses for NQF).
-- Languages and countries: the EU Publications Office authority tables.
+- Languages, countries, administrative territorial units (ATU) and file types: the EU Publications Office
+  authority tables; NUTS regions: Eurostat's NUTS (data.europa.eu/nuts), as copied into the ELM repository.
+- Note subjects: the EU "qualification topics" (ELM repository xsd/loq/cv/loq_individuals.xsd), which the EU
+  publishes without a concept scheme IRI, so these concepts carry none.
 - Supervision and identity verification: only "unsupervised without ID verification" (c598449d64) is confirmed by
-  the EU sample. The Council Recommendation's three other values have no ELM concept IRI we could confirm, so they
-  carry mcred IRIs (urn:mcred:supervision-verification:...) in an mcred scheme rather than guessed EU IRIs: a
-  verifier must never see an EU IRI that the EU did not mint. Replace them once the EU IRIs are confirmed.
-- Note subjects and the quality-assurance accreditation type: ELM has no vocabulary for "type of quality
-  assurance", so mcred mints urn:mcred: concepts for them (see NOTE_SUBJECTS, QA_ACCREDITATION_TYPE).
+  the EU sample; the Europass list of methods of supervision and verification is not among the ELM repository's
+  vocabulary files, so the Council Recommendation's three other values carry mcred IRIs
+  (urn:mcred:supervision-verification:...) rather than guessed EU IRIs: a verifier must never see an EU IRI that
+  the EU did not mint. Replace them once the EU IRIs are confirmed.
+- urn:mcred: concepts only where the EU has none (README, "Vocabularies"): the three supervision values above,
+  the note subject "further information", and the Latvian programme types (LV_PROGRAMME_TYPES). Older mcred credentials used further urn:mcred: concepts; LEGACY keeps their labels so they
+  still read well.
 """
 
 from __future__ import annotations
@@ -34,17 +41,15 @@ class Concept:
     """One skos:Concept of a controlled vocabulary, with its scheme and its lv/en labels."""
 
     id: str
-    scheme: str
+    scheme: str | None  # None: the EU publishes the concept without a scheme IRI (note subjects)
     pref_label: Mapping[str, str] = field(default_factory=dict)
     notation: str | None = None
 
     def to_elm(self) -> dict:
         """The concept as an ELM JSON-LD node, shaped like the EU sample's concepts."""
-        node = {
-            "id": self.id,
-            "type": "Concept",
-            "inScheme": {"id": self.scheme, "type": "ConceptScheme"},
-        }
+        node: dict = {"id": self.id, "type": "Concept"}
+        if self.scheme:
+            node["inScheme"] = {"id": self.scheme, "type": "ConceptScheme"}
         if self.notation:
             node["notation"] = self.notation
         node["prefLabel"] = dict(self.pref_label)
@@ -198,36 +203,227 @@ SUPERVISION: Mapping[str, Concept] = _freeze(
 ESCO_SKILL_SCHEME = "http://data.europa.eu/esco/concept-scheme/skills"
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 
-# --- mcred note subjects and quality assurance ------------------------------------------------------------------
-# ELM 3 has no property for "type of quality assurance" or "integration/stackability options" on a Qualification;
-# its generic place for such statements is additionalNote (a Note), whose dc:subject says what the note is about.
-NOTE_SUBJECT_SCHEME = "urn:mcred:note-subject"
+# --- note subjects ------------------------------------------------------------------------------------------------
+# ELM 3 has no property for "type of quality assurance" (when no accreditation stands behind it) or "integration/
+# stackability options" as text; its place for such statements is additionalNote (a Note), whose dc:subject says
+# what the note is about. The EU's qualification topics name the first two; "further information" has no EU topic.
+QUALIFICATION_TOPIC = "http://data.europa.eu/snb/qualification-topics#"
+MCRED_NOTE_SUBJECT_SCHEME = "urn:mcred:note-subject"
 NOTE_SUBJECTS: Mapping[str, Concept] = _freeze(
     {
         "quality-assurance": Concept(
-            "urn:mcred:note-subject:quality-assurance",
-            NOTE_SUBJECT_SCHEME,
-            _freeze({"en": "Type of quality assurance", "lv": "Kvalitātes nodrošināšanas veids"}),
+            QUALIFICATION_TOPIC + "accreditation-and-quality-assurance",
+            None,
+            _freeze({"en": "Accreditation and quality assurance", "lv": "Akreditācija un kvalitātes nodrošināšana"}),
         ),
         "stackability": Concept(
-            "urn:mcred:note-subject:stackability",
-            NOTE_SUBJECT_SCHEME,
-            _freeze({"en": "Integration and stackability options", "lv": "Integrēšanas un apvienošanas iespējas"}),
+            QUALIFICATION_TOPIC + "pathways",
+            None,
+            _freeze({"en": "Pathways", "lv": "Tālākās izglītības ceļi"}),
         ),
         "further-information": Concept(
             "urn:mcred:note-subject:further-information",
-            NOTE_SUBJECT_SCHEME,
+            MCRED_NOTE_SUBJECT_SCHEME,
             _freeze({"en": "Further information", "lv": "Papildu informācija"}),
         ),
     }
 )
-# ELM's Accreditation ("the quality assurance or licensing of an organisation or a qualification") is where a
-# named QA body goes; its dc:type is mandatory, and the ELM accreditation-type IRIs are not ones we could confirm.
-QA_ACCREDITATION_TYPE = Concept(
-    "urn:mcred:accreditation-type:quality-assurance",
-    "urn:mcred:accreditation-type",
-    _freeze({"en": "Quality assurance", "lv": "Kvalitātes nodrošināšana"}),
+
+# --- quality assurance: EU accreditation types -----------------------------------------------------------------
+# ELM's Accreditation ("the quality assurance or licensing of an organisation or a qualification") carries the
+# named QA body (accrediting agent); its dc:type must come from the EDC accreditation types.
+ACCREDITATION_SCHEME = "http://data.europa.eu/snb/accreditation/25831c2"
+QA_KINDS: Mapping[str, Concept] = _freeze(
+    {
+        "institutional": Concept(
+            "http://data.europa.eu/snb/accreditation/bb4618238e",
+            ACCREDITATION_SCHEME,
+            _freeze({"en": "Institutional Quality Assurance", "lv": "Institucionālā kvalitātes nodrošināšana"}),
+        ),
+        "programme": Concept(
+            "http://data.europa.eu/snb/accreditation/820101cba6",
+            ACCREDITATION_SCHEME,
+            _freeze({"en": "Program Quality Assurance", "lv": "Programmas kvalitātes nodrošināšana"}),
+        ),
+    }
 )
+
+# --- assessment types (the EDC list of assessment types; the free-text type of assessment stays the title) ------
+ASSESSMENT_TYPE_SCHEME = "http://data.europa.eu/snb/assessment/25831c2"
+_ASSESSMENT_TYPES = {
+    # input code: (EU id, EU English label, Latvian label)
+    "peer-assessment": ("19a2e5e671", "peer assessment", "savstarpējā vērtēšana"),
+    "marked-assignment": ("2939dae15f", "marked assignment", "vērtēts uzdevums"),
+    "continuous-evaluation": ("3484bd7e51", "continuous evaluation", "pastāvīgā vērtēšana"),
+    "portfolio": ("4f03b91c0e", "portfolio", "portfolio"),
+    "group-performance": ("56539a6507", "group performance", "grupas sniegums"),
+    "practical-assessment": ("6a4db9f11d", "practical assessment", "praktiskais pārbaudījums"),
+    "written-examination": ("6e6cb2cc78", "written examination", "rakstisks eksāmens"),
+    "level-of-attendance": ("7331eb4762", "level of attendance", "apmeklējums"),
+    "project-work": ("795dac4096", "project work", "projekta darbs"),
+    "peer-review": ("812e3b0ae1", "peer review", "savstarpējā recenzēšana"),
+    "quiz": ("b1b68f6735", "quiz", "tests"),
+    "problem-based-learning": ("c4256a2726", "problem based learning", "problēmbalstīta mācīšanās"),
+    "oral-examination": ("d30284d7df", "oral examination", "mutisks eksāmens"),
+    "artefact-assessment": ("de4d165a6c", "artefact assessment", "darba (artefakta) vērtēšana"),
+}
+ASSESSMENT_TYPES: Mapping[str, Concept] = _freeze(
+    {
+        code: Concept(f"http://data.europa.eu/snb/assessment/{eu}", ASSESSMENT_TYPE_SCHEME, _freeze({"en": en, "lv": lv}))
+        for code, (eu, en, lv) in _ASSESSMENT_TYPES.items()
+    }
+)
+
+# --- learning opportunity types (the ones the Latvian programme types map to) -----------------------------------
+LEARNING_OPPORTUNITY_SCHEME = "http://data.europa.eu/snb/learning-opportunity/25831c2"
+LEARNING_OPPORTUNITY_TYPES: Mapping[str, Concept] = _freeze(
+    {
+        "programme-module": Concept(
+            "http://data.europa.eu/snb/learning-opportunity/0f7dac46ca",
+            LEARNING_OPPORTUNITY_SCHEME,
+            _freeze({"en": "Programme module", "lv": "Studiju programmas modulis"}),
+        ),
+        # the type the EU's own micro-credential sample uses
+        "short-learning-programme": Concept(
+            "http://data.europa.eu/snb/learning-opportunity/74a4a268e8",
+            LEARNING_OPPORTUNITY_SCHEME,
+            _freeze({"en": "Short learning programme", "lv": "Īsa mācību programma"}),
+        ),
+    }
+)
+
+# --- learning entitlements (stackability: what the micro-credential gives access to) ---------------------------
+ENTITLEMENT_TYPE_LEARNING_OPPORTUNITY = Concept(
+    "http://data.europa.eu/snb/entitlement/64aad92881",
+    "http://data.europa.eu/snb/entitlement/25831c2",
+    _freeze({"en": "learning opportunity", "lv": "mācību iespēja"}),
+)
+# "prospective": the holder may claim it (e.g. recognition in a programme), it is not yet granted.
+ENTITLEMENT_STATUS_PROSPECTIVE = Concept(
+    "http://data.europa.eu/snb/entitlement-status/5b8d6b34fb",
+    "http://data.europa.eu/snb/entitlement-status/25831c2",
+    _freeze({"en": "prospective", "lv": "iespējama"}),
+)
+
+# --- the credential's display image (ELM DisplayParameter): an SVG, base64-encoded, as the EU sample does JPEG ---
+CONTENT_ENCODING_BASE64 = Concept(
+    "http://data.europa.eu/snb/encoding/6146cde7dd",
+    "http://data.europa.eu/snb/encoding/25831c2",
+    _freeze({"en": "base64"}),
+)
+FILE_TYPE_SCHEME = "http://publications.europa.eu/resource/authority/file-type"
+FILE_TYPE_SVG = Concept(f"{FILE_TYPE_SCHEME}/SVG", FILE_TYPE_SCHEME, _freeze({"en": "SVG"}), notation="file-type")
+
+# --- Latvian programme types and the documents they end in (the EU has no vocabulary for national types) -------
+# From the national workshop that opened the Latvian qualifications framework (LKI) to micro-credentials through
+# five kinds of existing programmes. Each is recorded twice in a credential: the EU learning opportunity type that
+# fits, and this national concept; the document type names the document the programme ends in.
+# The documents (names in lv/en); a credential names its document in its DisplayParameter title.
+LV_DOCUMENT_TYPES: Mapping[str, Mapping[str, str]] = _freeze(
+    {
+        "aii-certificate": _freeze({"lv": "Augstskolas (AII) apliecība", "en": "Higher education institution certificate"}),
+        "state-recognised-certificate": _freeze(
+            {"lv": "Valsts atzīta apliecība", "en": "State-recognised certificate (apliecība)"}),
+        "state-recognised-teacher-certificate": _freeze(
+            {"lv": "Valsts atzīts sertifikāts", "en": "State-recognised certificate (sertifikāts)"}),
+    }
+)
+# The document of a credential issued without a programme type: the Recommendation's own term.
+MICRO_CREDENTIAL_DOCUMENT = _freeze({"lv": "Mikrokvalifikācija", "en": "Micro-credential"})
+
+
+@dataclass(frozen=True)
+class ProgrammeType:
+    """A Latvian programme type and what its document normally carries (the workshop's table).
+
+    ``ects`` and ``lki``: "required" (the document states it; its absence is refused) or "optional".
+    ``qa``: "accredited" (quality assurance is in place: an accreditation with its body is required),
+    "optional", or "usually-none" (the Recommendation still requires the type of quality assurance).
+    """
+
+    code: str
+    concept: Concept
+    opportunity: Concept
+    document: Mapping[str, str]
+    ects: str
+    lki: str
+    lki_max: int
+    qa: str
+
+
+LV_PROGRAMME_TYPE_SCHEME = "urn:mcred:lv-programme-type"
+# Professional further education leads to LKI levels 1 to 4 today (Vocational Education Law); raise this when
+# the framework opens higher levels to it.
+LKI_MAX_PROFESSIONAL_FURTHER_EDUCATION = 4
+
+
+def _programme(code: str, lv: str, en: str, opportunity: str, document: str, ects: str, lki: str, qa: str,
+               lki_max: int = 8) -> ProgrammeType:
+    concept = Concept(f"{LV_PROGRAMME_TYPE_SCHEME}:{code}", LV_PROGRAMME_TYPE_SCHEME, _freeze({"lv": lv, "en": en}))
+    return ProgrammeType(code, concept, LEARNING_OPPORTUNITY_TYPES[opportunity], LV_DOCUMENT_TYPES[document],
+                         ects, lki, lki_max, qa)
+
+
+LV_PROGRAMME_TYPES: Mapping[str, ProgrammeType] = _freeze(
+    {
+        p.code: p
+        for p in (
+            _programme("study-course", "Studiju kurss, modulis vai moduļu kopa",
+                       "Study course, module or set of modules (higher education)",
+                       "programme-module", "aii-certificate", ects="required", lki="optional", qa="accredited"),
+            _programme("professional-further-education", "Profesionālās tālākizglītības programma",
+                       "Professional further education programme", "short-learning-programme",
+                       "state-recognised-certificate", ects="optional", lki="required", qa="optional",
+                       lki_max=LKI_MAX_PROFESSIONAL_FURTHER_EDUCATION),
+            _programme("professional-development", "Profesionālās pilnveides programma",
+                       "Professional development programme", "short-learning-programme",
+                       "state-recognised-certificate", ects="optional", lki="optional", qa="optional"),
+            _programme("teacher-professional-development",
+                       "Pedagogu profesionālās kompetences pilnveides programma",
+                       "Teachers' professional competence development programme", "short-learning-programme",
+                       "state-recognised-teacher-certificate", ects="optional", lki="optional", qa="optional"),
+            _programme("non-formal", "Neformālās izglītības programma", "Non-formal education programme",
+                       "short-learning-programme", "aii-certificate", ects="optional", lki="optional",
+                       qa="usually-none"),
+        )
+    }
+)
+
+# --- regions of Latvia (the region of the issuer, ELM Location spatialCode) --------------------------------------
+# NUTS 3 regions (Eurostat, data.europa.eu/nuts; names are Latvian in every language) and the ATU republic cities
+# (Publications Office "atu" table, English labels; mcred's Latvian ones). The ATU table's Latvian municipalities
+# (novadi) are the 110 dissolved by the 2021 administrative-territorial reform, so they are left out: the NUTS 3
+# regions cover every place in Latvia.
+NUTS_SCHEME = "http://data.europa.eu/nuts"
+ATU_SCHEME = "http://publications.europa.eu/resource/authority/atu"
+_NUTS_LV = {"LV003": "Kurzeme", "LV005": "Latgale", "LV006": "Rīga", "LV007": "Pierīga", "LV008": "Vidzeme",
+            "LV009": "Zemgale"}
+_ATU_LV_CITIES = {"LVA_RP_DGV": "Daugavpils", "LVA_RP_JGA": "Jelgava", "LVA_RP_JPS": "Jēkabpils",
+                  "LVA_RP_ZJA": "Jūrmala", "LVA_RP_LPX": "Liepāja", "LVA_RP_REZ": "Rēzekne", "LVA_RP_RIX": "Rīga",
+                  "LVA_RP_VEN": "Ventspils", "LVA_RP_VIE": "Valmiera"}
+REGIONS: Mapping[str, Concept] = _freeze(
+    {
+        **{code: Concept(f"http://data.europa.eu/nuts/code/{code}", NUTS_SCHEME, _freeze({"lv": name, "en": name}),
+                         notation=code) for code, name in _NUTS_LV.items()},
+        **{code: Concept(f"{ATU_SCHEME}/{code}", ATU_SCHEME,
+                         _freeze({"en": f"Republic city of {name}", "lv": f"{name} (republikas pilsēta)"}),
+                         notation="atu") for code, name in _ATU_LV_CITIES.items()},
+    }
+)
+REGION_COUNTRY = "LVA"  # every region above is in Latvia
+
+# --- concepts older mcred credentials carry (read, never written) ------------------------------------------------
+LEGACY: tuple[Concept, ...] = (
+    Concept("urn:mcred:note-subject:quality-assurance", MCRED_NOTE_SUBJECT_SCHEME,
+            _freeze({"en": "Type of quality assurance", "lv": "Kvalitātes nodrošināšanas veids"})),
+    Concept("urn:mcred:note-subject:stackability", MCRED_NOTE_SUBJECT_SCHEME,
+            _freeze({"en": "Integration and stackability options", "lv": "Integrēšanas un apvienošanas iespējas"})),
+    Concept("urn:mcred:accreditation-type:quality-assurance", "urn:mcred:accreditation-type",
+            _freeze({"en": "Quality assurance", "lv": "Kvalitātes nodrošināšana"})),
+)
+# note subjects that mean "type of quality assurance" / "stackability", old and new
+QA_NOTE_SUBJECTS = frozenset({NOTE_SUBJECTS["quality-assurance"].id, "urn:mcred:note-subject:quality-assurance"})
+STACKABILITY_NOTE_SUBJECTS = frozenset({NOTE_SUBJECTS["stackability"].id, "urn:mcred:note-subject:stackability"})
 
 # --- languages (EU authority table "language") ------------------------------------------------------------------
 LANGUAGE_SCHEME = "http://publications.europa.eu/resource/authority/language"
@@ -440,7 +636,7 @@ _ISCED_EN = {
     "0611": "Computer use",
     "0612": "Database and network design and administration",
     "0613": "Software and applications development and analysis",
-    "0619": "Information and Communication Technologies (ICTs) not elsewhere classified",
+    "0619": "Information and communication technologies not elsewhere classified",
     "068": "Inter-disciplinary programmes and qualifications involving Information and Communication Technologies (ICTs)",
     "0688": "Inter-disciplinary programmes and qualifications involving Information and Communication Technologies (ICTs)",
     "07": "Engineering, manufacturing and construction",
@@ -564,7 +760,15 @@ def concept_by_id(concept_id: object) -> Concept | None:
 
 _BY_ID: dict[str, Concept] = {
     c.id: c
-    for table in (EQF_LEVELS, LKI_LEVELS, LEARNING_MODES, LEARNING_SETTINGS, SUPERVISION, LANGUAGES, COUNTRIES, ISCED_F, NOTE_SUBJECTS)
+    for table in (EQF_LEVELS, LKI_LEVELS, LEARNING_MODES, LEARNING_SETTINGS, SUPERVISION, LANGUAGES, COUNTRIES, ISCED_F,
+                  NOTE_SUBJECTS, QA_KINDS, ASSESSMENT_TYPES, LEARNING_OPPORTUNITY_TYPES, REGIONS)
     for c in table.values()
 }
-_BY_ID.update({c.id: c for c in (ECTS, CREDENTIAL_PROFILE_GENERIC, LKI_FRAMEWORK, QA_ACCREDITATION_TYPE)})
+_BY_ID.update({p.concept.id: p.concept for p in LV_PROGRAMME_TYPES.values()})
+_BY_ID.update({c.id: c for c in (ECTS, CREDENTIAL_PROFILE_GENERIC, LKI_FRAMEWORK, ENTITLEMENT_TYPE_LEARNING_OPPORTUNITY,
+                                 ENTITLEMENT_STATUS_PROSPECTIVE, *LEGACY)})
+
+
+def programme_type_of(concept_id: object) -> ProgrammeType | None:
+    """The Latvian programme type of a national programme type concept IRI, else None."""
+    return next((p for p in LV_PROGRAMME_TYPES.values() if p.concept.id == concept_id), None)

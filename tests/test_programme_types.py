@@ -1,0 +1,62 @@
+"""One micro-credential of each Latvian programme type, issued through the API: its ELM record conforms to the EDC
+shapes, reads back as its programme and document type, and the verification page and the printable certificate
+show both in the reader's language."""
+
+from __future__ import annotations
+
+import copy
+import html
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.domain import vocab
+from app.domain.elm import summarize
+from app.domain.microcredential import EXAMPLE
+from tests.apphelpers import auth, new_tenant
+
+
+@pytest.fixture(scope="module")
+def issued(client) -> dict:
+    """code -> the issue response, one credential per programme type."""
+    _, key = new_tenant(client)
+    out = {}
+    for code in vocab.LV_PROGRAMME_TYPES:
+        mc = copy.deepcopy(EXAMPLE)
+        mc["programmeType"] = code
+        mc["nqfLevel"] = 4
+        mc["dateOfIssue"] = date.today().isoformat()
+        r = client.post("/credentials/issue", json={"microCredential": mc}, headers=auth(key))
+        assert r.status_code == 201, r.text
+        out[code] = r.json()
+    return out
+
+
+@pytest.mark.parametrize("code", list(vocab.LV_PROGRAMME_TYPES))
+def test_the_credential_records_the_programme_type_in_elm_terms(issued, edc_violations, code):
+    vc = issued[code]["verifiableCredential"]
+    ptype = vocab.LV_PROGRAMME_TYPES[code]
+    assert edc_violations(vc) == []
+    spec = vc["credentialSubject"]["hasClaim"]["specifiedBy"]
+    assert [t["id"] for t in spec["dcType"]] == [ptype.opportunity.id, ptype.concept.id]
+    assert spec["dcType"][1]["prefLabel"] == dict(ptype.concept.pref_label)
+    assert vc["displayParameter"]["title"] == dict(ptype.document)
+    for lang in ("lv", "en"):
+        summary = summarize(vc, lang)
+        assert summary["programmeType"] == ptype.concept.pref_label[lang]
+        assert summary["documentType"] == ptype.document[lang]
+        assert summary["learningOpportunityType"] == ptype.opportunity.pref_label[lang]
+
+
+@pytest.mark.parametrize("code", list(vocab.LV_PROGRAMME_TYPES))
+@pytest.mark.parametrize("page", ["", "/print"])
+def test_the_page_and_the_certificate_show_both_in_the_readers_language(client, issued, code, page):
+    ptype = vocab.LV_PROGRAMME_TYPES[code]
+    path = urlsplit(issued[code]["links"]["verification"]).path + page
+    for lang, other in (("lv", "en"), ("en", "lv")):
+        r = client.get(path, params={"lang": lang})
+        assert r.status_code == 200
+        text = html.unescape(r.text)
+        assert ptype.concept.pref_label[lang] in text and ptype.document[lang] in text
+        assert ptype.concept.pref_label[other] not in text
