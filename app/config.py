@@ -24,6 +24,12 @@ class Settings:
     contexts_dir: Path = field(default_factory=lambda: Path(os.environ.get("MCRED_CONTEXTS_DIR", ROOT / "contexts")))
     max_body_bytes: int = field(default_factory=lambda: _int("MCRED_MAX_BODY_BYTES", 1_000_000))
     max_batch: int = field(default_factory=lambda: _int("MCRED_MAX_BATCH", 500))
+    # One deadline for a whole verification, remote DID documents and status lists included.
+    verify_deadline_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_VERIFY_DEADLINE_SECONDS", "10")))
+    # Tests and development only: host:port pairs fetched although they are not public addresses (comma-separated).
+    fetch_allow: tuple[str, ...] = field(default_factory=lambda: tuple(
+        a.strip() for a in os.environ.get("MCRED_FETCH_ALLOW", "").split(",") if a.strip()))
 
     @property
     def public_origin(self) -> str:
