@@ -341,6 +341,20 @@ def test_size_cap_and_cache_of_successes_only(services, tls):
 # --- one deadline, caps, parallel fetches -------------------------------------------------------------------------
 
 
+def test_deadline_counts_down_on_its_clock_and_refuses_when_up():
+    now = [100.0]
+    deadline = Deadline(2.0, clock=lambda: now[0])
+    assert deadline.remaining() == 2.0 and not deadline.expired
+    deadline.check()
+    now[0] = 101.5
+    assert deadline.remaining() == 0.5
+    now[0] = 103.0
+    assert deadline.remaining() == 0.0 and deadline.expired
+    with pytest.raises(LimitExceeded) as caught:
+        deadline.check()
+    assert caught.value.slug == "verification-timeout"
+
+
 def test_status_lists_are_fetched_in_parallel(services, tls):
     base = f"https://localhost:{tls.port}"
     urls = [f"{base}/status/{i}" for i in range(MAX_STATUS_LISTS)]
