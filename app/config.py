@@ -27,6 +27,12 @@ class Settings:
     # The operator's list of recognised issuers besides this service's own institutions (see app.trust).
     trust_list: Path | None = field(default_factory=lambda: Path(os.environ["MCRED_TRUST_LIST"])
                                     if os.environ.get("MCRED_TRUST_LIST") else None)
+    # One deadline for a whole verification, remote DID documents and status lists included.
+    verify_deadline_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_VERIFY_DEADLINE_SECONDS", "10")))
+    # Tests and development only: host:port pairs fetched although they are not public addresses (comma-separated).
+    fetch_allow: tuple[str, ...] = field(default_factory=lambda: tuple(
+        a.strip() for a in os.environ.get("MCRED_FETCH_ALLOW", "").split(",") if a.strip()))
 
     @property
     def public_origin(self) -> str:

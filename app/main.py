@@ -23,8 +23,8 @@ from app.db.session import make_engine, make_session_factory
 from app.domain.jsonld import make_document_loader
 from app.services import Services
 from app.keystore import KeyStore
+from app.remote_fetch import RemoteFetcher
 from app.trust import TrustList
-from app.verifying import RemoteFetcher
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     problems.install(app)
     openapi.install(app)
-    app.state.remote_fetcher = RemoteFetcher()  # did:web documents and status lists of other hosts (https only)
+    # did:web documents and status lists of other hosts: https, public addresses only (SSRF), within a deadline
+    app.state.remote_fetcher = RemoteFetcher(allow=settings.fetch_allow)
     for module in (verify, issue, status, credentials, did, verify_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")

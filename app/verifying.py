@@ -2,28 +2,24 @@
 
 - This service's own did:web documents and status lists (those under ``settings.public_origin``) are read from
   the database, never over HTTP to itself: always current (a revocation shows at once), and no self-deadlock.
-- Other hosts' documents are fetched with httpx, over https only, with a timeout, a size cap and a short TTL cache
-  (RemoteFetcher). Tests hand in an ``httpx.MockTransport``; nothing here reaches the real network by itself.
-- Hostnames that are loopback, private or link-local IP literals (or ``localhost``) are refused, so a credential
-  cannot make the verifier probe the service's own network (SSRF).
+- Other hosts' documents are fetched by app.remote_fetch.RemoteFetcher: https only, public addresses only (SSRF),
+  no redirects, bounded in size, short TTL cache, in parallel, within the verification's one Deadline.
+- Per verification at most MAX_DID_LOOKUPS DID documents and MAX_STATUS_LISTS status lists are read; nothing here
+  fetches by itself: the domain verifier asks, and only what it asks for is fetched.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
-import threading
-import time
-from collections import OrderedDict
+import re
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
-import httpx
 from sqlalchemy.orm import Session
 
 from app import status as status_service
 from app import trust
 from app.domain import did_web, elm
+from app.domain.deadline import Deadline
 from app.domain.jsonld import Limits
 from app.domain.status_list import PURPOSES
 from app.domain.verify import PresentationResult, VerificationResult, verify_credential
@@ -35,108 +31,35 @@ from app.errors import (
     NotFound,
     UpstreamUnavailable,
 )
+from app.remote_fetch import RemoteFetcher
 from app.services import Services
 from app.storage import institutions
 
-# Verification limits: the same hard limits as issuing, and a canonicalization deadline that keeps a worker free.
-VERIFY_LIMITS = Limits(max_bytes=1_000_000, max_depth=40, max_nodes=20_000, max_seconds=5.0)
+# Verification limits: the same hard limits as issuing, and at most 2 s of JSON-LD work per document (a real
+# credential takes ~15 ms; a hostile one is cut off before it keeps a worker busy for long).
+VERIFY_LIMITS = Limits(max_seconds=2.0)
 
+# Remote look-ups per verification: the issuer's DID (and, rarely, a second one), and the status lists of a
+# credential (this service's credentials name two: revocation and suspension).
+MAX_DID_LOOKUPS = 2
+MAX_STATUS_LISTS = 4
 
-class InsecureUrl(McredError):
-    status = 400
-    slug = "insecure-url"
-    title = "Insecure or forbidden URL"
-
-
-class RemoteFetcher:
-    """GET JSON documents of other hosts: https only, bounded in time and size, cached for ``ttl`` seconds."""
-
-    def __init__(self, *, transport: httpx.BaseTransport | None = None, timeout: float = 5.0,
-                 max_bytes: int = 512_000, ttl: float = 60.0, max_entries: int = 256):
-        self._client = httpx.Client(transport=transport, timeout=httpx.Timeout(timeout), follow_redirects=False,
-                                    headers={"Accept": "application/json, application/ld+json, "
-                                                       "application/did+json, application/vc+ld+json",
-                                             "User-Agent": "mcred-verifier/0.1"})
-        self.max_bytes = max_bytes
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._cache: OrderedDict[str, tuple[float, object]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.fetches = 0  # real network round trips (tests and the bench read it)
-
-    @staticmethod
-    def check_url(url: str) -> None:
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme != "https" or not parts.hostname:
-            raise InsecureUrl(f"Only https URLs are fetched, not {url!r}.")
-        host = parts.hostname
-        if host == "localhost" or host.endswith(".localhost"):
-            raise InsecureUrl(f"{url!r} names a local host.")
-        try:
-            ip = ipaddress.ip_address(host)
-        except ValueError:
-            return
-        if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified or ip.is_multicast:
-            raise InsecureUrl(f"{url!r} names a non-public address.")
-
-    def get_json(self, url: str) -> object:
-        self.check_url(url)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(url)
-            if hit and hit[0] > now:
-                self._cache.move_to_end(url)
-                return hit[1]
-        doc = self._fetch(url)
-        with self._lock:
-            self._cache[url] = (now + self.ttl, doc)
-            self._cache.move_to_end(url)
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
-        return doc
-
-    def _fetch(self, url: str) -> object:
-        self.fetches += 1
-        try:
-            with self._client.stream("GET", url) as response:
-                if response.status_code == 404:
-                    raise NotFound(f"{url} was not found (404).")
-                if response.status_code != 200:
-                    raise UpstreamUnavailable(f"{url} answered HTTP {response.status_code}.")
-                declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                    raise LimitExceeded(f"{url} is larger than {self.max_bytes} bytes.", slug="remote-too-large")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise LimitExceeded(f"{url} is larger than {self.max_bytes} bytes.", slug="remote-too-large")
-                    chunks.append(chunk)
-        except httpx.HTTPError as exc:
-            raise UpstreamUnavailable(f"{url} could not be fetched: {type(exc).__name__}.") from exc
-        try:
-            return json.loads(b"".join(chunks))
-        except (ValueError, RecursionError) as exc:
-            raise UpstreamUnavailable(f"{url} did not return JSON.") from exc
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
-    def close(self) -> None:
-        self._client.close()
+_SEQ = re.compile(r"[0-9]{1,9}")  # this service numbers its lists 1, 2, ... (an integer column)
 
 
 class Resolvers:
-    """``resolve_did`` and ``fetch_status_list`` for one request: own documents from ``session``, others remote."""
+    """``resolve_did`` and ``fetch_status_lists`` for one verification: own documents from ``session``, others
+    fetched by ``fetcher`` within ``deadline``, at most MAX_DID_LOOKUPS and MAX_STATUS_LISTS of them."""
 
-    def __init__(self, session: Session, services: Services, fetcher: RemoteFetcher):
-        self.session, self.services, self.fetcher = session, services, fetcher
+    def __init__(self, session: Session, services: Services, fetcher: RemoteFetcher, deadline: Deadline):
+        self.session, self.services, self.fetcher, self.deadline = session, services, fetcher, deadline
         origin = urlsplit(services.settings.public_origin)
         self.origin = services.settings.public_origin
         self.own_netloc = (origin.hostname or "") + (f":{origin.port}" if origin.port else "")
+        self.did_lookups = 0
+        self._lists: dict[str, dict | McredError] = {}  # this verification's answers, failures included
 
-    # -- DIDs --
+    # -- DIDs (did:web Method Specification section 3.3 Read) --
     def _own_did_slug(self, did: str) -> str | None:
         if not did.startswith("did:web:"):
             return None
@@ -148,6 +71,8 @@ class Resolvers:
         return ""  # our host, but no institution path: nothing is published there
 
     def resolve_did(self, did: str) -> dict | None:
+        """The DID document, or None when there is none; UpstreamUnavailable when it cannot be read (now),
+        InsecureUrl when its host is refused, InvalidInput for a DID that is not a did:web."""
         slug = self._own_did_slug(did)
         if slug == "":
             return None
@@ -161,57 +86,76 @@ class Resolvers:
             return institutions.published_did_document(self.session, inst)
         if not did.startswith("did:web:"):
             raise InvalidInput(f"{did!r}: only did:key and did:web are resolved.", slug="unsupported-did-method")
+        if self.did_lookups >= MAX_DID_LOOKUPS:
+            raise UpstreamUnavailable(f"{did} was not looked up: a verification looks up at most "
+                                      f"{MAX_DID_LOOKUPS} DID documents of other hosts.")
+        self.did_lookups += 1
         try:
-            doc = self.fetcher.get_json(did_web.did_to_url(did))
+            doc = self.fetcher.get_json(did_web.did_to_url(did), self.deadline)
         except NotFound:
             return None
+        except LimitExceeded as exc:  # the remote document is too large: the issuer's fault, not the request's
+            raise UpstreamUnavailable(exc.detail) from None
         return doc if isinstance(doc, dict) else None
 
-    # -- status lists --
-    def fetch_status_list(self, url: str) -> dict:
-        prefix = self.origin + "/status/"
-        if isinstance(url, str) and url.startswith(prefix):
-            parts = url[len(prefix):].split("#", 1)[0].split("/")
-            if len(parts) != 3 or parts[1] not in PURPOSES or not parts[2].isdigit():
-                raise NotFound(f"{url} is not a status list of this service.")
-            try:
-                inst = institutions.by_slug(self.session, parts[0])
-                return status_service.publish(self.session, self.services, inst, parts[1], int(parts[2])).signed
-            except NotFound as exc:
-                raise UpstreamUnavailable(f"{url}: {exc.detail}") from exc
-        doc = self.fetcher.get_json(url)
-        if not isinstance(doc, dict):
-            raise UpstreamUnavailable(f"{url} is not a JSON object.")
-        return doc
-
+    # -- status lists (Bitstring Status List v1.0 section 3.2) --
     def fetch_status_lists(self, urls: list[str]) -> dict[str, dict | McredError]:
-        out: dict[str, dict | McredError] = {}
-        for url in urls:
-            try:
-                out[url] = self.fetch_status_list(url)
-            except McredError as exc:
-                out[url] = exc
-        return out
+        """URL -> the status list credential, or the McredError saying why not; never raises for one URL.
+        Own lists are read from the database, the others fetched in parallel; past MAX_STATUS_LISTS distinct
+        URLs in this verification, the rest are "too many status lists"."""
+        remote = []
+        for url in dict.fromkeys(urls):
+            if url in self._lists:
+                continue
+            if len(self._lists) + len(remote) >= MAX_STATUS_LISTS:
+                self._lists[url] = UpstreamUnavailable(f"The status list at {url} was not read: too many status "
+                                                       f"lists (a verification reads at most {MAX_STATUS_LISTS}).")
+            elif isinstance(url, str) and url.startswith(self.origin + "/status/"):
+                self._lists[url] = self._own_status_list(url)
+            else:
+                remote.append(url)
+        for url, doc in self.fetcher.get_many(remote, self.deadline).items():
+            if not isinstance(doc, (dict, McredError)):
+                doc = UpstreamUnavailable(f"The status list at {url} is not a JSON object.")
+            self._lists[url] = doc
+        return {url: self._lists[url] for url in urls}
+
+    def _own_status_list(self, url: str) -> dict | McredError:
+        parts = url[len(self.origin + "/status/"):].split("#", 1)[0].split("/")
+        if len(parts) != 3 or parts[1] not in PURPOSES or not _SEQ.fullmatch(parts[2]):
+            return NotFound(f"{url} is not a status list of this service.")
+        try:
+            inst = institutions.by_slug(self.session, parts[0])
+            return status_service.publish(self.session, self.services, inst, parts[1], int(parts[2])).signed
+        except NotFound:
+            return UpstreamUnavailable(f"The status list at {url} does not exist.")
 
 
 def verify(session: Session, services: Services, fetcher: RemoteFetcher, credential: object, *,
-           now: datetime | None = None, limits: Limits = VERIFY_LIMITS) -> VerificationResult:
-    """Verify ``credential`` now (or at ``now``), reading own documents from ``session``."""
-    resolvers = Resolvers(session, services, fetcher)
+           now: datetime | None = None, limits: Limits = VERIFY_LIMITS,
+           deadline: Deadline | None = None) -> VerificationResult:
+    """Verify ``credential`` now (or at ``now``), reading own documents from ``session``, within ``deadline``
+    (``MCRED_VERIFY_DEADLINE_SECONDS`` from now unless given)."""
+    deadline = deadline or Deadline(services.settings.verify_deadline_seconds)
+    resolvers = Resolvers(session, services, fetcher, deadline)
     return verify_credential(credential, loader=services.loader, resolve_did=resolvers.resolve_did,
                              fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
-                             limits=limits, recognise=trust.recogniser(session, services.trust_list),
+                             limits=limits, deadline=deadline,
+                             recognise=trust.recogniser(session, services.trust_list),
                              missing_elements=elm.missing_micro_credential_elements)
 
 
 def verify_presentation(session: Session, services: Services, fetcher: RemoteFetcher, presentation: object, *,
                         challenge: str | None = None, domain: str | None = None, now: datetime | None = None,
                         limits: Limits = VERIFY_LIMITS) -> PresentationResult:
-    """Verify a presentation and every credential in it (VC API ``POST /presentations/verify``)."""
-    resolvers = Resolvers(session, services, fetcher)
+    """Verify a presentation and every credential in it (VC API ``POST /presentations/verify``), all within one
+    deadline."""
+    deadline = Deadline(services.settings.verify_deadline_seconds)
+    resolvers = Resolvers(session, services, fetcher, deadline)
     return verify_presentation_doc(presentation, loader=services.loader, resolve_did=resolvers.resolve_did,
                                    fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
-                                   limits=limits, recognise=trust.recogniser(session, services.trust_list),
+                                   limits=limits, deadline=deadline,
+                                   recognise=trust.recogniser(session, services.trust_list),
                                    missing_elements=elm.missing_micro_credential_elements, challenge=challenge,
                                    domain=domain)
 

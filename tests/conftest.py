@@ -210,10 +210,11 @@ def remote(client):
     """The app's remote fetcher replaced by one on an httpx.MockTransport serving ``remote.docs``."""
     import httpx
 
-    from app.verifying import RemoteFetcher
+    from app.remote_fetch import RemoteFetcher
 
     fake = Remote()
     previous = client.app.state.remote_fetcher
-    client.app.state.remote_fetcher = RemoteFetcher(transport=httpx.MockTransport(fake.handler))
+    client.app.state.remote_fetcher = fetcher = RemoteFetcher(transport=httpx.MockTransport(fake.handler))
     yield fake
     client.app.state.remote_fetcher = previous
+    fetcher.close()

@@ -33,7 +33,7 @@ from pyld import jsonld as pyld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
-from app.domain.deadline import Deadline
+from app.domain.deadline import Deadline, earliest
 from app.errors import JsonLdRefused, LimitExceeded
 
 DocumentLoader = Callable[[str, dict], dict]
@@ -492,8 +492,9 @@ class Statements:
 
 def statements(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
                limits: Limits = DEFAULT_LIMITS) -> Statements:
-    """Expand ``doc`` once, refuse what would be dropped, build its RDF dataset and canonicalize it."""
-    deadline = deadline or limits.deadline()
+    """Expand ``doc`` once, refuse what would be dropped, build its RDF dataset and canonicalize it, within
+    ``deadline`` (the whole work's) and at most ``limits.max_seconds`` for this document."""
+    deadline = earliest(deadline, limits.deadline())
     dataset = to_dataset(expand(doc, loader, deadline=deadline, limits=limits), deadline=deadline, limits=limits)
     return Statements(dataset, canonize(dataset, deadline))
 
