@@ -35,13 +35,14 @@ from app.domain import status_list
 from app.domain.deadline import Deadline
 from app.domain.keys import Ed25519Signer
 from app.errors import LimitExceeded, NotFound, UpstreamUnavailable
-from app.issuing import Services
+from app.services import Services
 from app.keystore import KeyStore
 from app.remote_fetch import InsecureUrl, RemoteFetcher, is_public_address
 from app.verifying import MAX_DID_LOOKUPS, MAX_STATUS_LISTS, Resolvers
 from tests.apphelpers import ORIGIN, make_client, new_tenant
 from tests.liveserver import live_server
-from tests.test_verify_api import DID_A, KEY_B, SIGNER_A, sign, vc2
+from tests.apphelpers import DID_A, KEY_B, SIGNER_A, sign
+from tests.test_verify_api import vc2
 
 # --- loopback servers ---------------------------------------------------------------------------------------------
 
@@ -381,8 +382,8 @@ def test_one_deadline_bounds_every_fetch_and_the_number_of_status_lists_is_cappe
     assert [u for u in urls if "too many status lists" in answers[u].detail] == urls[MAX_STATUS_LISTS:]
     assert len(hole.connections) == MAX_STATUS_LISTS
     # the time is up: nothing more is fetched, and the one-at-a-time interface raises the same answers
-    with pytest.raises(UpstreamUnavailable):
-        res.fetch_status_list(f"https://127.0.0.1:{hole.port}/status/late")
+    late = f"https://127.0.0.1:{hole.port}/status/late"
+    assert isinstance(res.fetch_status_lists([late])[late], UpstreamUnavailable)
     with pytest.raises(UpstreamUnavailable):
         res.resolve_did(f"did:web:127.0.0.1%3A{hole.port}")
     time.sleep(0.1)

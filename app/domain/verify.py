@@ -412,7 +412,7 @@ def check_issuer_key(issuer: str | None, proofs: list, dids: _DidCache, purpose:
     if not isinstance(doc, dict):
         return Check("issuer", FAILED, "did-not-found", f"No DID document for {issuer}.")
     if doc.get("id") != issuer:
-        return Check("issuer", FAILED, "did-document-mismatch", f"The DID document's id is {doc.get('id')!r}.")
+        return Check("issuer", FAILED, "did-document-mismatch", f"The DID document of {issuer} names another DID.")
     allowed = set()
     for ref in as_list(doc.get(purpose)):
         ref_id = ref.get("id") if isinstance(ref, dict) else ref
@@ -556,28 +556,31 @@ class _StatusLists:
             issuer = issuer_of(view)
             if issuer != self.issuer:
                 raise StatusUnknown("status-list-issuer-mismatch",
-                                     f"The status list's issuer is {issuer!r}, the credential's is {self.issuer!r}.")
+                                    f"The status list at {url} is not published by the credential's issuer.")
             results = verify_all(listed, SUITES, loader=self.loader,
                                  resolve_verification_method=self.dids.resolver_for(issuer),
                                  expect=ProofCheck(now=self.now), deadline=self.deadline, limits=self.limits)
         except NotReadable as stop:
-            raise StatusUnknown("status-list-invalid", f"The status list cannot be read: {stop.detail}") from stop
+            raise StatusUnknown("status-list-invalid", f"The status list at {url} is not a readable status list "
+                                f"credential ({stop.code}).") from stop
         except UpstreamUnavailable as exc:
             raise StatusUnknown("status-list-unavailable", exc.detail) from exc
         except LimitExceeded as exc:
-            raise StatusUnknown("status-list-invalid", f"The status list: {exc.detail}") from exc
+            raise StatusUnknown("status-list-invalid", f"The status list at {url} exceeds a limit ({exc.slug}).") from exc
         except McredError as exc:
-            raise StatusUnknown("status-list-invalid", f"The status list cannot be processed: {exc.detail}") from exc
+            raise StatusUnknown("status-list-invalid", f"The status list at {url} cannot be processed "
+                                f"({exc.slug}).") from exc
         proof = _proof_check(results)
         if proof.outcome != OK:
-            raise StatusUnknown("status-list-invalid", f"The status list's proof: {proof.detail or proof.code}")
+            raise StatusUnknown("status-list-invalid", f"The status list at {url} has no valid proof ({proof.code}).")
         key = check_issuer_key(issuer, results, self.dids)
         if key.outcome != OK:
-            raise StatusUnknown("status-list-invalid", f"The status list's signing key: {key.detail or key.code}")
+            raise StatusUnknown("status-list-invalid", f"The status list at {url} is not signed by a key of the "
+                                f"issuer ({key.code}).")
         validity = _check_validity(view, self.now)
         if validity.outcome != OK:
             code = "status-list-expired" if validity.code == "expired" else "status-list-invalid"
-            raise StatusUnknown(code, f"The status list: {validity.detail}")
+            raise StatusUnknown(code, f"The status list at {url} is not within its validity period ({validity.code}).")
         if not any(t in _ENTRY_TYPES.values() for t in _types(view)):
             raise StatusUnknown("status-list-invalid", "The document is not a status list credential.")
         subjects = as_list(view.get("credentialSubject"))
@@ -593,7 +596,7 @@ class _StatusLists:
         try:
             return bitstring.decode(value)
         except McredError as exc:
-            raise StatusUnknown("status-list-invalid", exc.detail) from exc
+            raise StatusUnknown("status-list-invalid", f"The status list at {url} has no valid encodedList.") from exc
 
 
 def _check_status(view: dict, issuer: str, fetch_status_lists: FetchStatusLists, lists: _StatusLists,
