@@ -19,18 +19,15 @@ from app import admin, contexts
 from app.config import Settings
 from app.db import migrate
 from app.db.session import make_engine, make_session_factory
-from app.domain.jsonld import make_document_loader
 from app.errors import McredError
-from app.services import Services
-from app.keystore import KeyStore
+from app.services import Services, for_settings
 from app.storage import institutions
 
 DEMO_SLUG = "demo-universitate"
 
 
 def _services(settings: Settings) -> Services:
-    return Services(settings=settings, loader=make_document_loader(contexts.load_documents(settings.contexts_dir)),
-                    keystore=KeyStore(settings.keys_dir, settings.key_passphrase))
+    return for_settings(settings)
 
 
 def _download(url: str) -> bytes:

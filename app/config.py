@@ -24,6 +24,17 @@ class Settings:
     contexts_dir: Path = field(default_factory=lambda: Path(os.environ.get("MCRED_CONTEXTS_DIR", ROOT / "contexts")))
     max_body_bytes: int = field(default_factory=lambda: _int("MCRED_MAX_BODY_BYTES", 1_000_000))
     max_batch: int = field(default_factory=lambda: _int("MCRED_MAX_BATCH", 500))
+    # Batches (POST /credentials/batches, mcred issue-csv): their own item and body limits; the worker signs
+    # `batch_chunk` items per job, in `worker_processes` processes (0: one per core).
+    max_batch_items: int = field(default_factory=lambda: _int("MCRED_MAX_BATCH_ITEMS", 20_000))
+    max_batch_body_bytes: int = field(default_factory=lambda: _int("MCRED_MAX_BATCH_BODY_BYTES", 100_000_000))
+    batch_chunk: int = field(default_factory=lambda: _int("MCRED_BATCH_CHUNK", 100))
+    worker_processes: int = field(default_factory=lambda: _int("MCRED_WORKER_PROCESSES", 0))
+    # A worker that sent no heartbeat for `worker_stalled_seconds` is taken for dead and its jobs are run again.
+    worker_heartbeat_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_WORKER_HEARTBEAT_SECONDS", "10")))
+    worker_stalled_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_WORKER_STALLED_SECONDS", "30")))
     # The operator's list of recognised issuers besides this service's own institutions (see app.trust).
     trust_list: Path | None = field(default_factory=lambda: Path(os.environ["MCRED_TRUST_LIST"])
                                     if os.environ.get("MCRED_TRUST_LIST") else None)

@@ -43,38 +43,74 @@ def _row_id(uri: str) -> str:
         return str(uuid.uuid4())
 
 
+def credential_row(inst: Institution, document: dict, *, credential_id: str, learner_ref: str | None,
+                   learner_name: str | None, title: str | None, issued_at, batch_id: str | None = None) -> Credential:
+    """The row that stores a credential (``document``, signed before the transaction ends), with its summary and
+    bearer tokens."""
+    return Credential(
+        id=credential_id, uri=document["id"], institution_id=inst.id, learner_ref=learner_ref,
+        learner_name=learner_name, title=title, document=document, issued_at=issued_at,
+        valid_from=parse_xsd(document.get("validFrom") or document.get("issuanceDate")),
+        valid_until=parse_xsd(document.get("validUntil") or document.get("expirationDate")),
+        download_token=secrets.token_urlsafe(24), verify_token=secrets.token_urlsafe(24),
+        batch_id=batch_id, created_at=issued_at, status="active")
+
+
+def sign(services: Services, key, unsigned: dict, now) -> dict:
+    """The credential signed with ``key`` (a SigningKey) at ``now``; create_proof refuses documents in which
+    JSON-LD would drop terms (safe mode) before it signs anything."""
+    return eddsa_rdfc_2022.create_proof(unsigned, services.keystore.signer(key), loader=services.loader,
+                                        created=to_xsd(now))
+
+
 def _store(session: Session, services: Services, inst: Institution, unsigned: dict, *, actor: str,
            learner_ref: str | None, learner_name: str | None, title: str | None,
            batch_id: str | None = None) -> Credential:
     now = services.clock()
-    row = Credential(
-        id=_row_id(unsigned["id"]), uri=unsigned["id"], institution_id=inst.id, learner_ref=learner_ref,
-        learner_name=learner_name, title=title, document={}, issued_at=now,
-        valid_from=parse_xsd(unsigned.get("validFrom") or unsigned.get("issuanceDate")),
-        valid_until=parse_xsd(unsigned.get("validUntil") or unsigned.get("expirationDate")),
-        download_token=secrets.token_urlsafe(24), verify_token=secrets.token_urlsafe(24),
-        batch_id=batch_id, created_at=now, status="active")
+    row = credential_row(inst, unsigned, credential_id=_row_id(unsigned["id"]), learner_ref=learner_ref,
+                         learner_name=learner_name, title=title, issued_at=now, batch_id=batch_id)
     # The row exists (inside this transaction only) before the status entries that point at it.
     credentials.add(session, row)
     session.flush()
     unsigned = status.attach_entries(session, services.settings.public_origin, inst, unsigned, row.id)
-    # create_proof refuses documents in which JSON-LD would drop terms (safe mode) before it signs anything.
-    signer = services.keystore.signer(institutions.active_key(session, inst))
-    row.document = eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(now))
+    row.document = sign(services, institutions.active_key(session, inst), unsigned, now)
     audit.record(session, actor=actor, action="issue", institution_id=inst.id, credential_id=row.id,
                  learner_ref=learner_ref, batch_id=batch_id)
     return row
 
 
-def build_micro_credential(services: Services, inst: Institution, data: object) -> tuple[dict, dict]:
-    """Validate the friendly input and build the unsigned ELM credential; returns (unsigned, summary fields)."""
+def build_micro_credential(services: Services, inst: Institution, data: object,
+                           credential_id: str | None = None) -> tuple[dict, dict]:
+    """Validate the friendly input and build the unsigned ELM credential; returns (unsigned, summary fields).
+    ``credential_id`` (a uuid) is the credential's id when it was fixed before (a batch item's), else a new one."""
     now = services.clock()
     mc = parse_micro_credential(data, today=now.date())  # the clock's (UTC) date: a later date of issue is refused
     valid_until = mc.valid_until or (
         now + timedelta(days=inst.default_validity_days) if inst.default_validity_days else None)
-    unsigned = elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{uuid.uuid4()}", issued_at=now,
-                                    valid_until=valid_until)
+    unsigned = elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{credential_id or uuid.uuid4()}",
+                                    issued_at=now, valid_until=valid_until)
     return unsigned, elm.summarize(unsigned, "lv")
+
+
+def check_items(items: object, field: str, limit: int) -> list:
+    """A non-empty list of at most ``limit`` items, or the refusal that names ``field``."""
+    if not isinstance(items, list) or not items:
+        raise InvalidInput(f"`{field}` needs a non-empty list of micro-credentials.",
+                           errors=[{"field": field, "message": "must be a non-empty list"}])
+    if len(items) > limit:
+        raise InvalidInput(f"A request may hold at most {limit} micro-credentials.",
+                           errors=[{"field": field, "message": f"too many items (at most {limit})"}])
+    return items
+
+
+def validate_each(services: Services, inst: Institution, items: list, field: str):
+    """Every item validated and built in turn: yields (n, (unsigned, summary) or None, its errors with the field
+    names prefixed ``field[n]``). Nothing else is kept, so a caller that drops the documents holds one at a time."""
+    for n, item in enumerate(items):
+        try:
+            yield n, build_micro_credential(services, inst, item), []
+        except InvalidInput as exc:
+            yield n, None, _prefixed(exc, f"{field}[{n}]")
 
 
 def issue_micro_credential(session: Session, services: Services, inst: Institution, data: object, *,
@@ -87,18 +123,11 @@ def issue_micro_credential(session: Session, services: Services, inst: Instituti
 def issue_cohort(session: Session, services: Services, inst: Institution, items: list, *,
                  actor: str) -> list[Credential]:
     """All or nothing: every item is validated before the first is signed; one refusal refuses the cohort."""
-    if not isinstance(items, list) or not items:
-        raise InvalidInput("A cohort needs a non-empty list of micro-credentials.",
-                           errors=[{"field": "microCredentials", "message": "must be a non-empty list"}])
-    if len(items) > services.settings.max_batch:
-        raise InvalidInput(f"A cohort may hold at most {services.settings.max_batch} credentials.",
-                           errors=[{"field": "microCredentials", "message": "too many items"}])
+    check_items(items, "microCredentials", services.settings.max_batch)
     built, errors = [], []
-    for n, item in enumerate(items):
-        try:
-            built.append(build_micro_credential(services, inst, item))
-        except InvalidInput as exc:
-            errors.extend(_prefixed(exc, f"microCredentials[{n}]"))
+    for _, done, problems in validate_each(services, inst, items, "microCredentials"):
+        built.extend([done] if done else [])
+        errors.extend(problems)
     if errors:
         raise InvalidInput(f"{len({e['field'].split('.')[0] for e in errors})} of {len(items)} micro-credentials "
                            "were refused; nothing was issued.", errors=errors)

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import contexts
 from app.api import (
+    batches,
     credentials,
     did,
     issue,
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app)
     # did:web documents and status lists of other hosts: https, public addresses only (SSRF), within a deadline
     app.state.remote_fetcher = RemoteFetcher(allow=settings.fetch_allow)
-    for module in (verify, issue, status, credentials, did, verify_pages):
+    for module in (verify, issue, batches, status, credentials, did, verify_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app import contexts
 from app.config import Settings
-from app.domain.jsonld import PinnedLoader
+from app.domain.jsonld import PinnedLoader, make_document_loader
 from app.domain.timefmt import Clock, utcnow
 from app.keystore import KeyStore
 from app.trust import TrustList
@@ -19,3 +20,9 @@ class Services:
     keystore: KeyStore
     clock: Clock = field(default=utcnow)
     trust_list: TrustList = field(default_factory=lambda: TrustList(None))
+
+
+def for_settings(settings: Settings) -> Services:
+    """The services of a command or a worker process: the pinned contexts and the key store ``settings`` name."""
+    return Services(settings=settings, loader=make_document_loader(contexts.load_documents(settings.contexts_dir)),
+                    keystore=KeyStore(settings.keys_dir, settings.key_passphrase))

@@ -46,16 +46,29 @@ def purposes_for(inst: Institution) -> list[str]:
     return ["revocation", "suspension"] if inst.suspension_enabled else ["revocation"]
 
 
-def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str) -> dict:
-    """Allocate one index per purpose and put the entries into the (still unsigned) credential, beside any the
-    caller gave (well-formed ones in other lists: checked by app.issuing.prepare_unsigned_vc)."""
+def claim_entries(session: Session, origin: str, inst: Institution, credential_id: str, *,
+                  resume: bool = False) -> list[dict]:
+    """Claim one status list slot per purpose for ``credential_id``; returns its status entries. With ``resume``,
+    the slots an earlier attempt claimed for it (one that never stored the credential) are its slots again."""
+    claimed = {lst.purpose: (lst, idx) for lst, idx in lists.entries_of(session, credential_id)} if resume else {}
     entries = []
     for purpose in purposes_for(inst):
-        lst, index = lists.allocate(session, inst, purpose, credential_id)
+        lst, index = claimed.get(purpose) or lists.allocate(session, inst, purpose, credential_id)
         entries.append(status_list.entry(list_url(origin, inst, purpose, lst.seq), index, purpose))
+    return entries
+
+
+def with_entries(unsigned: dict, entries: list[dict]) -> dict:
+    """The (still unsigned) credential with ``entries``, beside any the caller gave (well-formed ones in other
+    lists: checked by app.issuing.prepare_unsigned_vc)."""
     doc = status_list.add_status_context(unsigned)
-    entries.extend(as_list(unsigned.get("credentialStatus")))
+    entries = [*entries, *as_list(unsigned.get("credentialStatus"))]
     return {**doc, "credentialStatus": entries[0] if len(entries) == 1 else entries}
+
+
+def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str) -> dict:
+    """Allocate one index per purpose and put the entries into the (still unsigned) credential."""
+    return with_entries(unsigned, claim_entries(session, origin, inst, credential_id))
 
 
 @dataclass

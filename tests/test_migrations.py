@@ -13,7 +13,9 @@ from app.db.models import Base
 from tests.conftest import _fresh_postgres_url
 
 TABLES = {"institutions", "signing_keys", "api_keys", "credentials", "audit_events", "status_lists",
-          "status_entries", "alembic_version"}
+          "status_entries", "batches", "batch_items", "idempotency_keys", "alembic_version"}
+# On PostgreSQL, migration 0005 also creates the job queue (procrastinate's schema).
+QUEUE_TABLES = {"procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_workers"}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -30,13 +32,19 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_url):
     migrate.upgrade(empty_url)
     engine = create_engine(empty_url)
     try:
-        assert set(inspect(engine).get_table_names()) == TABLES
+        expected = TABLES | (QUEUE_TABLES if engine.dialect.name == "postgresql" else set())
+        assert set(inspect(engine).get_table_names()) == expected
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            context = MigrationContext.configure(conn, opts={"include_name": migrate.include_name})
+            diff = compare_metadata(context, Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
         migrate.downgrade(empty_url, "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as conn:  # nothing of the queue is left behind (types, functions)
+                assert conn.exec_driver_sql("SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%%'"
+                                            ).scalar() == 0
         migrate.upgrade(empty_url)
-        assert set(inspect(engine).get_table_names()) == TABLES
+        assert set(inspect(engine).get_table_names()) == expected
     finally:
         engine.dispose()

@@ -65,7 +65,15 @@ def get_caller(request: Request, session: Session = Db) -> Caller:
 
 async def json_body(request: Request) -> object:
     """The request body parsed as JSON, read with a size cap (a 4xx problem for anything else)."""
-    limit = request.app.state.services.settings.max_body_bytes
+    return await read_json(request, request.app.state.services.settings.max_body_bytes)
+
+
+async def batch_json_body(request: Request) -> object:
+    """A batch request's body: JSON, read with the batches' own size cap (MCRED_MAX_BATCH_BODY_BYTES)."""
+    return await read_json(request, request.app.state.services.settings.max_batch_body_bytes)
+
+
+async def read_json(request: Request, limit: int) -> object:
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if ctype not in ("application/json", "application/ld+json", "application/vc+ld+json", "text/plain", ""):
         raise UnsupportedMediaType(f"Send JSON (application/json), not {ctype}.")

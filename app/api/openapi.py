@@ -42,6 +42,15 @@ COHORT_BODY = _body(
     {"cohort": {"microCredentials": [_EXAMPLE]} if _EXAMPLE else None},
 )
 
+BATCH_BODY = _body(
+    {"type": "object", "required": ["items"], "properties": {
+        "items": {"type": "array", "items": {"$ref": _REF.format(model="MicroCredentialInput")}},
+        "mode": {"type": "string", "enum": ["all-or-nothing", "partial"], "default": "all-or-nothing",
+                 "description": "all-or-nothing: one invalid item refuses the batch; partial: the valid items are "
+                                "issued and the invalid ones reported with their errors."}}},
+    {"batch": {"items": [_EXAMPLE], "mode": "partial"} if _EXAMPLE else None},
+)
+
 
 def install(app: FastAPI) -> None:
     def openapi() -> dict:

@@ -142,7 +142,9 @@ class StatusEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id"))
     idx: Mapped[int] = mapped_column(Integer)
-    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    # The credential the slot was claimed for. Batches claim slots before signing, so a crash can leave a claim
+    # whose credential was never stored (no foreign key): such an orphan slot is never reused and never set.
+    credential_id: Mapped[str] = mapped_column(String(36), index=True)
     set: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # the bit: revoked / suspended
 
     __table_args__ = (
@@ -152,3 +154,64 @@ class StatusEntry(Base):
         Index("ix_status_entries_set", "list_id", "idx", postgresql_where=text('"set" IS true'),
               sqlite_where=text('"set" IS 1')),
     )
+
+
+class Batch(Base):
+    """A batch of micro-credentials issued in the background (see app.batches): its items and their counts."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(16))  # "all-or-nothing" | "partial"
+    state: Mapped[str] = mapped_column(String(16))  # "queued" | "running" | "done"
+    actor: Mapped[str] = mapped_column(String(200))
+    chunk_size: Mapped[int] = mapped_column(Integer)  # items [k * chunk_size, (k + 1) * chunk_size) are one job
+    total: Mapped[int] = mapped_column(Integer)
+    # Counts kept in the transactions that change the items' states, so they are exact.
+    issued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BatchItem(Base):
+    """One item of a batch. Its credential id is fixed when the batch is accepted: the credential row takes it as its
+    primary key in the transaction that marks the item issued, so an item can never be issued twice."""
+
+    __tablename__ = "batch_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # the item's index in the request (0-based)
+    credential_id: Mapped[str] = mapped_column(String(36), unique=True)
+    state: Mapped[str] = mapped_column(String(16))  # "pending" | "issued" | "failed"
+    input: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the microCredential, until it is issued
+    errors: Mapped[list | None] = mapped_column(JSON, nullable=True)  # why it failed: [{"field", "message"}]
+    learner_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    __table_args__ = (
+        UniqueConstraint("batch_id", "seq", name="uq_batch_item_seq"),
+        # the worker reads one chunk's pending items; the page of results reads items in order
+        Index("ix_batch_items_batch_state_seq", "batch_id", "state", "seq"),
+    )
+
+
+class IdempotencyKey(Base):
+    """An ``Idempotency-Key`` an institution sent (draft-ietf-httpapi-idempotency-key-header): the digest of the
+    request it came with and the first answer, replayed for a retry of the same request."""
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    location: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("institution_id", "key", name="uq_idempotency_key"),)

@@ -1,1 +1,20 @@
 """Storage functions: each takes the session first and never commits (the request or command owns the transaction)."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+
+def insert_or_ignore(session: Session, model, conflict: list[str], **values) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted.
+
+    No savepoint needed: on PostgreSQL a concurrent insert of the same key waits for the other transaction and
+    then does nothing; on SQLite writers are serialised anyway (and a SAVEPOINT opening a pysqlite transaction
+    would commit on RELEASE).
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # RETURNING tells whether a row was inserted (psycopg reports rowcount -1 for this statement).
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(model.id)
+    return session.connection().execute(statement).first() is not None

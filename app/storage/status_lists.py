@@ -16,30 +16,16 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.db.models import Institution, StatusEntry, StatusList
 from app.domain import bitstring
 from app.domain.timefmt import utcnow
 from app.errors import NotFound
+from app.storage import insert_or_ignore
 
 RANDOM_PROBES = 64
 CLOSE_AT = 0.95
-
-
-def _insert_or_ignore(session: Session, model, conflict: list[str], **values) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted.
-
-    No savepoint needed: on PostgreSQL a concurrent insert of the same key waits for the other transaction and
-    then does nothing; on SQLite writers are serialised anyway (and a SAVEPOINT opening a pysqlite transaction
-    would commit on RELEASE).
-    """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    # RETURNING tells whether a row was inserted (psycopg reports rowcount -1 for this statement).
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(model.id)
-    return session.connection().execute(statement).first() is not None
 
 
 def _open_list(session: Session, inst: Institution, purpose: str, size: int) -> StatusList:
@@ -52,13 +38,13 @@ def _open_list(session: Session, inst: Institution, purpose: str, size: int) -> 
         seq = (session.scalar(select(func.max(StatusList.seq)).where(StatusList.institution_id == inst.id,
                                                                      StatusList.purpose == purpose)) or 0) + 1
         # If another transaction starts list `seq` at the same moment, ours does nothing and we use theirs.
-        _insert_or_ignore(session, StatusList, ["institution_id", "purpose", "seq"], institution_id=inst.id,
-                          purpose=purpose, seq=seq, size=size, full=False, version=1, created_at=utcnow())
+        insert_or_ignore(session, StatusList, ["institution_id", "purpose", "seq"], institution_id=inst.id,
+                         purpose=purpose, seq=seq, size=size, full=False, version=1, created_at=utcnow())
 
 
 def _try_claim(session: Session, lst: StatusList, index: int, credential_id: str) -> bool:
-    return _insert_or_ignore(session, StatusEntry, ["list_id", "idx"], list_id=lst.id, idx=index,
-                             credential_id=credential_id, set=False)
+    return insert_or_ignore(session, StatusEntry, ["list_id", "idx"], list_id=lst.id, idx=index,
+                            credential_id=credential_id, set=False)
 
 
 def allocate(session: Session, inst: Institution, purpose: str, credential_id: str,

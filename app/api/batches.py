@@ -1,0 +1,53 @@
+"""Batch issuing: ``POST /credentials/batches`` (accepted, issued in the background) and ``GET /batches/{id}``.
+
+The request is ``{"items": [microCredential, ...], "mode": "all-or-nothing" | "partial"}``; every batch runs in the
+background (app.batches, app.jobs) and is answered 202 with its Location. An ``Idempotency-Key`` header
+(draft-ietf-httpapi-idempotency-key-header) makes a retry of the same request get the first answer.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from app import batches
+from app.api.deps import Caller, Db, batch_json_body, get_caller, get_services
+from app.api.links import links
+from app.api.openapi import BATCH_BODY
+from app.errors import InvalidInput
+from app.services import Services
+from app.storage import batches as stored
+
+router = APIRouter(tags=["issuing"])
+
+ITEM_STATES = ("pending", "issued", "failed")
+
+
+@router.post("/credentials/batches", status_code=202, openapi_extra=BATCH_BODY,
+             summary="Issue a batch of micro-credentials in the background (all or nothing, or partial)")
+def submit(body: object = Depends(batch_json_body), caller: Caller = Depends(get_caller), session: Session = Db,
+           services: Services = Depends(get_services),
+           idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255)):
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise InvalidInput("The Idempotency-Key header must not be empty.",
+                           errors=[{"field": "Idempotency-Key", "message": "must not be empty"}])
+    answer = batches.submit(session, services, caller.institution, body, actor=caller.actor,
+                            idempotency_key=idempotency_key)
+    return JSONResponse(answer.body, status_code=answer.status, headers={"Location": answer.location})
+
+
+@router.get("/batches/{batch_id}", summary="A batch: counts, progress, and its items' results (paginated)")
+def get_batch(batch_id: str, status: str | None = Query(None, pattern="^(pending|issued|failed)$"),
+              offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
+              caller: Caller = Depends(get_caller), session: Session = Db,
+              services: Services = Depends(get_services)):
+    batch = stored.for_institution(session, caller.institution.id, batch_id)
+    origin = services.settings.public_origin
+    page = stored.items_page(session, batch.id, state=status, offset=offset, limit=limit)
+    total = stored.count_items(session, batch.id, status)
+    query = f"&status={status}" if status else ""
+    more = f"{batches.batch_url(origin, batch.id)}?offset={offset + limit}&limit={limit}{query}"
+    return {**batches.describe(origin, batch),
+            "items": [batches.item_result(origin, item, cred, links) for item, cred in page],
+            "page": {"offset": offset, "limit": limit, "total": total, "next": more if offset + limit < total else None}}

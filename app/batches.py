@@ -1,0 +1,295 @@
+"""Batch issuing: up to tens of thousands of micro-credentials in one request, validated first, issued in the
+background, each exactly once.
+
+Accepting a batch (``submit``) is one transaction. Every item is validated and built first
+(app.issuing.build_micro_credential, one document at a time); in ``all-or-nothing`` mode one invalid item refuses
+the whole batch and nothing is stored, in ``partial`` mode the invalid items are stored as failed with their errors.
+Each accepted item gets its credential id there and then; the batch, its items, the jobs that will issue them
+(app.jobs) and the answer to an ``Idempotency-Key`` are committed together.
+
+Issuing one chunk of items (``run_chunk``, a job) takes three steps, so that no transaction is open while documents
+are signed (SQLite's single write lock is never held while signing):
+
+1. claim, a short transaction: the chunk's pending items are locked and each gets its status list slots (the slots
+   an earlier, interrupted attempt claimed for it are its slots again: app.status.claim_entries);
+2. sign, outside any transaction, in the worker's signing processes (the JSON-LD work is CPU-bound: one process
+   per core, app.jobs);
+3. store, a short transaction: each item still pending is marked issued and its credential inserted with the
+   item's credential id as primary key, and the batch's counts move on.
+
+A crash between the steps loses nothing (the items are still pending and the job runs again) and issues nothing
+twice (the guarded UPDATE and the primary key). A slot claimed for an item that is never stored stays claimed and
+unset: it is never reused and never published as revoked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app import issuing, jobs, status
+from app.db.models import Batch, BatchItem, Credential, Institution, SigningKey
+from app.domain.timefmt import to_xsd
+from app.errors import InvalidInput, McredError
+from app.services import Services, for_settings
+from app.storage import audit, credentials, idempotency, institutions
+from app.storage import batches as stored
+
+log = logging.getLogger("mcred.batches")
+
+MODES = ("all-or-nothing", "partial")
+ITEMS = "items"
+# An item whose chunk failed this often (the job raised, or its worker died each time) is given up as failed.
+MAX_ATTEMPTS = 5
+
+
+# --- accepting a batch ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict
+    location: str
+
+
+def request_digest(body: object) -> str:
+    """SHA-256 of the request's JSON (keys sorted), so that a retry serialised differently is the same request."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _read(body: object, limit: int) -> tuple[list, str]:
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object with `items` (micro-credentials) and optionally `mode`.",
+                           errors=[{"field": "body", "message": "must be an object"}])
+    unknown = sorted(set(body) - {ITEMS, "mode"})
+    if unknown:
+        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.",
+                           errors=[{"field": k, "message": "is not a field of a batch request"} for k in unknown])
+    mode = body.get("mode", "all-or-nothing")
+    if mode not in MODES:
+        raise InvalidInput(f"`mode` must be one of {', '.join(MODES)}.",
+                           errors=[{"field": "mode", "message": "must be all-or-nothing or partial"}])
+    return issuing.check_items(body.get(ITEMS), ITEMS, limit), mode
+
+
+def _learner_ref(item: object) -> str | None:
+    learner = item.get("learner") if isinstance(item, dict) else None
+    ref = learner.get("reference") if isinstance(learner, dict) else None
+    return ref[:200] if isinstance(ref, str) else None
+
+
+def submit(session: Session, services: Services, inst: Institution, body: object, *, actor: str,
+           idempotency_key: str | None = None, queue: str | None = None) -> Answer:
+    """Validate and accept a batch (``{"items": [...], "mode": ...}``) inside the caller's transaction."""
+    items, mode = _read(body, services.settings.max_batch_items)
+    digest = request_digest(body) if idempotency_key is not None else None
+    if idempotency_key is not None:
+        first = idempotency.find(session, inst.id, idempotency_key)
+        if first is not None:
+            return _replay(first, digest)
+
+    rows, refused = [], 0
+    for n, built, errors in issuing.validate_each(services, inst, items, ITEMS):
+        refused += bool(errors)
+        rows.append({"seq": n, "credential_id": str(uuid.uuid4()), "state": "failed" if errors else "pending",
+                     "input": None if errors else items[n], "errors": errors or None,
+                     "learner_ref": _learner_ref(items[n])})
+    if refused and mode == "all-or-nothing":
+        raise InvalidInput(f"{refused} of {len(items)} micro-credentials were refused; nothing was issued.",
+                           errors=[e for row in rows for e in row["errors"] or ()])
+
+    if idempotency_key is not None and not idempotency.claim(session, inst.id, idempotency_key, digest):
+        return _replay(idempotency.find(session, inst.id, idempotency_key), digest)
+    now = services.clock()
+    batch = Batch(id=str(uuid.uuid4()), institution_id=inst.id, mode=mode, actor=actor,
+                  chunk_size=services.settings.batch_chunk, total=len(rows), issued=0, failed=refused,
+                  state="queued" if refused < len(rows) else "done", created_at=now,
+                  finished_at=None if refused < len(rows) else now)
+    stored.create(session, batch, rows)
+    size = batch.chunk_size
+    jobs.enqueue(session, batch.id, [(k, min(k + size, len(rows))) for k in range(0, len(rows), size)
+                                     if any(r["state"] == "pending" for r in rows[k:k + size])], queue=queue)
+    origin = services.settings.public_origin
+    answer = Answer(202, {**describe(origin, batch), "items": [
+        {"index": row["seq"], "status": "failed", "learnerRef": row["learner_ref"], "errors": row["errors"]}
+        for row in rows if row["errors"]]}, batch_url(origin, batch.id))
+    if idempotency_key is not None:
+        idempotency.answer(session, inst.id, idempotency_key, status_code=answer.status, response=answer.body,
+                           location=answer.location)
+    log.info("batch %s accepted: %d items, %d refused, mode %s", batch.id, len(rows), refused, mode)
+    return answer
+
+
+def _replay(first, digest: str) -> Answer:
+    if first.request_digest != digest:
+        raise InvalidInput("This Idempotency-Key was used before with a different request; use a new key for a new "
+                           "request.", slug="idempotency-key-reused",
+                           errors=[{"field": "Idempotency-Key", "message": "already used for another request"}])
+    return Answer(first.status_code, first.response, first.location)
+
+
+# --- reading a batch ------------------------------------------------------------------------------------------------
+
+
+def batch_url(origin: str, batch_id: str) -> str:
+    return f"{origin}/batches/{batch_id}"
+
+
+def describe(origin: str, batch: Batch) -> dict:
+    done = batch.issued + batch.failed
+    return {"id": batch.id, "mode": batch.mode, "state": batch.state,
+            "counts": {"total": batch.total, "issued": batch.issued, "failed": batch.failed,
+                       "pending": batch.total - done},
+            "progress": round(done / batch.total, 4) if batch.total else 1.0,
+            "createdAt": to_xsd(batch.created_at),
+            "startedAt": to_xsd(batch.started_at) if batch.started_at else None,
+            "finishedAt": to_xsd(batch.finished_at) if batch.finished_at else None,
+            "links": {"self": batch_url(origin, batch.id)}}
+
+
+def item_result(origin: str, item: BatchItem, credential: Credential | None, links) -> dict:
+    out = {"index": item.seq, "status": item.state, "learnerRef": item.learner_ref}
+    if item.state == "issued" and credential is not None:
+        out.update(id=credential.id, links=links(origin, credential))
+    elif item.state == "failed":
+        out["errors"] = item.errors
+    return out
+
+
+# --- issuing a chunk ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """What the signing processes need of the institution and its active key."""
+
+    id: int
+    did: str
+    profile: dict
+    default_validity_days: int | None
+    key_file: str
+    verification_method: str
+
+
+@dataclass(frozen=True)
+class Work:
+    seq: int
+    credential_id: str
+    input: dict
+    entries: list[dict]
+
+
+@dataclass
+class Signed:
+    seq: int
+    document: dict | None = None
+    learner_ref: str | None = None
+    learner_name: str | None = None
+    title: str | None = None
+    issued_at: datetime | None = None
+    errors: list[dict] = field(default_factory=list)
+
+
+def item_errors(exc: McredError, seq: int) -> list[dict]:
+    prefix = f"{ITEMS}[{seq}]"
+    if isinstance(exc, InvalidInput):
+        return issuing._prefixed(exc, prefix)
+    return [{"field": prefix, "message": exc.detail}]
+
+
+def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
+    """Issue the pending items ``start <= seq < stop`` of a batch: claim, sign, store (see the module docstring).
+    ``runtime`` gives ``session_factory``, ``services`` and ``sign_many(issuer, works)``."""
+    t0 = time.perf_counter()
+    origin = runtime.services.settings.public_origin
+    with runtime.session_factory() as session:
+        batch = stored.get(session, batch_id)
+        items = stored.lock_pending(session, batch_id, start, stop) if batch is not None else []
+        if not items:
+            session.commit()
+            return
+        inst = session.get(Institution, batch.institution_id)
+        key = institutions.active_key(session, inst)
+        stored.mark_started(session, batch_id, runtime.services.clock())
+        given_up = [item for item in items if item.attempts > MAX_ATTEMPTS]
+        for item in given_up:
+            stored.finish_item(session, item.id, "failed", [{"field": f"{ITEMS}[{item.seq}]", "message": (
+                f"could not be issued in {MAX_ATTEMPTS} attempts (the service's log says why); issue it again in a "
+                "new batch")}])
+        if given_up:
+            stored.count(session, batch_id, 0, len(given_up), runtime.services.clock())
+        items = [item for item in items if item.attempts <= MAX_ATTEMPTS]
+        works = [Work(item.seq, item.credential_id, item.input,
+                      status.claim_entries(session, origin, inst, item.credential_id, resume=item.attempts > 1))
+                 for item in items]
+        issuer = Issuer(inst.id, inst.did, inst.profile, inst.default_validity_days, key.key_file,
+                        key.verification_method)
+        actor = batch.actor
+        session.commit()
+    t1 = time.perf_counter()
+    results = runtime.sign_many(issuer, works) if works else []
+    t2 = time.perf_counter()
+    issued = failed = 0
+    with runtime.session_factory() as session:
+        for item, result in zip(items, results):
+            if result.errors:
+                failed += stored.finish_item(session, item.id, "failed", result.errors)
+            elif stored.finish_item(session, item.id, "issued"):
+                credentials.add(session, issuing.credential_row(
+                    inst, result.document, credential_id=item.credential_id, learner_ref=result.learner_ref,
+                    learner_name=result.learner_name, title=result.title, issued_at=result.issued_at,
+                    batch_id=batch_id))
+                audit.record(session, actor=actor, action="issue", institution_id=inst.id,
+                             credential_id=item.credential_id, learner_ref=result.learner_ref, batch_id=batch_id)
+                issued += 1
+        stored.count(session, batch_id, issued, failed, runtime.services.clock())
+        session.commit()
+    t3 = time.perf_counter()
+    log.info("batch %s items %d-%d: %d issued, %d failed; claim %.2f s, sign %.2f s, store %.2f s",
+             batch_id, start, stop - 1, issued, failed, t1 - t0, t2 - t1, t3 - t2)
+
+
+# --- the signing processes ------------------------------------------------------------------------------------------
+
+_signing_services: Services | None = None
+
+
+def init_signing_process(settings, parent_pid: int) -> None:
+    """Runs once in each signing process: its own services (contexts, key store), and an exit when the worker that
+    started it is gone (killed), so no signing process outlives its worker."""
+    global _signing_services
+    _signing_services = for_settings(settings)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def sign_item(issuer: Issuer, work: Work) -> Signed:
+    """Build and sign one item (in a signing process): the item's refusal is its result, not an exception."""
+    services = _signing_services
+    inst = Institution(id=issuer.id, did=issuer.did, profile=issuer.profile,
+                       default_validity_days=issuer.default_validity_days)
+    key = SigningKey(key_file=issuer.key_file, verification_method=issuer.verification_method)
+    try:
+        unsigned, summary = issuing.build_micro_credential(services, inst, work.input, work.credential_id)
+        now = services.clock()
+        document = issuing.sign(services, key, status.with_entries(unsigned, work.entries), now)
+    except McredError as exc:
+        return Signed(work.seq, errors=item_errors(exc, work.seq))
+    return Signed(work.seq, document, summary.get("learnerRef"), summary.get("learnerName"), summary.get("title"),
+                  now)

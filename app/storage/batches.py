@@ -1,0 +1,98 @@
+"""Batches and their items: the persisted work of background issuing (see app.batches).
+
+An item moves from ``pending`` to ``issued`` or ``failed`` once: every change is an UPDATE guarded by
+``state = 'pending'``, and the batch's counts change in the same transaction, so they are exact whatever runs twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import Batch, BatchItem, Credential
+from app.errors import NotFound
+
+
+def create(session: Session, batch: Batch, items: list[dict]) -> Batch:
+    """``items``: BatchItem columns (seq, credential_id, state, input, errors, learner_ref), inserted in one go."""
+    session.add(batch)
+    session.flush()
+    if items:
+        session.execute(insert(BatchItem), [{"batch_id": batch.id, "attempts": 0, **item} for item in items])
+    return batch
+
+
+def get(session: Session, batch_id: str) -> Batch | None:
+    return session.get(Batch, batch_id, populate_existing=True)
+
+
+def for_institution(session: Session, institution_id: int, batch_id: str) -> Batch:
+    """A batch of this institution; another institution's batch is simply not found."""
+    batch = session.scalar(select(Batch).where(Batch.id == batch_id, Batch.institution_id == institution_id)
+                           .execution_options(populate_existing=True))
+    if batch is None:
+        raise NotFound(f"No batch {batch_id!r} of this institution.")
+    return batch
+
+
+def lock_pending(session: Session, batch_id: str, start: int, stop: int) -> list[BatchItem]:
+    """The pending items with ``start <= seq < stop``, each attempt counted; the UPDATE comes first so that the
+    items stay locked until the transaction ends (a row lock on PostgreSQL, the write lock on SQLite): two runs of
+    one chunk claim its status slots one after the other, never side by side."""
+    chunk = (BatchItem.batch_id == batch_id, BatchItem.seq >= start, BatchItem.seq < stop,
+             BatchItem.state == "pending")
+    session.execute(update(BatchItem).where(*chunk).values(attempts=BatchItem.attempts + 1))
+    return list(session.scalars(select(BatchItem).where(*chunk).order_by(BatchItem.seq)
+                                .execution_options(populate_existing=True)))
+
+
+def mark_started(session: Session, batch_id: str, now: datetime) -> None:
+    session.execute(update(Batch).where(Batch.id == batch_id, Batch.state == "queued")
+                    .values(state="running", started_at=now))
+
+
+def finish_item(session: Session, item_id: int, state: str, errors: list[dict] | None = None) -> bool:
+    """pending -> ``state`` (issued | failed); False when the item was no longer pending (another run did it)."""
+    values = {"state": state, "input": None} if state == "issued" else {"state": state, "errors": errors}
+    result = session.execute(update(BatchItem).where(BatchItem.id == item_id, BatchItem.state == "pending")
+                             .values(**values))
+    return result.rowcount == 1
+
+
+def count(session: Session, batch_id: str, issued: int, failed: int, now: datetime) -> None:
+    """Add to the batch's counts; the transaction that completes the batch marks it done."""
+    done = Batch.issued + issued + Batch.failed + failed >= Batch.total
+    session.execute(update(Batch).where(Batch.id == batch_id).values(
+        issued=Batch.issued + issued, failed=Batch.failed + failed,
+        state=case((done, "done"), else_=Batch.state),
+        finished_at=case((done, now), else_=Batch.finished_at)))
+
+
+def unfinished(session: Session) -> list[Batch]:
+    return list(session.scalars(select(Batch).where(Batch.state != "done").order_by(Batch.created_at, Batch.id)))
+
+
+def pending_chunks(session: Session, batch: Batch) -> list[int]:
+    """The numbers of the batch's chunks (items [k * chunk_size, (k + 1) * chunk_size)) with pending items."""
+    k = BatchItem.seq // batch.chunk_size
+    return list(session.scalars(select(k).where(BatchItem.batch_id == batch.id, BatchItem.state == "pending")
+                                .group_by(k).order_by(k)))
+
+
+def items_page(session: Session, batch_id: str, *, state: str | None, offset: int,
+               limit: int) -> list[tuple[BatchItem, Credential | None]]:
+    """A page of the batch's items in order, each with its credential once issued."""
+    query = (select(BatchItem, Credential).outerjoin(Credential, Credential.id == BatchItem.credential_id)
+             .where(BatchItem.batch_id == batch_id))
+    if state is not None:
+        query = query.where(BatchItem.state == state)
+    return [(item, cred) for item, cred in session.execute(query.order_by(BatchItem.seq).offset(offset).limit(limit))]
+
+
+def count_items(session: Session, batch_id: str, state: str | None = None) -> int:
+    query = select(func.count()).select_from(BatchItem).where(BatchItem.batch_id == batch_id)
+    if state is not None:
+        query = query.where(BatchItem.state == state)
+    return session.scalar(query)
