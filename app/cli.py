@@ -7,20 +7,29 @@
     mcred rotate-key SLUG                 new signing key; old ones keep verifying
     mcred list-institutions
     mcred serve [--host --port] [--demo]  all of the above that is needed, then run the HTTP service
+    mcred worker [--processes N]          run batch jobs (one worker per machine; it signs on every core)
+    mcred issue-csv FILE --institution SLUG [--dry-run] [--report FAILED.csv] [--all-or-nothing]
+                                          issue a cohort from a CSV file (layout: README, samples/cohort.csv)
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import logging
 import sys
+import threading
+import time
+from pathlib import Path
 
-from app import admin, contexts
+from app import admin, batches, contexts, csv_import, issuing, jobs
 from app.config import Settings
 from app.db import migrate
 from app.db.session import make_engine, make_session_factory
 from app.errors import McredError
 from app.services import Services, for_settings
+from app.storage import batches as stored
 from app.storage import institutions
 
 DEMO_SLUG = "demo-universitate"
@@ -90,6 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--demo", action="store_true", help="create a demo institution and print its API key")
+    p = sub.add_parser("worker", help="run the batch jobs (PostgreSQL: shared with the workers of other machines)")
+    p.add_argument("--processes", type=int, help="signing processes (default MCRED_WORKER_PROCESSES, else one per "
+                   "core)")
+    p.add_argument("--concurrency", type=int, default=2, help="chunk jobs at once, sharing the signing processes")
+    p = sub.add_parser("issue-csv", help="issue a cohort from a CSV file, with a progress bar and a report")
+    p.add_argument("file", type=Path)
+    p.add_argument("--institution", required=True, metavar="SLUG")
+    p.add_argument("--dry-run", action="store_true", help="check every row, issue nothing")
+    p.add_argument("--report", type=Path, metavar="FAILED.csv", help="write the failed rows (row, column, "
+                   "element, message) to this file")
+    p.add_argument("--all-or-nothing", action="store_true", help="issue nothing unless every row is valid")
+    p.add_argument("--processes", type=int, help="signing processes (default: one per core)")
     args = parser.parse_args(argv)
     settings = Settings()
     try:
@@ -124,6 +145,12 @@ def _run(args, settings: Settings) -> int:
                       f"`mcred create-api-key {DEMO_SLUG}`.", flush=True)
         uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
         return 0
+    if args.cmd == "worker":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        jobs.work(settings, processes=args.processes, concurrency=args.concurrency)
+        return 0
+    if args.cmd == "issue-csv":
+        return _issue_csv(args, settings)
     services = _services(settings)
     with _session(settings) as session:
         if args.cmd == "create-institution":
@@ -150,6 +177,80 @@ def _run(args, settings: Settings) -> int:
             for inst in institutions.all_institutions(session):
                 print(f"{inst.slug}\t{inst.did}")
     return 0
+
+
+def _issue_csv(args, settings: Settings) -> int:
+    """Read, check, issue (this process works on its own batch, beside any running workers), report."""
+    rows = csv_import.read(args.file)
+    services = _services(settings)
+    failures = [(row, error) for row, errors in rows.refused.items() for error in errors]
+    started = time.monotonic()
+    with _session(settings) as session:
+        inst = institutions.by_slug(session, args.institution)
+        if args.dry_run or (args.all_or_nothing and rows.refused):
+            for n, _, errors in issuing.validate_each(services, inst, rows.items, batches.ITEMS):
+                failures.extend((rows.rows[n], error) for error in errors)
+            batch = None
+        else:
+            queue = f"cli-{time.time_ns()}"
+            answer = batches.submit(session, services, inst, {"items": rows.items, "mode": "all-or-nothing"
+                                    if args.all_or_nothing else "partial"}, actor="cli:issue-csv", queue=queue)
+            session.commit()
+            batch = answer.body
+    total = len(rows.items) + len(rows.refused)
+    if batch is not None:
+        _run_with_progress(settings, batch, queue, args.processes)
+        with _session(settings) as session:
+            for item, _ in stored.items_page(session, batch["id"], state="failed", offset=0, limit=None):
+                failures.extend((rows.rows[item.seq], error) for error in item.errors)
+            batch = batches.describe(settings.public_origin, stored.get(session, batch["id"]))
+    failures.sort(key=lambda f: f[0])
+    failed_rows = len({row for row, _ in failures})
+    elapsed = time.monotonic() - started
+    if batch is None:
+        verdict = "checked, nothing issued" if args.dry_run else "refused: nothing issued (--all-or-nothing)"
+        print(f"{args.file.name}: {total} rows {verdict}; {total - failed_rows} valid, {failed_rows} invalid.")
+    else:
+        issued = batch["counts"]["issued"]
+        print(f"{args.file.name}: {issued} of {total} rows issued, {failed_rows} failed, in {elapsed:.1f} s "
+              f"({issued / elapsed:.1f} credentials/s); batch {batch['id']}.")
+    for row, error in failures[:20]:
+        print(f"  row {row}: {_column(error)}: {error['message']}", file=sys.stderr)
+    if len(failures) > 20:
+        print(f"  ... and {len(failures) - 20} more", file=sys.stderr)
+    if args.report is not None:
+        with open(args.report, "w", encoding="utf-8-sig", newline="") as out:  # a BOM: spreadsheets read UTF-8
+            writer = csv.writer(out)
+            writer.writerow(["row", "column", "element", "message"])
+            writer.writerows([row, _column(error), _element(error), error["message"]] for row, error in failures)
+        print(f"failed rows: {args.report}")
+    return 1 if failures else 0
+
+
+def _element(error: dict) -> str:
+    field = error.get("field") or ""
+    return field.split(".", 1)[1] if field.startswith(f"{batches.ITEMS}[") and "." in field else field
+
+
+def _column(error: dict) -> str:
+    field = error.get("field") or ""
+    return csv_import.column_of(_element(error)) if field.startswith(f"{batches.ITEMS}[") else field
+
+
+def _run_with_progress(settings: Settings, batch: dict, queue: str, processes: int | None) -> None:
+    from tqdm import tqdm
+
+    refused = batch["counts"]["failed"]
+    worker = threading.Thread(target=jobs.work, args=(settings,), daemon=True,
+                              kwargs={"processes": processes, "until_batch": batch["id"], "queue": queue})
+    worker.start()
+    with tqdm(total=batch["counts"]["total"] - refused, unit="credential", file=sys.stderr) as bar, \
+            _session(settings) as session:
+        while worker.is_alive():
+            worker.join(0.5)
+            now = stored.get(session, batch["id"])
+            session.rollback()
+            bar.update(now.issued + now.failed - refused - bar.n)
 
 
 if __name__ == "__main__":

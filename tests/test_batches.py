@@ -1,0 +1,158 @@
+"""Batch issuing over the API (POST /credentials/batches, GET /batches/{id}), on SQLite and on the real PostgreSQL;
+the batches are issued by the real worker code (app.jobs.work) in this process, signing in real child processes."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import func, select
+
+from app import jobs
+from app.db.models import Batch, IdempotencyKey
+from app.domain import eddsa_rdfc_2022
+from app.domain.microcredential import EXAMPLE
+from tests.apphelpers import ORIGIN, auth, make_client, new_tenant
+from tests.test_api_issue import assert_problem, count, resolver
+
+
+@pytest.fixture(scope="module")
+def client(database_url, tmp_path_factory):
+    with make_client(database_url, tmp_path_factory.mktemp("keys"), batch_chunk=2) as c:
+        yield c
+
+
+def learners(*names: str) -> list[dict]:
+    items = []
+    for n, name in enumerate(names):
+        item = copy.deepcopy(EXAMPLE)
+        given, family = name.split()
+        item["learner"] = {"givenName": given, "familyName": family, "reference": f"ST-{n:03d}"}
+        items.append(item)
+    return items
+
+
+def batches_of(client, slug: str) -> int:
+    from app.storage import institutions
+
+    with client.app.state.session_factory() as session:
+        inst = institutions.by_slug(session, slug)
+        return session.scalar(select(func.count()).select_from(Batch).where(Batch.institution_id == inst.id))
+
+
+def post(client, key, body, **headers):
+    return client.post("/credentials/batches", json=body, headers={**auth(key), **headers})
+
+
+def run(client, batch_id):
+    jobs.work(client.app.state.services.settings, processes=1, until_batch=batch_id)
+
+
+def test_partial_batch_issues_the_valid_items_and_reports_the_others(client, loader):
+    _, key = new_tenant(client, suspension_enabled=True)
+    items = learners("Jānis Ozols", "Līga Kalniņa", "Pēteris Liepa", "Ērika Šmite", "Ilze Ābele")
+    del items[1]["qualityAssurance"]
+    items[3]["eqfLevel"] = 9
+    response = post(client, key, {"items": items, "mode": "partial"})
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    assert response.headers["location"] == f"{ORIGIN}/batches/{accepted['id']}" == accepted["links"]["self"]
+    assert accepted["state"] == "queued"
+    assert accepted["counts"] == {"total": 5, "issued": 0, "failed": 2, "pending": 3}
+    assert [(i["index"], i["learnerRef"], [e["field"] for e in i["errors"]]) for i in accepted["items"]] == [
+        (1, "ST-001", ["items[1].qualityAssurance"]), (3, "ST-003", ["items[3].eqfLevel"])]
+    assert count(client, key) == 0  # accepted, not yet issued
+
+    run(client, accepted["id"])
+    batch = client.get(accepted["links"]["self"].removeprefix(ORIGIN), headers=auth(key)).json()
+    assert batch["state"] == "done" and batch["progress"] == 1.0 and batch["finishedAt"]
+    assert batch["counts"] == {"total": 5, "issued": 3, "failed": 2, "pending": 0}
+    assert [(i["index"], i["status"]) for i in batch["items"]] == [
+        (0, "issued"), (1, "failed"), (2, "issued"), (3, "failed"), (4, "issued")]
+    assert batch["items"][3]["errors"][0]["message"].startswith("must be a whole number from 1 to 8")
+    assert count(client, key) == 3
+    for item in (i for i in batch["items"] if i["status"] == "issued"):
+        stored = client.get(item["links"]["credential"].removeprefix(ORIGIN), headers=auth(key)).json()
+        vc = stored["verifiableCredential"]
+        assert stored["batchId"] == batch["id"] and stored["learnerRef"] == item["learnerRef"]
+        assert vc["id"] == f"urn:uuid:{item['id']}"
+        assert [e["statusPurpose"] for e in vc["credentialStatus"]] == ["revocation", "suspension"]
+        assert eddsa_rdfc_2022.verify_proof(vc, loader=loader, resolve_verification_method=resolver(client)).verified
+        download = client.get(item["links"]["download"].removeprefix(ORIGIN))
+        assert download.status_code == 200 and download.json() == vc
+
+    failed = client.get(f"/batches/{batch['id']}?status=failed&limit=1", headers=auth(key)).json()
+    assert [i["index"] for i in failed["items"]] == [1]
+    assert failed["page"]["total"] == 2 and "status=failed" in failed["page"]["next"]
+
+
+def test_all_or_nothing_refuses_the_whole_batch(client):
+    slug, key = new_tenant(client)
+    items = learners("Jānis Ozols", "Līga Kalniņa", "Pēteris Liepa")
+    del items[2]["learner"]["givenName"]
+    body = assert_problem(post(client, key, {"items": items}), 422, "invalid-input")  # all-or-nothing by default
+    assert [e["field"] for e in body["errors"]] == ["items[2].learner.givenName"]
+    assert "1 of 3" in body["detail"]
+    assert batches_of(client, slug) == 0
+
+    del items[2]
+    accepted = post(client, key, {"items": items, "mode": "all-or-nothing"})
+    assert accepted.status_code == 202 and accepted.json()["counts"]["pending"] == 2
+    run(client, accepted.json()["id"])
+    assert count(client, key) == 2
+
+
+def test_an_idempotency_key_replays_the_first_answer_and_never_issues_twice(client):
+    _, key = new_tenant(client)
+    _, other = new_tenant(client)
+    body = {"items": learners("Anna Bērziņa", "Kārlis Žagars"), "mode": "partial"}
+    first = post(client, key, body, **{"Idempotency-Key": "cohort-2025-06"})
+    assert first.status_code == 202
+    # the same request again, its JSON written differently: the first answer, no second batch
+    reordered = {"mode": "partial", "items": body["items"]}
+    again = post(client, key, reordered, **{"Idempotency-Key": "cohort-2025-06"})
+    assert (again.status_code, again.json(), again.headers["location"]) == (
+        202, first.json(), first.headers["location"])
+    run(client, first.json()["id"])
+    replay = post(client, key, body, **{"Idempotency-Key": "cohort-2025-06"})
+    assert replay.json()["id"] == first.json()["id"]
+    assert count(client, key) == 2
+
+    changed = copy.deepcopy(body)
+    changed["items"][1]["learner"]["givenName"] = "Kārlis Jānis"
+    problem = assert_problem(post(client, key, changed, **{"Idempotency-Key": "cohort-2025-06"}), 422,
+                             "idempotency-key-reused")
+    assert problem["errors"][0]["field"] == "Idempotency-Key"
+    # keys are per institution: another institution's request with the same key is its own
+    theirs = post(client, other, body, **{"Idempotency-Key": "cohort-2025-06"})
+    assert theirs.status_code == 202 and theirs.json()["id"] != first.json()["id"]
+    assert count(client, key) == 2
+    with client.app.state.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(IdempotencyKey)
+                              .where(IdempotencyKey.key == "cohort-2025-06")) == 2
+
+
+def test_a_batch_is_its_institutions_alone(client):
+    _, key = new_tenant(client)
+    _, other = new_tenant(client)
+    accepted = post(client, key, {"items": learners("Anna Bērziņa")}).json()
+    assert client.get(f"/batches/{accepted['id']}", headers=auth(key)).status_code == 200
+    assert_problem(client.get(f"/batches/{accepted['id']}", headers=auth(other)), 404, "not-found")
+    assert_problem(client.get(f"/batches/{accepted['id']}"), 401)
+    run(client, accepted["id"])
+
+
+def test_batch_limits_and_malformed_requests(database_url, tmp_path):
+    with make_client(database_url, tmp_path, max_batch_items=3, max_batch_body_bytes=20_000) as small:
+        slug, key = new_tenant(small)
+        items = learners("A B", "C D", "E F", "G H")
+        body = assert_problem(post(small, key, {"items": items}), 422)
+        assert body["errors"] == [{"field": "items", "message": "too many items (at most 3)"}]
+        big = {"items": learners("A B", "C D"), "mode": "partial"}
+        big["items"][0]["learningOutcomes"] *= 30
+        assert_problem(post(small, key, big), 413, "body-too-large")
+        for wrong, field in (({"items": []}, "items"), ({"items": items[:1], "mode": "some"}, "mode"),
+                             ({"items": items[:1], "Mode": "partial"}, "Mode"), ([1], "body")):
+            assert assert_problem(post(small, key, wrong), 422)["errors"][0]["field"] == field
+        assert_problem(post(small, key, {"items": items[:1]}, **{"Idempotency-Key": " "}), 422)
+        assert batches_of(small, slug) == 0
