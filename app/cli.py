@@ -27,7 +27,7 @@ from app import admin, batches, contexts, csv_import, issuing, jobs
 from app.config import Settings
 from app.db import migrate
 from app.db.session import make_engine, make_session_factory
-from app.errors import McredError
+from app.errors import InvalidInput, McredError
 from app.services import Services, for_settings
 from app.storage import batches as stored
 from app.storage import institutions
@@ -187,16 +187,19 @@ def _issue_csv(args, settings: Settings) -> int:
     started = time.monotonic()
     with _session(settings) as session:
         inst = institutions.by_slug(session, args.institution)
+        batch = None
         if args.dry_run or (args.all_or_nothing and rows.refused):
             for n, _, errors in issuing.validate_each(services, inst, rows.items, batches.ITEMS):
                 failures.extend((rows.rows[n], error) for error in errors)
-            batch = None
         else:
             queue = f"cli-{time.time_ns()}"
-            answer = batches.submit(session, services, inst, {"items": rows.items, "mode": "all-or-nothing"
-                                    if args.all_or_nothing else "partial"}, actor="cli:issue-csv", queue=queue)
-            session.commit()
-            batch = answer.body
+            try:
+                batch = batches.submit(session, services, inst, {"items": rows.items, "mode": "all-or-nothing"
+                                       if args.all_or_nothing else "partial"}, actor="cli:issue-csv", queue=queue).body
+                session.commit()
+            except InvalidInput as refusal:  # all or nothing, and a row was invalid: its errors name items[n]
+                failures.extend((rows.rows[int(e["field"][len(batches.ITEMS) + 1:].split("]")[0])], e)
+                                for e in refusal.errors)
     total = len(rows.items) + len(rows.refused)
     if batch is not None:
         _run_with_progress(settings, batch, queue, args.processes)

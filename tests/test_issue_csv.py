@@ -1,0 +1,127 @@
+"""`mcred issue-csv` end to end, as a separate process, on SQLite and on the real PostgreSQL: the sample cohort
+(Latvian diacritics), a file with a byte order mark and broken rows, the report of failed rows, a dry run, and
+files that are not the layout."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.csv_import import COLUMNS
+from app.db.models import Credential
+from app.storage import institutions
+from tests.apphelpers import ORIGIN, make_client, new_tenant
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "cohort.csv"
+
+
+@pytest.fixture(scope="module")
+def setup(database_url, tmp_path_factory):
+    keys = tmp_path_factory.mktemp("keys")
+    with make_client(database_url, keys) as client:
+        yield client, keys
+
+
+def mcred(database_url: str, keys: Path, *args) -> subprocess.CompletedProcess:
+    env = {**os.environ, "MCRED_DATABASE_URL": database_url, "MCRED_KEYS_DIR": str(keys), "MCRED_PUBLIC_URL": ORIGIN,
+           "MCRED_WORKER_PROCESSES": "2"}
+    return subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def stored(client, slug: str) -> list[Credential]:
+    with client.app.state.session_factory() as session:
+        inst = institutions.by_slug(session, slug)
+        return list(session.scalars(select(Credential).where(Credential.institution_id == inst.id)
+                                    .order_by(Credential.learner_ref)))
+
+
+def sample_rows() -> list[dict]:
+    with open(SAMPLE, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write(path: Path, rows: list[dict], *, encoding="utf-8-sig", delimiter=",") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_the_sample_cohort_is_issued(setup, database_url):
+    client, keys = setup
+    slug, _ = new_tenant(client)
+    dry = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", slug, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "8 rows checked, nothing issued; 8 valid, 0 invalid" in dry.stdout
+    assert stored(client, slug) == []
+
+    done = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", slug)
+    assert done.returncode == 0, done.stderr
+    assert "8 of 8 rows issued, 0 failed" in done.stdout
+    assert "8/8" in done.stderr  # the progress bar, at its end
+    creds = stored(client, slug)
+    assert [(c.learner_ref, c.learner_name) for c in creds] == [
+        (row["learner_reference"], f"{row['given_name']} {row['family_name']}") for row in sample_rows()]
+    subject = creds[0].document["credentialSubject"]
+    assert subject["givenName"]["lv"] == "Anna" and subject["familyName"]["lv"] == "Bērziņa"
+
+
+def test_failed_rows_are_reported_and_the_others_issued(setup, database_url, tmp_path):
+    client, keys = setup
+    slug, _ = new_tenant(client)
+    rows = sample_rows()[:5]
+    rows[1]["family_name"] = ""                                   # row 3: missing
+    rows[2]["eqf_level"] = "deviņi"                               # row 4: not a number
+    rows[2]["learning_outcomes_en"] = "Only one outcome"          # ... and not read at all: outcomes do not pair
+    rows[3]["ects"] = "1,5"                                       # row 5: a Latvian decimal comma is fine
+    rows[4]["title_lv"], rows[4]["title_en"] = "", ""             # row 6: no title
+    path = write(tmp_path / "kohorta.csv", rows)  # with a byte order mark, as spreadsheets save "CSV UTF-8"
+    report = tmp_path / "neizdevās.csv"
+    done = mcred(database_url, keys, "issue-csv", path, "--institution", slug, "--report", report)
+    assert done.returncode == 1, done.stderr
+    assert "2 of 5 rows issued, 3 failed" in done.stdout
+    with open(report, encoding="utf-8-sig", newline="") as fh:
+        failed = [(r["row"], r["column"], r["element"]) for r in csv.DictReader(fh)]
+    assert failed == [("3", "family_name", "learner.familyName"),
+                      ("4", "learning_outcomes_lv/learning_outcomes_en", "learning_outcomes_lv/learning_outcomes_en"),
+                      ("6", "title_lv/title_en", "title")]
+    creds = stored(client, slug)
+    assert [c.learner_ref for c in creds] == ["ST-2025-0001", "ST-2025-0004"]
+    assert "row 3: family_name: the learner's family name is required" in done.stderr
+
+    rows[2]["learning_outcomes_en"] = sample_rows()[2]["learning_outcomes_en"]
+    checked = mcred(database_url, keys, "issue-csv", write(path, rows, delimiter=";"), "--institution", slug,
+                    "--all-or-nothing", "--report", report)
+    assert checked.returncode == 1 and "refused: nothing issued" in checked.stdout
+    with open(report, encoding="utf-8-sig", newline="") as fh:
+        assert [(r["row"], r["column"]) for r in csv.DictReader(fh)] == [
+            ("3", "family_name"), ("4", "eqf_level"), ("6", "title_lv/title_en")]
+    assert len(stored(client, slug)) == 2
+
+
+def test_files_that_are_not_the_layout_are_refused(setup, database_url, tmp_path):
+    client, keys = setup
+    slug, _ = new_tenant(client)
+    rows = sample_rows()[:2]
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes(SAMPLE.read_text(encoding="utf-8").encode("cp1257"))  # the Baltic Windows code page
+    done = mcred(database_url, keys, "issue-csv", latin1, "--institution", slug)
+    assert done.returncode == 2 and "is not UTF-8 text (line 2)" in done.stderr
+
+    unknown = write(tmp_path / "unknown.csv", [{**row, "vārds": row["given_name"]} for row in rows])
+    done = mcred(database_url, keys, "issue-csv", unknown, "--institution", slug)
+    assert done.returncode == 2 and "unknown columns vārds" in done.stderr
+    assert all(column in done.stderr for column in COLUMNS)
+
+    done = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", "no-such-institution")
+    assert done.returncode == 2 and "No institution" in done.stderr
+    assert stored(client, slug) == []
