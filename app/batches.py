@@ -28,6 +28,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -201,6 +202,13 @@ class Signed:
     errors: list[dict] = field(default_factory=list)
 
 
+def item_field(field: str) -> tuple[int | None, str]:
+    """The item and the element an error names: ``items[3].learner.givenName`` -> (3, "learner.givenName");
+    a field of no item -> (None, field)."""
+    match = re.fullmatch(rf"{ITEMS}\[(\d+)\]\.?(.*)", field, re.DOTALL)
+    return (int(match.group(1)), match.group(2)) if match else (None, field)
+
+
 def item_errors(exc: McredError, seq: int) -> list[dict]:
     prefix = f"{ITEMS}[{seq}]"
     if isinstance(exc, InvalidInput):
@@ -223,16 +231,15 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
         key = institutions.active_key(session, inst)
         stored.mark_started(session, batch_id, runtime.services.clock())
         given_up = [item for item in items if item.attempts > MAX_ATTEMPTS]
-        for item in given_up:
-            stored.finish_item(session, item.id, "failed", [{"field": f"{ITEMS}[{item.seq}]", "message": (
-                f"could not be issued in {MAX_ATTEMPTS} attempts (the service's log says why); issue it again in a "
-                "new batch")}])
-        if given_up:
-            stored.count(session, batch_id, 0, len(given_up), runtime.services.clock())
+        gave_up = sum(stored.mark_failed(session, item.id, [{"field": f"{ITEMS}[{item.seq}]", "message": (
+            f"could not be issued in {MAX_ATTEMPTS} attempts (the service's log says why); issue it again in a new "
+            "batch")}]) for item in given_up)
+        if gave_up:
+            stored.count(session, batch_id, 0, gave_up, runtime.services.clock())
         items = [item for item in items if item.attempts <= MAX_ATTEMPTS]
-        works = [Work(item.seq, item.credential_id, item.input,
-                      status.claim_entries(session, origin, inst, item.credential_id, resume=item.attempts > 1))
-                 for item in items]
+        entries = status.claim_entries(session, origin, inst, [item.credential_id for item in items],
+                                       resume=frozenset(item.credential_id for item in items if item.attempts > 1))
+        works = [Work(item.seq, item.credential_id, item.input, entries[item.credential_id]) for item in items]
         issuer = Issuer(inst.id, inst.did, inst.profile, inst.default_validity_days, key.key_file,
                         key.verification_method)
         actor = batch.actor
@@ -240,19 +247,19 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
     t1 = time.perf_counter()
     results = runtime.sign_many(issuer, works) if works else []
     t2 = time.perf_counter()
-    issued = failed = 0
     with runtime.session_factory() as session:
+        failed = sum(stored.mark_failed(session, item.id, result.errors)
+                     for item, result in zip(items, results) if result.errors)
+        mine = stored.mark_issued(session, [item.id for item, result in zip(items, results) if not result.errors])
         for item, result in zip(items, results):
-            if result.errors:
-                failed += stored.finish_item(session, item.id, "failed", result.errors)
-            elif stored.finish_item(session, item.id, "issued"):
+            if item.id in mine:
                 credentials.add(session, issuing.credential_row(
                     inst, result.document, credential_id=item.credential_id, learner_ref=result.learner_ref,
                     learner_name=result.learner_name, title=result.title, issued_at=result.issued_at,
                     batch_id=batch_id))
                 audit.record(session, actor=actor, action="issue", institution_id=inst.id,
                              credential_id=item.credential_id, learner_ref=result.learner_ref, batch_id=batch_id)
-                issued += 1
+        issued = len(mine)
         stored.count(session, batch_id, issued, failed, runtime.services.clock())
         session.commit()
     t3 = time.perf_counter()

@@ -198,8 +198,7 @@ def _issue_csv(args, settings: Settings) -> int:
                                        if args.all_or_nothing else "partial"}, actor="cli:issue-csv", queue=queue).body
                 session.commit()
             except InvalidInput as refusal:  # all or nothing, and a row was invalid: its errors name items[n]
-                failures.extend((rows.rows[int(e["field"][len(batches.ITEMS) + 1:].split("]")[0])], e)
-                                for e in refusal.errors)
+                failures.extend((rows.rows[batches.item_field(e["field"])[0]], e) for e in refusal.errors)
     total = len(rows.items) + len(rows.refused)
     if batch is not None:
         _run_with_progress(settings, batch, queue, args.processes)
@@ -231,13 +230,12 @@ def _issue_csv(args, settings: Settings) -> int:
 
 
 def _element(error: dict) -> str:
-    field = error.get("field") or ""
-    return field.split(".", 1)[1] if field.startswith(f"{batches.ITEMS}[") and "." in field else field
+    return batches.item_field(error.get("field") or "")[1]
 
 
 def _column(error: dict) -> str:
-    field = error.get("field") or ""
-    return csv_import.column_of(_element(error)) if field.startswith(f"{batches.ITEMS}[") else field
+    item, element = batches.item_field(error.get("field") or "")
+    return csv_import.column_of(element) if item is not None and element else element or "row"
 
 
 def _run_with_progress(settings: Settings, batch: dict, queue: str, processes: int | None) -> None:

@@ -79,16 +79,22 @@ def _store(session: Session, services: Services, inst: Institution, unsigned: di
     return row
 
 
-def build_micro_credential(services: Services, inst: Institution, data: object,
-                           credential_id: str | None = None) -> tuple[dict, dict]:
-    """Validate the friendly input and build the unsigned ELM credential; returns (unsigned, summary fields).
-    ``credential_id`` (a uuid) is the credential's id when it was fixed before (a batch item's), else a new one."""
+def unsigned_micro_credential(services: Services, inst: Institution, data: object,
+                              credential_id: str | None = None) -> dict:
+    """Validate the friendly input and build the unsigned ELM credential. ``credential_id`` (a uuid) is the
+    credential's id when it was fixed before (a batch item's), else a new one."""
     now = services.clock()
     mc = parse_micro_credential(data, today=now.date())  # the clock's (UTC) date: a later date of issue is refused
     valid_until = mc.valid_until or (
         now + timedelta(days=inst.default_validity_days) if inst.default_validity_days else None)
-    unsigned = elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{credential_id or uuid.uuid4()}",
-                                    issued_at=now, valid_until=valid_until)
+    return elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{credential_id or uuid.uuid4()}",
+                                issued_at=now, valid_until=valid_until)
+
+
+def build_micro_credential(services: Services, inst: Institution, data: object,
+                           credential_id: str | None = None) -> tuple[dict, dict]:
+    """Validate the friendly input and build the unsigned ELM credential; returns (unsigned, summary fields)."""
+    unsigned = unsigned_micro_credential(services, inst, data, credential_id)
     return unsigned, elm.summarize(unsigned, "lv")
 
 
@@ -104,11 +110,12 @@ def check_items(items: object, field: str, limit: int) -> list:
 
 
 def validate_each(services: Services, inst: Institution, items: list, field: str):
-    """Every item validated and built in turn: yields (n, (unsigned, summary) or None, its errors with the field
-    names prefixed ``field[n]``). Nothing else is kept, so a caller that drops the documents holds one at a time."""
+    """Every item validated and built in turn: yields (n, the unsigned credential or None, its errors with the
+    field names prefixed ``field[n]``). Nothing else is kept, so a caller that drops the documents holds one at a
+    time."""
     for n, item in enumerate(items):
         try:
-            yield n, build_micro_credential(services, inst, item), []
+            yield n, unsigned_micro_credential(services, inst, item), []
         except InvalidInput as exc:
             yield n, None, _prefixed(exc, f"{field}[{n}]")
 
@@ -134,7 +141,7 @@ def issue_cohort(session: Session, services: Services, inst: Institution, items:
     batch_id = str(uuid.uuid4())
     return [_store(session, services, inst, unsigned, actor=actor, learner_ref=summary.get("learnerRef"),
                    learner_name=summary.get("learnerName"), title=summary.get("title"), batch_id=batch_id)
-            for unsigned, summary in built]
+            for unsigned, summary in ((u, elm.summarize(u, "lv")) for u in built)]
 
 
 def prepare_unsigned_vc(services: Services, inst: Institution, credential: object) -> tuple[dict, dict]:

@@ -46,15 +46,21 @@ def purposes_for(inst: Institution) -> list[str]:
     return ["revocation", "suspension"] if inst.suspension_enabled else ["revocation"]
 
 
-def claim_entries(session: Session, origin: str, inst: Institution, credential_id: str, *,
-                  resume: bool = False) -> list[dict]:
-    """Claim one status list slot per purpose for ``credential_id``; returns its status entries. With ``resume``,
-    the slots an earlier attempt claimed for it (one that never stored the credential) are its slots again."""
-    claimed = {lst.purpose: (lst, idx) for lst, idx in lists.entries_of(session, credential_id)} if resume else {}
-    entries = []
+def _entry(origin: str, inst: Institution, lst, index: int) -> dict:
+    return status_list.entry(list_url(origin, inst, lst.purpose, lst.seq), index, lst.purpose)
+
+
+def claim_entries(session: Session, origin: str, inst: Institution, credential_ids: list[str], *,
+                  resume: frozenset[str] = frozenset()) -> dict[str, list[dict]]:
+    """Claim one status list slot per purpose for each of many credentials (a batch's chunk, before they are
+    signed); returns their status entries. The credentials in ``resume`` keep the slots an earlier attempt claimed
+    for them (one that never stored the credential)."""
+    claimed = {(cid, lst.purpose): (lst, idx) for cid in resume for lst, idx in lists.entries_of(session, cid)}
+    entries: dict[str, list[dict]] = {cid: [] for cid in credential_ids}
     for purpose in purposes_for(inst):
-        lst, index = claimed.get(purpose) or lists.allocate(session, inst, purpose, credential_id)
-        entries.append(status_list.entry(list_url(origin, inst, purpose, lst.seq), index, purpose))
+        new = lists.allocate_many(session, inst, purpose, [c for c in credential_ids if (c, purpose) not in claimed])
+        for cid in credential_ids:
+            entries[cid].append(_entry(origin, inst, *(claimed.get((cid, purpose)) or new[cid])))
     return entries
 
 
@@ -68,7 +74,8 @@ def with_entries(unsigned: dict, entries: list[dict]) -> dict:
 
 def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str) -> dict:
     """Allocate one index per purpose and put the entries into the (still unsigned) credential."""
-    return with_entries(unsigned, claim_entries(session, origin, inst, credential_id))
+    return with_entries(unsigned, [_entry(origin, inst, *lists.allocate(session, inst, purpose, credential_id))
+                                   for purpose in purposes_for(inst)])
 
 
 @dataclass

@@ -156,3 +156,49 @@ def test_batch_limits_and_malformed_requests(database_url, tmp_path):
             assert assert_problem(post(small, key, wrong), 422)["errors"][0]["field"] == field
         assert_problem(post(small, key, {"items": items[:1]}, **{"Idempotency-Key": " "}), 422)
         assert batches_of(small, slug) == 0
+
+
+def test_slots_are_claimed_for_a_whole_chunk_at_once_and_never_shared(client):
+    """status_lists.allocate_many: one INSERT per round for many credentials, writers racing on one small list;
+    the unique (list, index) pair settles every race, a nearly full list is closed and the next one used."""
+    import threading
+    import uuid
+
+    from app.db.models import StatusEntry, StatusList
+    from app.storage import institutions
+    from app.storage import status_lists as lists
+
+    slug, _ = new_tenant(client)
+    factory = client.app.state.session_factory
+    with factory() as session:
+        inst_id = institutions.by_slug(session, slug).id
+    errors, barrier = [], threading.Barrier(4)
+
+    def writer():
+        try:
+            with factory() as session:
+                inst = session.get(type(institutions.by_slug(session, slug)), inst_id)
+                barrier.wait()
+                for _ in range(2):  # two chunks of 35: the second one meets a fuller list
+                    ids = [str(uuid.uuid4()) for _ in range(35)]
+                    claimed = lists.allocate_many(session, inst, "revocation", ids, size=256)
+                    assert set(claimed) == set(ids)
+                    session.commit()
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with factory() as session:
+        rows = session.execute(select(StatusList.seq, StatusEntry.idx, StatusEntry.credential_id).join(StatusList)
+                               .where(StatusList.institution_id == inst_id)).all()
+        full = session.scalars(select(StatusList.full).where(StatusList.institution_id == inst_id)
+                               .order_by(StatusList.seq)).all()
+    assert len(rows) == 280 and len({(seq, idx) for seq, idx, _ in rows}) == 280
+    assert len({cid for *_, cid in rows}) == 280
+    per_list = {seq: sum(1 for s, *_ in rows if s == seq) for seq in (1, 2)}
+    assert 244 <= per_list[1] <= 256 and per_list[1] + per_list[2] == 280 and full == [True, False]

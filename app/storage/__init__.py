@@ -14,7 +14,12 @@ def insert_or_ignore(session: Session, model, conflict: list[str], **values) -> 
     then does nothing; on SQLite writers are serialised anyway (and a SAVEPOINT opening a pysqlite transaction
     would commit on RELEASE).
     """
+    return bool(insert_all_or_ignore(session, model, conflict, [values], model.id))
+
+
+def insert_all_or_ignore(session: Session, model, conflict: list[str], rows: list[dict], *returning) -> list:
+    """``insert_or_ignore`` for many rows in one statement; returns ``returning`` of the rows that were inserted."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    # RETURNING tells whether a row was inserted (psycopg reports rowcount -1 for this statement).
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(model.id)
-    return session.connection().execute(statement).first() is not None
+    # RETURNING tells what was inserted (psycopg reports rowcount -1 for this statement).
+    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=conflict).returning(*returning)
+    return session.connection().execute(statement).all()

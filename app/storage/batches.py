@@ -53,11 +53,19 @@ def mark_started(session: Session, batch_id: str, now: datetime) -> None:
                     .values(state="running", started_at=now))
 
 
-def finish_item(session: Session, item_id: int, state: str, errors: list[dict] | None = None) -> bool:
-    """pending -> ``state`` (issued | failed); False when the item was no longer pending (another run did it)."""
-    values = {"state": state, "input": None} if state == "issued" else {"state": state, "errors": errors}
+def mark_issued(session: Session, item_ids: list[int]) -> set[int]:
+    """pending -> issued (their input is no longer kept); returns the items that were still pending (the others
+    were issued by another run of the same job)."""
+    if not item_ids:
+        return set()
+    return set(session.scalars(update(BatchItem).where(BatchItem.id.in_(item_ids), BatchItem.state == "pending")
+                               .values(state="issued", input=None).returning(BatchItem.id)))
+
+
+def mark_failed(session: Session, item_id: int, errors: list[dict]) -> bool:
+    """pending -> failed with its errors; False when the item was no longer pending."""
     result = session.execute(update(BatchItem).where(BatchItem.id == item_id, BatchItem.state == "pending")
-                             .values(**values))
+                             .values(state="failed", errors=errors))
     return result.rowcount == 1
 
 

@@ -22,9 +22,10 @@ from app.db.models import Institution, StatusEntry, StatusList
 from app.domain import bitstring
 from app.domain.timefmt import utcnow
 from app.errors import NotFound
-from app.storage import insert_or_ignore
+from app.storage import insert_all_or_ignore, insert_or_ignore
 
 RANDOM_PROBES = 64
+_RANDOM = secrets.SystemRandom()
 CLOSE_AT = 0.95
 
 
@@ -66,6 +67,35 @@ def allocate(session: Session, inst: Institution, purpose: str, credential_id: s
             index = secrets.choice([i for i in range(lst.size) if i not in used])
             if _try_claim(session, lst, index, credential_id):
                 return lst, index
+
+
+def allocate_many(session: Session, inst: Institution, purpose: str, credential_ids: list[str],
+                  size: int = bitstring.MIN_ENTRIES) -> dict[str, tuple[StatusList, int]]:
+    """``allocate`` for many credentials at once (a batch): random distinct free indexes, claimed by one
+    INSERT ... ON CONFLICT DO NOTHING per round; a credential whose index was taken draws again, and when the list
+    is nearly full the rest go through ``allocate``, which closes it. Returns credential id -> (list, index).
+
+    The list's row is locked first (PostgreSQL; SQLite serialises writers anyway): two transactions that each insert
+    many entries into one list could otherwise wait for each other's uncommitted indexes in a cycle (a deadlock)."""
+    out: dict[str, tuple[StatusList, int]] = {}
+    todo = list(credential_ids)
+    lst = None
+    while todo and lst is None:
+        open_id = _open_list(session, inst, purpose, size).id
+        lst = session.scalar(select(StatusList).where(StatusList.id == open_id, StatusList.full.is_(False))
+                             .with_for_update().execution_options(populate_existing=True))
+    for _ in range(RANDOM_PROBES):
+        if not todo or len(todo) > lst.size:
+            break
+        indexes = _RANDOM.sample(range(lst.size), len(todo))
+        claimed = dict(insert_all_or_ignore(
+            session, StatusEntry, ["list_id", "idx"],
+            [{"list_id": lst.id, "idx": i, "credential_id": c, "set": False} for i, c in zip(indexes, todo)],
+            StatusEntry.credential_id, StatusEntry.idx))
+        out.update((c, (lst, i)) for c, i in claimed.items())
+        todo = [c for c in todo if c not in claimed]
+    out.update((c, allocate(session, inst, purpose, c, size)) for c in todo)
+    return out
 
 
 def entries_of(session: Session, credential_id: str) -> list[tuple[StatusList, int]]:
