@@ -188,7 +188,7 @@ def _issue_csv(args, settings: Settings) -> int:
     with _session(settings) as session:
         inst = institutions.by_slug(session, args.institution)
         batch = None
-        if args.dry_run or (args.all_or_nothing and rows.refused):
+        if args.dry_run or not rows.items or (args.all_or_nothing and rows.refused):
             for n, _, errors in issuing.validate_each(services, inst, rows.items, batches.ITEMS):
                 failures.extend((rows.rows[n], error) for error in errors)
         else:
@@ -198,6 +198,8 @@ def _issue_csv(args, settings: Settings) -> int:
                                        if args.all_or_nothing else "partial"}, actor="cli:issue-csv", queue=queue).body
                 session.commit()
             except InvalidInput as refusal:  # all or nothing, and a row was invalid: its errors name items[n]
+                if any(batches.item_field(e["field"])[0] is None for e in refusal.errors):
+                    raise  # the file as a whole (too many rows)
                 failures.extend((rows.rows[batches.item_field(e["field"])[0]], e) for e in refusal.errors)
     total = len(rows.items) + len(rows.refused)
     if batch is not None:
@@ -210,7 +212,8 @@ def _issue_csv(args, settings: Settings) -> int:
     failed_rows = len({row for row, _ in failures})
     elapsed = time.monotonic() - started
     if batch is None:
-        verdict = "checked, nothing issued" if args.dry_run else "refused: nothing issued (--all-or-nothing)"
+        verdict = ("checked, nothing issued" if args.dry_run else
+                   "refused: nothing issued (--all-or-nothing)" if args.all_or_nothing else "nothing issued")
         print(f"{args.file.name}: {total} rows {verdict}; {total - failed_rows} valid, {failed_rows} invalid.")
     else:
         issued = batch["counts"]["issued"]
