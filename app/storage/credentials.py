@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Credential
@@ -23,6 +23,21 @@ def for_institution(session: Session, institution_id: int, credential_id: str) -
     if row is None:
         raise NotFound(f"No credential {credential_id!r} issued by this institution.")
     return row
+
+
+def change_status(session: Session, row: Credential, expected: str, new: str, *, at: datetime | None,
+                  reason: str | None) -> bool:
+    """Compare-and-set of ``row``'s status: one conditional UPDATE, so a concurrent change that committed first is
+    never overwritten (PostgreSQL re-checks the condition once the other transaction's row lock is released; SQLite
+    runs one writer at a time). True when applied; False, with ``row`` refreshed, when its status was no longer
+    ``expected``."""
+    result = session.execute(update(Credential).where(Credential.id == row.id, Credential.status == expected)
+                             .values(status=new, status_changed_at=at, status_reason=reason)
+                             .execution_options(synchronize_session="fetch"))
+    if result.rowcount == 1:
+        return True
+    session.refresh(row)
+    return False
 
 
 def by_download_token(session: Session, token: str) -> Credential:
