@@ -28,6 +28,7 @@ VC1 = "https://www.w3.org/2018/credentials/v1"
 VC2 = "https://www.w3.org/ns/credentials/v2"
 # A caller's VC id is indexed (unique per institution): PostgreSQL's btree entries hold at most ~2,700 bytes.
 VC_ID_MAX_BYTES = 2000
+LEARNER_REF_MAX = Credential.learner_ref.type.length
 
 
 @dataclass
@@ -49,6 +50,12 @@ def _prefixed(exc: InvalidInput, prefix: str) -> list[dict]:
         {"field": prefix, "message": exc.detail}]
 
 
+def _fit(text: str | None, column) -> str | None:
+    """A listing copy of ``text`` cut to the column's width (the signed document keeps it whole)."""
+    width = column.type.length
+    return text if text is None or len(text) <= width else text[:width - 1] + "…"
+
+
 def _store(session: Session, services: Services, inst: Institution, unsigned: dict, *, row_id: str, actor: str,
            learner_ref: str | None, learner_name: str | None, title: str | None,
            batch_id: str | None = None) -> Credential:
@@ -57,7 +64,8 @@ def _store(session: Session, services: Services, inst: Institution, unsigned: di
     now = services.clock()
     row = Credential(
         id=row_id, uri=unsigned["id"], institution_id=inst.id, learner_ref=learner_ref,
-        learner_name=learner_name, title=title, document={}, issued_at=now,
+        learner_name=_fit(learner_name, Credential.learner_name), title=_fit(title, Credential.title), document={},
+        issued_at=now,
         valid_from=parse_xsd(unsigned.get("validFrom") or unsigned.get("issuanceDate")),
         valid_until=parse_xsd(unsigned.get("validUntil") or unsigned.get("expirationDate")),
         download_token=secrets.token_urlsafe(24), verify_token=secrets.token_urlsafe(24),
@@ -167,9 +175,12 @@ def issue_vc(session: Session, services: Services, inst: Institution, credential
     errors = []
     if len(vc["id"].encode()) > VC_ID_MAX_BYTES:
         errors.append({"field": "credential.id", "message": f"must be at most {VC_ID_MAX_BYTES} bytes (UTF-8)"})
-    if errors:
-        raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
     subject = vc["credentialSubject"]
     subject_id = subject.get("id") if isinstance(subject, dict) else None
+    if subject_id is not None and not (isinstance(subject_id, str) and len(subject_id) <= LEARNER_REF_MAX):
+        errors.append({"field": "credential.credentialSubject.id",
+                       "message": f"must be one URI (a string of at most {LEARNER_REF_MAX} characters)"})
+    if errors:
+        raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
     return _store(session, services, inst, vc, row_id=row_id, actor=actor, learner_ref=subject_id,
                   learner_name=None, title=None)
