@@ -95,3 +95,13 @@ def with_status(doc: dict, url=OTHER_LIST, index=42, purpose="revocation") -> di
     return {**doc, "credentialStatus": {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
                                         "statusPurpose": purpose, "statusListIndex": str(index),
                                         "statusListCredential": url}}
+
+
+def issue_vc(client: TestClient, key: str, credential: dict):
+    """POST /credentials/issue of an unsigned VC, its issuer set to the DID of the institution that ``key``
+    belongs to (the VC API issuer requires the issuer, and it must be the institution's own)."""
+    from app.storage import api_keys
+
+    with client.app.state.session_factory() as session:
+        did = api_keys.authenticate(session, key).institution.did
+    return client.post("/credentials/issue", json={"credential": {**credential, "issuer": did}}, headers=auth(key))
