@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app import logs
 from app.db.models import Credential, Institution, StatusList
 from app.domain import eddsa_rdfc_2022, status_list
 from app.domain.timefmt import parse_xsd, to_xsd
@@ -45,14 +46,15 @@ def purposes_for(inst: Institution) -> list[str]:
     return ["revocation", "suspension"] if inst.suspension_enabled else ["revocation"]
 
 
-def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str) -> dict:
+def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str, *,
+                   now: datetime) -> dict:
     """Allocate one index per purpose and put the entries into the (still unsigned) credential."""
     if "credentialStatus" in unsigned:
         raise InvalidInput("credentialStatus is assigned by the issuing service; remove it from the input.",
                            errors=[{"field": "credential.credentialStatus", "message": "must not be set by the caller"}])
     entries = []
     for purpose in purposes_for(inst):
-        lst, index = lists.allocate(session, inst, purpose, credential_id)
+        lst, index = lists.allocate(session, inst, purpose, credential_id, now=now)
         entries.append(status_list.entry(list_url(origin, inst, purpose, lst.seq), index, purpose))
     doc = status_list.add_status_context(unsigned)
     return {**doc, "credentialStatus": entries[0] if len(entries) == 1 else entries}
@@ -98,8 +100,10 @@ def change(session: Session, inst: Institution, row: Credential, action: str, *,
     lists.set_status(session, lst, idx, action != "reinstate")
     previous = row.status
     row.status, row.status_changed_at, row.status_reason = new_status, now, reason
-    audit.record(session, actor=actor, action=f"status.{action}", institution_id=inst.id, credential_id=row.id,
-                 reason=reason, note=note, previous=previous)
+    audit.record(session, actor=actor, action=f"status.{action}", now=now, institution_id=inst.id,
+                 credential_id=row.id, reason=reason, note=note, previous=previous)
+    logs.on_commit(session, "credential.status_changed", institution=inst.slug, credential_id=row.id, action=action,
+                   reason=reason, status=new_status)
     return StatusChange(row, new_status)
 
 

@@ -146,7 +146,7 @@ def create_tenant(settings: Settings, slug: str = "bench-universitate", *, suspe
         inst = admin.create_institution(session, services, slug=slug, country="LVA", did_method="web",
                                         legal_name={"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
                                         homepage="https://bench.example.lv", suspension_enabled=suspension)
-        key = admin.create_api_key(session, inst, "bench")
+        key = admin.create_api_key(session, services, inst, "bench")
         session.commit()
     engine.dispose()
     return key
