@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 from sqlalchemy.orm import Session
 
+from app import logs
 from app import status as status_service
 from app.domain import did_web, elm
 from app.domain.jsonld import Limits
@@ -187,9 +188,12 @@ def verify(session: Session, services: Services, fetcher: RemoteFetcher, credent
            now: datetime | None = None, limits: Limits = VERIFY_LIMITS) -> VerificationResult:
     """Verify ``credential`` now (or at ``now``), reading own documents from ``session``."""
     resolvers = Resolvers(session, services, fetcher)
-    return verify_credential(credential, loader=services.loader, resolve_did=resolvers.resolve_did,
-                             fetch_status_list=resolvers.fetch_status_list, now=now or services.clock(),
-                             limits=limits, missing_elements=elm.missing_micro_credential_elements)
+    result = verify_credential(credential, loader=services.loader, resolve_did=resolvers.resolve_did,
+                               fetch_status_list=resolvers.fetch_status_list, now=now or services.clock(),
+                               limits=limits, missing_elements=elm.missing_micro_credential_elements)
+    logs.log.info("credential.verified", verdict=result.verdict,
+                  checks=[{"check": c.check, "outcome": c.outcome, "code": c.code} for c in result.checks])
+    return result
 
 
 def credential_size(text: str | bytes, limits: Limits = VERIFY_LIMITS) -> None:
