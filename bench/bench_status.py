@@ -60,8 +60,8 @@ from sqlalchemy import event, func, insert, select, text, update
 from app.db.models import Credential, Institution, StatusEntry, StatusList
 from app.db.session import make_engine, make_session_factory
 from app.domain import bitstring
-from app.domain.timefmt import utcnow
 from app.domain.microcredential import EXAMPLE
+from app.domain.timefmt import utcnow
 from app.storage import status_lists as lists
 
 LIST_SIZE = bitstring.MIN_ENTRIES  # 131,072

@@ -202,7 +202,8 @@ def test_storage_takes_the_time_from_the_injected_clock(database_url, tmp_path):
             inst = institutions.by_slug(session, slug)
             times = [inst.created_at, session.scalar(select(Credential.issued_at).where(Credential.id == cid))]
             for column, owner in ((SigningKey.created_at, SigningKey.institution_id),
-                                  (ApiKey.created_at, ApiKey.institution_id), (ApiKey.revoked_at, ApiKey.institution_id),
+                                  (ApiKey.created_at, ApiKey.institution_id),
+                                  (ApiKey.revoked_at, ApiKey.institution_id),
                                   (AuditEvent.created_at, AuditEvent.institution_id),
                                   (StatusList.created_at, StatusList.institution_id)):
                 found = list(session.scalars(select(column).where(owner == inst.id)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-
 from datetime import datetime
 
 from sqlalchemy import select
