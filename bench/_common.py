@@ -147,7 +147,7 @@ def create_tenant(settings: Settings, slug: str = "bench-universitate", *, suspe
                                         legal_name={"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
                                         homepage="https://bench.example.lv", registration="90000000000",
                                         suspension_enabled=suspension)
-        key = admin.create_api_key(session, inst, "bench")
+        key = admin.create_api_key(session, services, inst, "bench")
         session.commit()
     engine.dispose()
     return key

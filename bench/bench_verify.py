@@ -91,8 +91,9 @@ def domain_verify(settings, n: int) -> list[list]:
     signer = Ed25519Signer(key, verification_method_id(did))
     from app.domain.microcredential import parse_micro_credential
     org = elm.organisation({"legalName": {"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
-                            "country": "LVA", "did": did})
-    unsigned = elm.build_credential(parse_micro_credential(EXAMPLE), org, credential_id="urn:uuid:" + "0" * 32,
+                            "country": "LVA", "did": did, "registration": "90000000000"})
+    unsigned = elm.build_credential(parse_micro_credential(EXAMPLE, today=utcnow().date()), org,
+                                    credential_id="urn:uuid:" + "0" * 32,
                                     issued_at=utcnow(), valid_until=None)
     signed = eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(utcnow()))
 

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.liveserver import mcred_env, mcred_run
 
 
-def mcred(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=120)
+def mcred(env: dict, *args: str):
+    return mcred_run(mcred_env(**env), *args)
 
 
 def test_admin_commands(tmp_path):
@@ -41,4 +36,21 @@ def test_admin_commands(tmp_path):
     assert mcred(env, "create-api-key", "nobody").returncode == 2
     bad = mcred(env, "create-institution", "Bad Slug!", "--name-lv", "X")
     assert bad.returncode == 2 and "slug" in bad.stderr
+    # A taken slug is refused before any key file is written.
+    taken = mcred(env, "create-institution", "lu", "--name-lv", "Cita universitāte")
+    assert taken.returncode == 2 and "already exists" in taken.stderr
     assert len(list((tmp_path / "keys").glob("*.pem"))) == 3
+    # A did:web DID needs the public origin: no silent default.
+    no_origin = {**env, "MCRED_PUBLIC_URL": ""}
+    refused = mcred(no_origin, "create-institution", "vea", "--name-lv", "Ventspils Augstskola")
+    assert refused.returncode == 2 and "MCRED_PUBLIC_URL" in refused.stderr
+
+    # API keys: listed by prefix and label (never the key itself), revoked by prefix.
+    listed = [line.split("\t") for line in mcred(env, "list-api-keys", "lu").stdout.splitlines()]
+    assert [(k[1], k[3]) for k in listed] == [("registry", "active"), ("second", "active")]
+    assert listed[0][0] == out["apiKey"].split("_")[1] and out["apiKey"] not in str(listed)
+    assert mcred(env, "revoke-api-key", "lu", listed[0][0]).returncode == 0
+    states = [line.split("\t")[3] for line in mcred(env, "list-api-keys", "lu").stdout.splitlines()]
+    assert states[0].startswith("revoked ") and states[1] == "active"
+    unknown = mcred(env, "revoke-api-key", "lu", "000000000000")
+    assert unknown.returncode == 2 and "no API key" in unknown.stderr
