@@ -77,6 +77,33 @@ def create_institution(session: Session, services: Services, *, slug: str, legal
     return inst
 
 
+def update_institution(session: Session, services: Services, inst: Institution, *, legal_name: dict | None = None,
+                       homepage: str | None = None, email: str | None = None, registration: str | None = None,
+                       default_validity_days: int | None = None, actor: str = "admin") -> Institution:
+    """Change what the institution's next credentials say of it (its DID and keys stay: they are signed into the
+    credentials already issued, which keep verifying). Only the fields given change."""
+    _refuse_unsafe_text(legalName=legal_name, homepage=homepage, email=email, registration=registration)
+    if legal_name is not None and (not legal_name or not all(isinstance(v, str) and v.strip()
+                                                             for v in legal_name.values())):
+        raise InvalidInput("The institution needs a legal name (lv and/or en).",
+                           errors=[{"field": "legalName", "message": "required"}])
+    if default_validity_days is not None and not 0 < default_validity_days <= 36500:
+        raise InvalidInput("The default validity must be 1 to 36500 days.",
+                           errors=[{"field": "defaultValidityDays", "message": "out of range"}])
+    profile = dict(inst.profile or {})
+    changed = {k: v for k, v in (("legalName", legal_name and {**profile.get("legalName", {}), **legal_name}),
+                                  ("homepage", homepage), ("email", email), ("registration", registration)) if v}
+    profile.update(changed)
+    inst.profile = profile
+    if default_validity_days is not None:
+        inst.default_validity_days = default_validity_days
+        changed["defaultValidityDays"] = default_validity_days
+    audit.record(session, actor=actor, action="institution.update", now=services.clock(), institution_id=inst.id,
+                 fields=sorted(changed))
+    logs.on_commit(session, "institution.updated", institution=inst.slug, fields=sorted(changed))
+    return inst
+
+
 def rotate_key(session: Session, services: Services, inst: Institution, *, actor: str = "admin") -> SigningKey:
     """A new key signs from now on; the old one stays in the DID document so earlier credentials verify."""
     if inst.did_method != "web":

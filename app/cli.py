@@ -3,6 +3,7 @@
     mcred setup-contexts [--download]     put the pinned JSON-LD contexts in place (mirror, else canonical URL)
     mcred migrate                         apply the database migrations (a deployment step: once, before serving)
     mcred create-institution ...          new institution with its own key and DID
+    mcred update-institution SLUG ...     change its names, homepage, e-mail, registration number, default validity
     mcred create-api-key SLUG [--label]   print a new API key (shown once)
     mcred list-api-keys SLUG              the institution's API keys (prefix, label, created, revoked)
     mcred revoke-api-key SLUG PREFIX      the key gets 401 from now on
@@ -111,6 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--default-validity-days", type=int)
     p.add_argument("--suspension", action="store_true", help="credentials also get a suspension status entry")
     p.add_argument("--api-key-label", help="also create an API key with this label and print it")
+    p = sub.add_parser("update-institution")
+    p.add_argument("slug")
+    p.add_argument("--name-lv")
+    p.add_argument("--name-en")
+    p.add_argument("--homepage")
+    p.add_argument("--email")
+    p.add_argument("--registration", help="registration number: the issuer's legal (eIDAS) identifier")
+    p.add_argument("--default-validity-days", type=int)
     p = sub.add_parser("create-api-key")
     p.add_argument("slug")
     p.add_argument("--label", default="api")
@@ -173,6 +182,15 @@ def _run(args, settings: Settings) -> int:
                 out["apiKey"] = admin.create_api_key(session, services, inst, args.api_key_label)
             session.commit()
             print(json.dumps(out, indent=2))
+        elif args.cmd == "update-institution":
+            names = {k: v for k, v in (("lv", args.name_lv), ("en", args.name_en)) if v}
+            inst = admin.update_institution(session, services, institutions.by_slug(session, args.slug),
+                                            legal_name=names or None, homepage=args.homepage, email=args.email,
+                                            registration=args.registration,
+                                            default_validity_days=args.default_validity_days)
+            session.commit()
+            print(json.dumps({"slug": inst.slug, "did": inst.did, **inst.profile,
+                              "defaultValidityDays": inst.default_validity_days}, indent=2, ensure_ascii=False))
         elif args.cmd == "create-api-key":
             key = admin.create_api_key(session, services, institutions.by_slug(session, args.slug), args.label)
             session.commit()

@@ -54,3 +54,34 @@ def test_admin_commands(tmp_path):
     assert states[0].startswith("revoked ") and states[1] == "active"
     unknown = mcred(env, "revoke-api-key", "lu", "000000000000")
     assert unknown.returncode == 2 and "no API key" in unknown.stderr
+
+
+def test_an_institution_gets_its_registration_number_later_and_then_issues(tmp_path):
+    """ELM credentials need the issuer's legal identifier: an institution created without one is told so when it
+    issues, and `mcred update-institution` supplies it (its DID and keys stay)."""
+    from fastapi.testclient import TestClient
+
+    from app.domain.microcredential import EXAMPLE
+    from tests.apphelpers import ORIGIN, make_client
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    env = {"MCRED_DATABASE_URL": url, "MCRED_KEYS_DIR": str(tmp_path / "keys"), "MCRED_PUBLIC_URL": ORIGIN}
+    assert mcred(env, "migrate").returncode == 0
+    created = json.loads(mcred(env, "create-institution", "va", "--name-lv", "Vidzemes Augstskola",
+                               "--api-key-label", "x").stdout)
+    with make_client(url, tmp_path / "keys") as client:
+        assert isinstance(client, TestClient)
+        headers = {"Authorization": f"Bearer {created['apiKey']}"}
+        refused = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=headers)
+        assert refused.status_code == 409 and "update-institution" in refused.json()["detail"]
+        done = mcred(env, "update-institution", "va", "--registration", "90000013771", "--name-en",
+                     "Vidzeme University of Applied Sciences")
+        assert done.returncode == 0, done.stderr
+        profile = json.loads(done.stdout)
+        assert profile["did"] == created["did"] and profile["registration"] == "90000013771"
+        assert profile["legalName"] == {"lv": "Vidzemes Augstskola", "en": "Vidzeme University of Applied Sciences"}
+        issued = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=headers)
+        assert issued.status_code == 201, issued.text
+        assert issued.json()["verifiableCredential"]["issuer"]["eIDASIdentifier"]["notation"] == "90000013771"
+    bad = mcred(env, "update-institution", "va", "--default-validity-days", "0")
+    assert bad.returncode == 2 and "validity" in bad.stderr
