@@ -144,7 +144,7 @@ def verify(session: Session, services: Services, fetcher: RemoteFetcher, credent
                                limits=limits, deadline=deadline,
                                recognise=trust.recogniser(session, services.trust_list),
                                missing_elements=elm.missing_micro_credential_elements,
-                               verified_lists=services.verified_lists)
+                               verified=services.verified)
     _log_outcome("credential.verified", result)
     return result
 
@@ -161,7 +161,7 @@ def verify_presentation(session: Session, services: Services, fetcher: RemoteFet
                                      limits=limits, deadline=deadline,
                                      recognise=trust.recogniser(session, services.trust_list),
                                      missing_elements=elm.missing_micro_credential_elements, challenge=challenge,
-                                     domain=domain, verified_lists=services.verified_lists)
+                                     domain=domain, verified=services.verified)
     _log_outcome("presentation.verified", result)
     return result
 
