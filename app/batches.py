@@ -37,7 +37,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app import issuing, jobs, status
+from app import issuing, jobs, logs, status
 from app.db.models import Batch, BatchItem, Credential, Institution, SigningKey
 from app.domain.timefmt import to_xsd
 from app.errors import InvalidInput, McredError
@@ -101,18 +101,18 @@ def submit(session: Session, services: Services, inst: Institution, body: object
             return _replay(first, digest)
 
     rows, refused = [], 0
-    for n, built, errors in issuing.validate_each(services, inst, items, ITEMS):
+    for n, row_id, _, errors in issuing.validate_each(services, inst, items, ITEMS):
         refused += bool(errors)
-        rows.append({"seq": n, "credential_id": str(uuid.uuid4()), "state": "failed" if errors else "pending",
+        rows.append({"seq": n, "credential_id": row_id, "state": "failed" if errors else "pending",
                      "input": None if errors else items[n], "errors": errors or None,
                      "learner_ref": _learner_ref(items[n])})
     if refused and mode == "all-or-nothing":
         raise InvalidInput(f"{refused} of {len(items)} micro-credentials were refused; nothing was issued.",
                            errors=[e for row in rows for e in row["errors"] or ()])
 
-    if idempotency_key is not None and not idempotency.claim(session, inst.id, idempotency_key, digest):
-        return _replay(idempotency.find(session, inst.id, idempotency_key), digest)
     now = services.clock()
+    if idempotency_key is not None and not idempotency.claim(session, inst.id, idempotency_key, digest, now=now):
+        return _replay(idempotency.find(session, inst.id, idempotency_key), digest)
     batch = Batch(id=str(uuid.uuid4()), institution_id=inst.id, mode=mode, actor=actor,
                   chunk_size=services.settings.batch_chunk, total=len(rows), issued=0, failed=refused,
                   state="queued" if refused < len(rows) else "done", created_at=now,
@@ -128,7 +128,8 @@ def submit(session: Session, services: Services, inst: Institution, body: object
     if idempotency_key is not None:
         idempotency.answer(session, inst.id, idempotency_key, status_code=answer.status, response=answer.body,
                            location=answer.location)
-    log.info("batch %s accepted: %d items, %d refused, mode %s", batch.id, len(rows), refused, mode)
+    logs.on_commit(session, "batch.accepted", institution=inst.slug, batch_id=batch.id, items=len(rows),
+                   refused=refused, mode=mode)
     return answer
 
 
@@ -238,6 +239,7 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
             stored.count(session, batch_id, 0, gave_up, runtime.services.clock())
         items = [item for item in items if item.attempts <= MAX_ATTEMPTS]
         entries = status.claim_entries(session, origin, inst, [item.credential_id for item in items],
+                                       now=runtime.services.clock(),
                                        resume=frozenset(item.credential_id for item in items if item.attempts > 1))
         works = [Work(item.seq, item.credential_id, item.input, entries[item.credential_id]) for item in items]
         issuer = Issuer(inst.id, inst.did, inst.profile, inst.default_validity_days, key.key_file,
@@ -254,11 +256,12 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
         for item, result in zip(items, results):
             if item.id in mine:
                 credentials.add(session, issuing.credential_row(
-                    inst, result.document, credential_id=item.credential_id, learner_ref=result.learner_ref,
-                    learner_name=result.learner_name, title=result.title, issued_at=result.issued_at,
-                    batch_id=batch_id))
-                audit.record(session, actor=actor, action="issue", institution_id=inst.id,
+                    inst, result.document, row_id=item.credential_id, learner_ref=result.learner_ref,
+                    learner_name=result.learner_name, title=result.title, now=result.issued_at, batch_id=batch_id))
+                audit.record(session, actor=actor, action="issue", now=result.issued_at, institution_id=inst.id,
                              credential_id=item.credential_id, learner_ref=result.learner_ref, batch_id=batch_id)
+                logs.on_commit(session, "credential.issued", institution=inst.slug, credential_id=item.credential_id,
+                               batch_id=batch_id)
         issued = len(mine)
         stored.count(session, batch_id, issued, failed, runtime.services.clock())
         session.commit()
@@ -293,7 +296,7 @@ def sign_item(issuer: Issuer, work: Work) -> Signed:
                        default_validity_days=issuer.default_validity_days)
     key = SigningKey(key_file=issuer.key_file, verification_method=issuer.verification_method)
     try:
-        unsigned, summary = issuing.build_micro_credential(services, inst, work.input, work.credential_id)
+        unsigned, summary = issuing.build_micro_credential(services, inst, work.input, row_id=work.credential_id)
         now = services.clock()
         document = issuing.sign(services, key, status.with_entries(unsigned, work.entries), now)
     except McredError as exc:

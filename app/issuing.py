@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from app import status
+from app import logs, status
 from app.db.models import Credential, Institution
 from app.domain import eddsa_rdfc_2022, elm, verify
 from app.domain.jsonld import DEFAULT_LIMITS, as_list
@@ -24,6 +24,10 @@ from app.storage import audit, credentials, institutions
 
 from app.domain.verify import VC1
 
+# A caller's VC id is indexed (unique per institution): PostgreSQL's btree entries hold at most ~2,700 bytes.
+VC_ID_MAX_BYTES = 2000
+LEARNER_REF_MAX = Credential.learner_ref.type.length
+
 
 def issuer_node(inst: Institution) -> dict:
     return elm.organisation({**inst.profile, "did": inst.did})
@@ -34,26 +38,24 @@ def _prefixed(exc: InvalidInput, prefix: str) -> list[dict]:
         {"field": prefix, "message": exc.detail}]
 
 
-def _row_id(uri: str) -> str:
-    # Our own credentials are urn:uuid:<uuid>; a caller-chosen id (VC API input) gets a fresh row id.
-    tail = uri.removeprefix("urn:uuid:")
-    try:
-        return str(uuid.UUID(tail)) if uri.startswith("urn:uuid:") else str(uuid.uuid4())
-    except ValueError:
-        return str(uuid.uuid4())
+def _fit(text: str | None, column) -> str | None:
+    """A listing copy of ``text`` cut to the column's width (the signed document keeps it whole)."""
+    width = column.type.length
+    return text if text is None or len(text) <= width else text[:width - 1] + "…"
 
 
-def credential_row(inst: Institution, document: dict, *, credential_id: str, learner_ref: str | None,
-                   learner_name: str | None, title: str | None, issued_at, batch_id: str | None = None) -> Credential:
+def credential_row(inst: Institution, document: dict, *, row_id: str, learner_ref: str | None,
+                   learner_name: str | None, title: str | None, now, batch_id: str | None = None) -> Credential:
     """The row that stores a credential (``document``, signed before the transaction ends), with its summary and
     bearer tokens."""
     return Credential(
-        id=credential_id, uri=document["id"], institution_id=inst.id, learner_ref=learner_ref,
-        learner_name=learner_name, title=title, document=document, issued_at=issued_at,
+        id=row_id, uri=document["id"], institution_id=inst.id, learner_ref=learner_ref,
+        learner_name=_fit(learner_name, Credential.learner_name), title=_fit(title, Credential.title),
+        document=document, issued_at=now,
         valid_from=parse_xsd(document.get("validFrom") or document.get("issuanceDate")),
         valid_until=parse_xsd(document.get("validUntil") or document.get("expirationDate")),
         download_token=secrets.token_urlsafe(24), verify_token=secrets.token_urlsafe(24),
-        batch_id=batch_id, created_at=issued_at, status="active")
+        batch_id=batch_id, created_at=now, status="active")
 
 
 def sign(services: Services, key, unsigned: dict, now) -> dict:
@@ -63,38 +65,39 @@ def sign(services: Services, key, unsigned: dict, now) -> dict:
                                         created=to_xsd(now))
 
 
-def _store(session: Session, services: Services, inst: Institution, unsigned: dict, *, actor: str,
+def _store(session: Session, services: Services, inst: Institution, unsigned: dict, *, row_id: str, actor: str,
            learner_ref: str | None, learner_name: str | None, title: str | None,
            batch_id: str | None = None) -> Credential:
+    """``row_id``: a fresh uuid4 of the service, whatever the VC id is (so no VC id can collide with another
+    institution's row, or tell one institution which ids another has issued)."""
     now = services.clock()
-    row = credential_row(inst, unsigned, credential_id=_row_id(unsigned["id"]), learner_ref=learner_ref,
-                         learner_name=learner_name, title=title, issued_at=now, batch_id=batch_id)
+    row = credential_row(inst, unsigned, row_id=row_id, learner_ref=learner_ref, learner_name=learner_name,
+                         title=title, now=now, batch_id=batch_id)
     # The row exists (inside this transaction only) before the status entries that point at it.
     credentials.add(session, row)
-    session.flush()
-    unsigned = status.attach_entries(session, services.settings.public_origin, inst, unsigned, row.id)
+    unsigned = status.attach_entries(session, services.settings.public_origin, inst, unsigned, row.id, now=now)
     row.document = sign(services, institutions.active_key(session, inst), unsigned, now)
-    audit.record(session, actor=actor, action="issue", institution_id=inst.id, credential_id=row.id,
+    audit.record(session, actor=actor, action="issue", now=now, institution_id=inst.id, credential_id=row.id,
                  learner_ref=learner_ref, batch_id=batch_id)
+    logs.on_commit(session, "credential.issued", institution=inst.slug, credential_id=row.id, batch_id=batch_id)
     return row
 
 
-def unsigned_micro_credential(services: Services, inst: Institution, data: object,
-                              credential_id: str | None = None) -> dict:
-    """Validate the friendly input and build the unsigned ELM credential. ``credential_id`` (a uuid) is the
-    credential's id when it was fixed before (a batch item's), else a new one."""
+def unsigned_micro_credential(services: Services, inst: Institution, data: object, *, row_id: str) -> dict:
+    """Validate the friendly input and build the unsigned ELM credential with the VC id ``urn:uuid:<row_id>``."""
     now = services.clock()
     mc = parse_micro_credential(data, today=now.date())  # the clock's (UTC) date: a later date of issue is refused
     valid_until = mc.valid_until or (
         now + timedelta(days=inst.default_validity_days) if inst.default_validity_days else None)
-    return elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{credential_id or uuid.uuid4()}",
-                                issued_at=now, valid_until=valid_until)
+    return elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{row_id}", issued_at=now,
+                                valid_until=valid_until)
 
 
-def build_micro_credential(services: Services, inst: Institution, data: object,
-                           credential_id: str | None = None) -> tuple[dict, dict]:
-    """Validate the friendly input and build the unsigned ELM credential; returns (unsigned, summary fields)."""
-    unsigned = unsigned_micro_credential(services, inst, data, credential_id)
+def build_micro_credential(services: Services, inst: Institution, data: object, *,
+                           row_id: str) -> tuple[dict, dict]:
+    """Validate the friendly input and build the unsigned ELM credential with the VC id ``urn:uuid:<row_id>``;
+    returns (unsigned, summary fields)."""
+    unsigned = unsigned_micro_credential(services, inst, data, row_id=row_id)
     return unsigned, elm.summarize(unsigned, "lv")
 
 
@@ -110,21 +113,24 @@ def check_items(items: object, field: str, limit: int) -> list:
 
 
 def validate_each(services: Services, inst: Institution, items: list, field: str):
-    """Every item validated and built in turn: yields (n, the unsigned credential or None, its errors with the
-    field names prefixed ``field[n]``). Nothing else is kept, so a caller that drops the documents holds one at a
-    time."""
+    """Every item validated and built in turn, with a fresh row id: yields (n, row id, the unsigned credential or
+    None, its errors with the field names prefixed ``field[n]``). Nothing else is kept, so a caller that drops the
+    documents holds one at a time."""
     for n, item in enumerate(items):
+        row_id = str(uuid.uuid4())
         try:
-            yield n, unsigned_micro_credential(services, inst, item), []
+            yield n, row_id, unsigned_micro_credential(services, inst, item, row_id=row_id), []
         except InvalidInput as exc:
-            yield n, None, _prefixed(exc, f"{field}[{n}]")
+            yield n, row_id, None, _prefixed(exc, f"{field}[{n}]")
 
 
 def issue_micro_credential(session: Session, services: Services, inst: Institution, data: object, *,
                            actor: str, batch_id: str | None = None) -> Credential:
-    unsigned, summary = build_micro_credential(services, inst, data)
-    return _store(session, services, inst, unsigned, actor=actor, learner_ref=summary.get("learnerRef"),
-                  learner_name=summary.get("learnerName"), title=summary.get("title"), batch_id=batch_id)
+    row_id = str(uuid.uuid4())
+    unsigned, summary = build_micro_credential(services, inst, data, row_id=row_id)
+    return _store(session, services, inst, unsigned, row_id=row_id, actor=actor,
+                  learner_ref=summary.get("learnerRef"), learner_name=summary.get("learnerName"),
+                  title=summary.get("title"), batch_id=batch_id)
 
 
 def issue_cohort(session: Session, services: Services, inst: Institution, items: list, *,
@@ -132,16 +138,17 @@ def issue_cohort(session: Session, services: Services, inst: Institution, items:
     """All or nothing: every item is validated before the first is signed; one refusal refuses the cohort."""
     check_items(items, "microCredentials", services.settings.max_batch)
     built, errors = [], []
-    for _, done, problems in validate_each(services, inst, items, "microCredentials"):
-        built.extend([done] if done else [])
+    for _, row_id, unsigned, problems in validate_each(services, inst, items, "microCredentials"):
+        built.extend([(row_id, unsigned)] if unsigned else [])
         errors.extend(problems)
     if errors:
         raise InvalidInput(f"{len({e['field'].split('.')[0] for e in errors})} of {len(items)} micro-credentials "
                            "were refused; nothing was issued.", errors=errors)
     batch_id = str(uuid.uuid4())
-    return [_store(session, services, inst, unsigned, actor=actor, learner_ref=summary.get("learnerRef"),
-                   learner_name=summary.get("learnerName"), title=summary.get("title"), batch_id=batch_id)
-            for unsigned, summary in ((u, elm.summarize(u, "lv")) for u in built)]
+    return [_store(session, services, inst, unsigned, row_id=row_id, actor=actor,
+                   learner_ref=summary.get("learnerRef"), learner_name=summary.get("learnerName"),
+                   title=summary.get("title"), batch_id=batch_id)
+            for row_id, unsigned, summary in ((r, u, elm.summarize(u, "lv")) for r, u in built)]
 
 
 def prepare_unsigned_vc(services: Services, inst: Institution, credential: object) -> tuple[dict, dict]:
@@ -157,6 +164,15 @@ def prepare_unsigned_vc(services: Services, inst: Institution, credential: objec
     if "proof" in credential:
         raise InvalidInput("An unsigned credential must not carry a proof.",
                            errors=[{"field": "credential.proof", "message": "must be absent"}])
+    # The commonest mistakes, named by their field before JSON-LD processing refuses them less precisely.
+    shape = [{"field": "credential.id", "message": "must be one URI (a string)"}] \
+        if "id" in credential and not isinstance(credential["id"], str) else []
+    if any(isinstance(s, dict) and "id" in s and not isinstance(s["id"], str)
+           for s in as_list(credential.get("credentialSubject"))):
+        shape.append({"field": "credential.credentialSubject.id",
+                      "message": f"must be one URI (a string of at most {LEARNER_REF_MAX} characters)"})
+    if shape:
+        raise InvalidInput("The credential cannot be issued as it is.", errors=shape)
     try:
         _, view = verify.read(credential, verify.CRED + "VerifiableCredential", services.loader,
                               DEFAULT_LIMITS.deadline(), DEFAULT_LIMITS)
@@ -185,8 +201,6 @@ def prepare_unsigned_vc(services: Services, inst: Institution, credential: objec
     if errors:
         raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
     vc = dict(credential)
-    if str(view.get("id", "_:")).startswith("_:"):
-        vc["id"] = f"urn:uuid:{uuid.uuid4()}"
     if as_list(vc.get("@context"))[0] == VC1 and not view.get("issuanceDate"):
         vc["issuanceDate"] = to_xsd(services.clock())
     return vc, view
@@ -198,7 +212,19 @@ def _node_ids(values) -> list[str]:
 
 def issue_vc(session: Session, services: Services, inst: Institution, credential: object, *,
              actor: str) -> Credential:
+    row_id = str(uuid.uuid4())
     vc, view = prepare_unsigned_vc(services, inst, credential)
+    if str(view.get("id", "_:")).startswith("_:"):  # the service names it: urn:uuid:<row id>
+        vc["id"] = f"urn:uuid:{row_id}"
+    errors = []
+    if len(str(view.get("id", "")).encode()) > VC_ID_MAX_BYTES:
+        errors.append({"field": "credential.id", "message": f"must be at most {VC_ID_MAX_BYTES} bytes (UTF-8)"})
     subjects = [i for i in _node_ids(view.get("credentialSubject")) if not i.startswith("_:")]
-    return _store(session, services, inst, vc, actor=actor, learner_ref=subjects[0][:200] if subjects else None,
+    if any(len(i) > LEARNER_REF_MAX for i in subjects):
+        errors.append({"field": "credential.credentialSubject.id",
+                       "message": f"must be one URI (a string of at most {LEARNER_REF_MAX} characters)"})
+    if errors:
+        raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
+    return _store(session, services, inst, vc, row_id=row_id, actor=actor,
+                  learner_ref=subjects[0] if subjects else None,
                   learner_name=None, title=None)

@@ -9,6 +9,7 @@ from app import contexts
 from app.config import Settings
 from app.domain.jsonld import PinnedLoader, make_document_loader
 from app.domain.timefmt import Clock, utcnow
+from app.domain.verify import Memo
 from app.keystore import KeyStore
 from app.trust import TrustList
 
@@ -20,6 +21,8 @@ class Services:
     keystore: KeyStore
     clock: Clock = field(default=utcnow)
     trust_list: TrustList = field(default_factory=lambda: TrustList(None))
+    # Status lists and credentials this process has verified already (see app.domain.verify.Memo).
+    verified: Memo = field(default_factory=Memo)
 
 
 def for_settings(settings: Settings) -> Services:

@@ -34,7 +34,7 @@ def new_tenant(client: TestClient, *, did_method: str = "web", **kwargs) -> tupl
         inst = admin.create_institution(session, services, slug=slug, country="LVA", did_method=did_method,
                                         legal_name={"lv": f"Iestāde {slug}", "en": f"Institution {slug}"},
                                         homepage="https://example.lv", **kwargs)
-        key = admin.create_api_key(session, inst, "tests")
+        key = admin.create_api_key(session, services, inst, "tests")
         session.commit()
     return slug, key
 
@@ -95,3 +95,13 @@ def with_status(doc: dict, url=OTHER_LIST, index=42, purpose="revocation") -> di
     return {**doc, "credentialStatus": {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
                                         "statusPurpose": purpose, "statusListIndex": str(index),
                                         "statusListCredential": url}}
+
+
+def issue_vc(client: TestClient, key: str, credential: dict):
+    """POST /credentials/issue of an unsigned VC, its issuer set to the DID of the institution that ``key``
+    belongs to (the VC API issuer requires the issuer, and it must be the institution's own)."""
+    from app.storage import api_keys
+
+    with client.app.state.session_factory() as session:
+        did = api_keys.authenticate(session, key).institution.did
+    return client.post("/credentials/issue", json={"credential": {**credential, "issuer": did}}, headers=auth(key))

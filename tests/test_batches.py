@@ -165,6 +165,7 @@ def test_slots_are_claimed_for_a_whole_chunk_at_once_and_never_shared(client):
     import uuid
 
     from app.db.models import StatusEntry, StatusList
+    from app.domain.timefmt import utcnow
     from app.storage import institutions
     from app.storage import status_lists as lists
 
@@ -181,7 +182,7 @@ def test_slots_are_claimed_for_a_whole_chunk_at_once_and_never_shared(client):
                 barrier.wait()
                 for _ in range(2):  # two chunks of 35: the second one meets a fuller list
                     ids = [str(uuid.uuid4()) for _ in range(35)]
-                    claimed = lists.allocate_many(session, inst, "revocation", ids, size=256)
+                    claimed = lists.allocate_many(session, inst, "revocation", ids, now=utcnow(), size=256)
                     assert set(claimed) == set(ids)
                     session.commit()
         except Exception as exc:  # surfaced below

@@ -144,7 +144,7 @@ def test_a_new_list_starts_when_one_fills(client):
     with client.app.state.session_factory() as session:
         inst = institutions.by_slug(session, slug)
         ids = _credential_rows(session, inst, 40)
-        claimed = [lists.allocate(session, inst, "revocation", cid, size=16) for cid in ids]
+        claimed = [lists.allocate(session, inst, "revocation", cid, now=utcnow(), size=16) for cid in ids]
         session.commit()
         seqs = sorted({lst.seq for lst, _ in claimed})
         assert seqs == [1, 2, 3]
@@ -171,7 +171,7 @@ def test_concurrent_allocation_never_shares_an_index(client):
                 me = session.get(type(inst), inst_id)
                 barrier.wait()
                 for cid in chunk:
-                    lists.allocate(session, me, "revocation", cid, size=256)
+                    lists.allocate(session, me, "revocation", cid, now=utcnow(), size=256)
                     session.commit()
         except Exception as exc:  # surfaced below
             errors.append(exc)
@@ -260,8 +260,57 @@ def test_a_rolled_back_allocation_leaves_nothing(client):
         session.commit()
     for cid in ids:
         with factory() as session:
-            lists.allocate(session, institutions.by_slug(session, slug), "revocation", cid)
+            lists.allocate(session, institutions.by_slug(session, slug), "revocation", cid, now=utcnow())
             session.rollback()
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(StatusEntry)
                               .where(StatusEntry.credential_id.in_(ids))) == 0
+
+
+def test_a_reinstate_racing_a_revoke_never_leaves_the_credential_active(client, monkeypatch):
+    """The reinstate reads the credential (suspended), the revoke commits, then the reinstate goes on: revocation
+    stays final, and the credential's row says what its status lists say."""
+    from app.errors import Conflict
+
+    _, key = new_tenant(client, suspension_enabled=True)
+    body = issue(client, key).json()
+    cid, (revocation, suspension) = body["id"], body["verifiableCredential"]["credentialStatus"]
+    assert client.post(f"/credentials/{cid}/suspend", headers=auth(key)).json()["status"] == "suspended"
+    factory = client.app.state.session_factory
+    read, revoked, outcome = threading.Event(), threading.Event(), {}
+    entries_of = lists.entries_of
+
+    def entries_of_then_wait(session, credential_id):
+        # The pause between the reinstate's read and its write (test-only): the revoke runs in it.
+        found = entries_of(session, credential_id)
+        if threading.current_thread().name == "reinstate":
+            read.set()
+            assert revoked.wait(20)
+        return found
+
+    monkeypatch.setattr(lists, "entries_of", entries_of_then_wait)
+
+    def change(action: str, reason: str | None = None):
+        with factory() as session:
+            row = session.get(Credential, cid)
+            try:
+                status.change(session, session.get(Institution, row.institution_id), row, action, actor="test",
+                              reason=reason, now=utcnow())
+                session.commit()
+                outcome[action] = row.status
+            except Conflict as exc:
+                outcome[action] = exc.slug
+
+    reinstate = threading.Thread(target=change, args=("reinstate",), name="reinstate")
+    reinstate.start()
+    assert read.wait(20)
+    change("revoke", "fraud")
+    revoked.set()
+    reinstate.join()
+    assert outcome == {"revoke": "revoked", "reinstate": "revoked-final"}
+    with factory() as session:
+        assert session.get(Credential, cid).status == "revoked"
+    assert bit(client, revocation) and bit(client, suspension)
+    events = client.get(f"/credentials/{cid}/events", headers=auth(key)).json()["events"]
+    assert [(e["action"], e["previous"]) for e in events[1:]] == [("status.suspend", "active"),
+                                                                  ("status.revoke", "suspended")]

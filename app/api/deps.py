@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from app import safe_json
 from app.db.models import ApiKey, Institution
 from app.errors import (
     LimitExceeded,
@@ -21,7 +21,13 @@ from app.storage import api_keys
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back when anything raises."""
+    """One transaction per request: committed when the route returns, rolled back when anything raises.
+
+    A URL whose path or query holds a NUL character is refused before any query (PostgreSQL text cannot hold one).
+    """
+    url_texts = [request.scope["path"], *(k + v for k, v in request.query_params.multi_items())]
+    if any(safe_json.text_problem(text) for text in url_texts):
+        raise MalformedRequest("The URL contains a NUL character or a lone surrogate.")
     session = request.app.state.session_factory()
     try:
         yield session
@@ -64,7 +70,7 @@ def get_caller(request: Request, session: Session = Db) -> Caller:
 
 
 async def json_body(request: Request) -> object:
-    """The request body parsed as JSON, read with a size cap (a 4xx problem for anything else)."""
+    """The request body parsed as JSON (see app.safe_json), read with a size cap (a 4xx problem for anything else)."""
     return await read_json(request, request.app.state.services.settings.max_body_bytes)
 
 
@@ -86,9 +92,4 @@ async def read_json(request: Request, limit: int) -> object:
         if size > limit:
             raise LimitExceeded(f"The request body is larger than {limit} bytes.", slug="body-too-large")
         chunks.append(chunk)
-    try:
-        return json.loads(b"".join(chunks))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedRequest(f"The request body is not valid JSON: {exc}.") from exc
-    except RecursionError as exc:
-        raise LimitExceeded("The request body is nested too deeply.", slug="too-deep") from exc
+    return safe_json.parse(b"".join(chunks))

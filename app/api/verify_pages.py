@@ -9,7 +9,6 @@ The verification URL ``{origin}/v/{verify_token}`` is a bearer secret: pages sen
 from __future__ import annotations
 
 import io
-import json
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -21,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from app import i18n, verifying
+from app import i18n, safe_json, verifying
 from app.api.deps import Db, get_services
 from app.api.links import links
 from app.api.verify import get_fetcher
@@ -251,9 +250,10 @@ def verify_upload(request: Request, file: UploadFile | None = File(None), creden
     except LimitExceeded as exc:
         return _render(request, "verify_form.html", lang, status_code=413, error=exc.detail)
     try:
-        document = json.loads(raw)
-    except (ValueError, RecursionError):
-        return _render(request, "verify_form.html", lang, status_code=400, error=i18n.t(lang, "form.not_json"))
+        document = safe_json.parse(raw)
+    except McredError as exc:
+        return _render(request, "verify_form.html", lang, status_code=exc.status,
+                       error=f"{i18n.t(lang, 'form.not_json')} ({exc.detail})")
     if isinstance(document, dict) and isinstance(document.get("verifiableCredential"), dict):
         document = document["verifiableCredential"]  # a VC API request body or issue response pasted as is
     now = services.clock()

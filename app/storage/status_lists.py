@@ -14,22 +14,23 @@ changes cannot overwrite each other, on PostgreSQL or SQLite.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Institution, StatusEntry, StatusList
 from app.domain import bitstring
-from app.domain.timefmt import utcnow
 from app.errors import NotFound
 from app.storage import insert_all_or_ignore, insert_or_ignore
 
 RANDOM_PROBES = 64
 _RANDOM = secrets.SystemRandom()
 CLOSE_AT = 0.95
+MAX_SEQ = 2**31 - 1  # the largest INTEGER PostgreSQL stores
 
 
-def _open_list(session: Session, inst: Institution, purpose: str, size: int) -> StatusList:
+def _open_list(session: Session, inst: Institution, purpose: str, size: int, now: datetime) -> StatusList:
     while True:
         lst = session.scalar(select(StatusList).where(StatusList.institution_id == inst.id,
                                                       StatusList.purpose == purpose, StatusList.full.is_(False))
@@ -40,7 +41,7 @@ def _open_list(session: Session, inst: Institution, purpose: str, size: int) -> 
                                                                      StatusList.purpose == purpose)) or 0) + 1
         # If another transaction starts list `seq` at the same moment, ours does nothing and we use theirs.
         insert_or_ignore(session, StatusList, ["institution_id", "purpose", "seq"], institution_id=inst.id,
-                         purpose=purpose, seq=seq, size=size, full=False, version=1, created_at=utcnow())
+                         purpose=purpose, seq=seq, size=size, full=False, version=1, created_at=now)
 
 
 def _try_claim(session: Session, lst: StatusList, index: int, credential_id: str) -> bool:
@@ -48,11 +49,11 @@ def _try_claim(session: Session, lst: StatusList, index: int, credential_id: str
                             credential_id=credential_id, set=False)
 
 
-def allocate(session: Session, inst: Institution, purpose: str, credential_id: str,
+def allocate(session: Session, inst: Institution, purpose: str, credential_id: str, *, now: datetime,
              size: int = bitstring.MIN_ENTRIES) -> tuple[StatusList, int]:
     """Claim a random free index for ``credential_id``; returns (list, index)."""
     while True:
-        lst = _open_list(session, inst, purpose, size)
+        lst = _open_list(session, inst, purpose, size, now)
         for _ in range(RANDOM_PROBES):
             index = secrets.randbelow(lst.size)
             if _try_claim(session, lst, index, credential_id):
@@ -69,7 +70,7 @@ def allocate(session: Session, inst: Institution, purpose: str, credential_id: s
                 return lst, index
 
 
-def allocate_many(session: Session, inst: Institution, purpose: str, credential_ids: list[str],
+def allocate_many(session: Session, inst: Institution, purpose: str, credential_ids: list[str], *, now: datetime,
                   size: int = bitstring.MIN_ENTRIES) -> dict[str, tuple[StatusList, int]]:
     """``allocate`` for many credentials at once (a batch): random distinct free indexes, claimed by one
     INSERT ... ON CONFLICT DO NOTHING per round; a credential whose index was taken draws again, and when the list
@@ -81,7 +82,7 @@ def allocate_many(session: Session, inst: Institution, purpose: str, credential_
     todo = list(credential_ids)
     lst = None
     while todo and lst is None:
-        open_id = _open_list(session, inst, purpose, size).id
+        open_id = _open_list(session, inst, purpose, size, now).id
         lst = session.scalar(select(StatusList).where(StatusList.id == open_id, StatusList.full.is_(False))
                              .with_for_update().execution_options(populate_existing=True))
     for _ in range(RANDOM_PROBES):
@@ -94,7 +95,7 @@ def allocate_many(session: Session, inst: Institution, purpose: str, credential_
             StatusEntry.credential_id, StatusEntry.idx))
         out.update((c, (lst, i)) for c, i in claimed.items())
         todo = [c for c in todo if c not in claimed]
-    out.update((c, allocate(session, inst, purpose, c, size)) for c in todo)
+    out.update((c, allocate(session, inst, purpose, c, now=now, size=size)) for c in todo)
     return out
 
 
@@ -121,6 +122,8 @@ def bits_of(session: Session, lst: StatusList) -> bytearray:
 
 
 def get_list(session: Session, institution_id: int, purpose: str, seq: int) -> StatusList:
+    if not 1 <= seq <= MAX_SEQ:  # no list has it, and the database could not even compare it
+        raise NotFound("No such status list.")
     # populate_existing: the version must be read fresh, even if this session loaded the list before.
     lst = session.scalar(select(StatusList).where(StatusList.institution_id == institution_id,
                                                   StatusList.purpose == purpose, StatusList.seq == seq)

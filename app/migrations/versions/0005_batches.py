@@ -10,13 +10,13 @@ procrastinate release whose schema changes needs a migration that applies its fi
 ``procrastinate/sql/migrations`` (see the README, "Batches").
 
 Revision ID: 0005
-Revises: 0002 (to be rechained onto 0004 when the branches are merged)
+Revises: 0003 (to be rechained onto 0004 when that branch is merged)
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
