@@ -253,15 +253,16 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
         failed = sum(stored.mark_failed(session, item.id, result.errors)
                      for item, result in zip(items, results) if result.errors)
         mine = stored.mark_issued(session, [item.id for item, result in zip(items, results) if not result.errors])
-        for item, result in zip(items, results):
-            if item.id in mine:
-                credentials.add(session, issuing.credential_row(
-                    inst, result.document, row_id=item.credential_id, learner_ref=result.learner_ref,
-                    learner_name=result.learner_name, title=result.title, now=result.issued_at, batch_id=batch_id))
-                audit.record(session, actor=actor, action="issue", now=result.issued_at, institution_id=inst.id,
-                             credential_id=item.credential_id, learner_ref=result.learner_ref, batch_id=batch_id)
-                logs.on_commit(session, "credential.issued", institution=inst.slug, credential_id=item.credential_id,
-                               batch_id=batch_id)
+        done = [(item, result) for item, result in zip(items, results) if item.id in mine]
+        credentials.add_own(session, [issuing.credential_row(
+            inst, result.document, row_id=item.credential_id, learner_ref=result.learner_ref,
+            learner_name=result.learner_name, title=result.title, now=result.issued_at, batch_id=batch_id)
+            for item, result in done])
+        for item, result in done:
+            audit.record(session, actor=actor, action="issue", now=result.issued_at, institution_id=inst.id,
+                         credential_id=item.credential_id, learner_ref=result.learner_ref, batch_id=batch_id)
+            logs.on_commit(session, "credential.issued", institution=inst.slug, credential_id=item.credential_id,
+                           batch_id=batch_id)
         issued = len(mine)
         stored.count(session, batch_id, issued, failed, runtime.services.clock())
         session.commit()

@@ -39,6 +39,13 @@ def add(session: Session, row: Credential) -> Credential:
     return row
 
 
+def add_own(session: Session, rows: list[Credential]) -> None:
+    """Insert credentials whose VC id is the service's own ``urn:uuid:<row id>`` (a batch's): unique with their row
+    id, so no look-up of the id is needed, and all are inserted in one flush."""
+    session.add_all(rows)
+    session.flush()
+
+
 def for_institution(session: Session, institution_id: int, credential_id: str) -> Credential:
     """A credential of this institution, by its row id or its VC id (for the service's own credentials that is
     ``urn:uuid:<row id>``). Another institution's credential is simply not found (no oracle).
