@@ -24,7 +24,6 @@ import multiprocessing
 import os
 import signal
 import threading
-import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -158,10 +157,10 @@ async def _retry_stalled(app: procrastinate.App, settings: Settings) -> None:
 async def _work_postgres(runtime: Runtime, concurrency: int, until_batch: str | None, queue: str | None) -> None:
     url = make_url(runtime.settings.database_url).set(drivername="postgresql")
     app = procrastinate_app(procrastinate.PsycopgConnector(conninfo=url.render_as_string(hide_password=False)))
-    options = dict(concurrency=concurrency, additional_context={"runtime": runtime}, delete_jobs="successful",
-                   update_heartbeat_interval=runtime.settings.worker_heartbeat_seconds,
-                   stalled_worker_timeout=runtime.settings.worker_stalled_seconds,
-                   queues=[queue] if queue else None, name=f"mcred-worker-{os.getpid()}")
+    options = {"concurrency": concurrency, "additional_context": {"runtime": runtime}, "delete_jobs": "successful",
+               "update_heartbeat_interval": runtime.settings.worker_heartbeat_seconds,
+               "stalled_worker_timeout": runtime.settings.worker_stalled_seconds,
+               "queues": [queue] if queue else None, "name": f"mcred-worker-{os.getpid()}"}
     async with app.open_async():
         reaper = asyncio.create_task(_retry_stalled(app, runtime.settings))
         try:
@@ -221,6 +220,6 @@ def _sqlite_chunk(runtime: Runtime, stop: threading.Event, batch_id: str, start:
     try:
         batches.run_chunk(runtime, batch_id, start, stop_seq)
         return True
-    except Exception:  # noqa: BLE001 - logged; the chunk's items stay pending and are run again
+    except Exception:  # logged; the chunk's items stay pending and are run again
         log.exception("batch %s items %d-%d failed; they are run again", batch_id, start, stop_seq - 1)
         return False

@@ -179,8 +179,8 @@ def main() -> None:
                                            str(args.processes)], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
                 log: list[str] = []
                 threading.Thread(target=lambda: log.extend(worker.stderr), daemon=True).start()
-                server = [p for p in tree(os.getpid()) if p not in (os.getpid(), worker.pid)
-                          and "uvicorn" in Path(f"/proc/{p}/cmdline").read_text()][0]
+                server = next(p for p in tree(os.getpid()) if p not in (os.getpid(), worker.pid)
+                              and "uvicorn" in Path(f"/proc/{p}/cmdline").read_text())
                 time.sleep(5)  # the worker's signing processes start (and load the contexts) before the clock starts
                 sampler, server_sampler = Sampler(worker.pid), Sampler(server)
                 sampler.sample(), server_sampler.sample()
@@ -210,7 +210,10 @@ def main() -> None:
             if counts["issued"] != args.n:
                 raise SystemExit(f"not every item was issued: {counts}")
             signers = [p for p in sampler.hwm if p != worker.pid]
-            cpu = lambda pids, s: sum(s.cpu.get(p, 0.0) - cpu0.get(p, 0.0) for p in pids)  # noqa: E731
+
+            def cpu(pids, s: Sampler) -> float:
+                return sum(s.cpu.get(p, 0.0) - cpu0.get(p, 0.0) for p in pids)
+
             busy = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1])
             print_table(["measure", "value"], [
                 ["POST /credentials/batches (validate + store 10k items)" if args.n == 10_000 else "POST", f"{t_post:.1f} s"],

@@ -33,7 +33,7 @@ def mcred(database_url: str, keys: Path, *args) -> subprocess.CompletedProcess:
     env = {**os.environ, "MCRED_DATABASE_URL": database_url, "MCRED_KEYS_DIR": str(keys), "MCRED_PUBLIC_URL": ORIGIN,
            "MCRED_WORKER_PROCESSES": "2"}
     return subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, check=False)
 
 
 def stored(client, slug: str) -> list[Credential]:
