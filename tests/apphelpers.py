@@ -95,3 +95,14 @@ def with_status(doc: dict, url=OTHER_LIST, index=42, purpose="revocation") -> di
     return {**doc, "credentialStatus": {"id": f"{url}#{index}", "type": "BitstringStatusListEntry",
                                         "statusPurpose": purpose, "statusListIndex": str(index),
                                         "statusListCredential": url}}
+
+
+def pdf_pages(pdf: bytes, scale: float = 3.0) -> list[tuple[str, object]]:
+    """Each page of a PDF as (its text, its picture): rendered by PDFium, the text as a PDF reader extracts it."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        return [(page.get_textpage().get_text_range(), page.render(scale=scale).to_pil()) for page in doc]
+    finally:
+        doc.close()

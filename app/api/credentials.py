@@ -1,13 +1,10 @@
-"""Reading issued credentials: the institution's own view, and the learner's download link."""
+"""Reading issued credentials: the institution's own view (the learner's link is in app.api.verify_pages)."""
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import Caller, Db, get_caller, get_services
@@ -59,19 +56,3 @@ def credential_events(credential_id: str, caller: Caller = Depends(get_caller), 
     events = audit.events(session, institution_id=caller.institution.id, credential_id=row.id)
     return {"events": [{"action": e.action, "actor": e.actor, "at": to_xsd(e.created_at), **e.details}
                        for e in reversed(events)]}
-
-
-def _filename(row: Credential) -> str:
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", (row.title or "credential")).strip("-")[:60] or "credential"
-    return f"{stem}-{row.id[:8]}.jsonld"
-
-
-@router.get("/download/{token}", summary="The learner's download of the signed credential (.jsonld)",
-            tags=["learners"])
-def download(token: str, session: Session = Db):
-    row = credentials.by_download_token(session, token)
-    body = json.dumps(row.document, ensure_ascii=False, indent=2).encode()
-    return Response(body, media_type="application/ld+json", headers={
-        "Content-Disposition": f'attachment; filename="{_filename(row)}"',
-        "Cache-Control": "private, no-store", "X-Robots-Tag": "noindex",
-        "Referrer-Policy": "no-referrer"})
