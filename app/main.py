@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from app import contexts
 from app.api import (
@@ -29,9 +30,11 @@ from app.trust import TrustList
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="mcred", version="0.1.0",
-                  description="EU micro-credentials (European Learning Model) as signed W3C Verifiable Credentials: "
-                              "issue, verify, revoke. Errors are RFC 9457 problem details.")
+    # /docs and /redoc with their scripts and styles served by this service (no CDN: they work offline)
+    app: FastAPI = FastAPIOffline(title="mcred", version="0.1.0",
+                                  description="EU micro-credentials (European Learning Model) as signed W3C Verifiable "
+                                              "Credentials: issue, verify, revoke. Errors are RFC 9457 problem "
+                                              "details.")
     engine = make_engine(settings.database_url)
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
