@@ -9,10 +9,19 @@ python3 -m venv .venv
 .venv/bin/pip install --quiet --upgrade pip
 .venv/bin/pip install --quiet -e '.[test]'
 
-# Headless Chromium for the browser tests, from Debian's packages.
-if ! command -v chromium >/dev/null 2>&1; then
+# From Debian's packages: headless Chromium for the browser tests, and the DejaVu fonts the PDF certificates
+# embed (the service needs fonts-dejavu-core in production too).
+MISSING=""
+command -v chromium >/dev/null 2>&1 || MISSING="$MISSING chromium"
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || MISSING="$MISSING fonts-dejavu-core"
+if [ -n "$MISSING" ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $MISSING >/dev/null
+fi
+
+# axe-core for the accessibility checks of the browser tests (the version pinned in tests/axe/package-lock.json).
+if [ ! -f tests/axe/node_modules/axe-core/axe.min.js ]; then
+  npm ci --prefix tests/axe --no-audit --no-fund --silent
 fi
 
 # The independent verifier/issuer (Digital Bazaar's libraries), copied out of the read-only shared folder.
