@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy.orm import Session
 
+from app import safe_json
 from app.db.models import Institution, SigningKey
 from app.domain import did_key, did_web
 from app.domain.keys import generate_private_key, public_key_multibase
@@ -17,6 +18,19 @@ from app.services import Services
 from app.storage import api_keys, audit, institutions
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def _refuse_unsafe_text(**fields: str | dict | None) -> None:
+    """Text the databases and JSON cannot carry (a NUL character; a lone surrogate, which is how Python hands over
+    command-line bytes that are not UTF-8) is refused with the field it came in."""
+    errors = []
+    for name, value in fields.items():
+        texts = value.values() if isinstance(value, dict) else [value]
+        reason = next((r for r in (safe_json.text_problem(t) for t in texts if isinstance(t, str)) if r), None)
+        if reason:
+            errors.append({"field": name, "message": reason})
+    if errors:
+        raise InvalidInput("Text with a NUL character or bytes that are not UTF-8 cannot be stored.", errors=errors)
 
 
 def _new_key(services: Services, slug: str) -> tuple[str, str]:
@@ -28,6 +42,8 @@ def create_institution(session: Session, services: Services, *, slug: str, legal
                        homepage: str | None = None, email: str | None = None, registration: str | None = None,
                        did_method: str = "web", default_validity_days: int | None = None,
                        suspension_enabled: bool = False, actor: str = "admin") -> Institution:
+    _refuse_unsafe_text(legalName=legal_name, country=country, homepage=homepage, email=email,
+                        registration=registration)
     if not SLUG.match(slug):
         raise InvalidInput("The slug must be 2-63 lowercase letters, digits or hyphens.",
                            errors=[{"field": "slug", "message": "invalid"}])
@@ -64,6 +80,7 @@ def rotate_key(session: Session, services: Services, inst: Institution, *, actor
 
 
 def create_api_key(session: Session, inst: Institution, label: str, *, actor: str = "admin") -> str:
+    _refuse_unsafe_text(label=label)
     row, secret = api_keys.create(session, inst, label)
     audit.record(session, actor=actor, action="api-key.create", institution_id=inst.id, prefix=row.prefix,
                  label=label)

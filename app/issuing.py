@@ -24,6 +24,10 @@ from app.storage import audit, credentials, institutions
 
 from app.domain.verify import VC1
 
+# A caller's VC id is indexed (unique per institution): PostgreSQL's btree entries hold at most ~2,700 bytes.
+VC_ID_MAX_BYTES = 2000
+LEARNER_REF_MAX = Credential.learner_ref.type.length
+
 
 def issuer_node(inst: Institution) -> dict:
     return elm.organisation({**inst.profile, "did": inst.did})
@@ -34,29 +38,28 @@ def _prefixed(exc: InvalidInput, prefix: str) -> list[dict]:
         {"field": prefix, "message": exc.detail}]
 
 
-def _row_id(uri: str) -> str:
-    # Our own credentials are urn:uuid:<uuid>; a caller-chosen id (VC API input) gets a fresh row id.
-    tail = uri.removeprefix("urn:uuid:")
-    try:
-        return str(uuid.UUID(tail)) if uri.startswith("urn:uuid:") else str(uuid.uuid4())
-    except ValueError:
-        return str(uuid.uuid4())
+def _fit(text: str | None, column) -> str | None:
+    """A listing copy of ``text`` cut to the column's width (the signed document keeps it whole)."""
+    width = column.type.length
+    return text if text is None or len(text) <= width else text[:width - 1] + "…"
 
 
-def _store(session: Session, services: Services, inst: Institution, unsigned: dict, *, actor: str,
+def _store(session: Session, services: Services, inst: Institution, unsigned: dict, *, row_id: str, actor: str,
            learner_ref: str | None, learner_name: str | None, title: str | None,
            batch_id: str | None = None) -> Credential:
+    """``row_id``: a fresh uuid4 of the service, whatever the VC id is (so no VC id can collide with another
+    institution's row, or tell one institution which ids another has issued)."""
     now = services.clock()
     row = Credential(
-        id=_row_id(unsigned["id"]), uri=unsigned["id"], institution_id=inst.id, learner_ref=learner_ref,
-        learner_name=learner_name, title=title, document={}, issued_at=now,
+        id=row_id, uri=unsigned["id"], institution_id=inst.id, learner_ref=learner_ref,
+        learner_name=_fit(learner_name, Credential.learner_name), title=_fit(title, Credential.title), document={},
+        issued_at=now,
         valid_from=parse_xsd(unsigned.get("validFrom") or unsigned.get("issuanceDate")),
         valid_until=parse_xsd(unsigned.get("validUntil") or unsigned.get("expirationDate")),
         download_token=secrets.token_urlsafe(24), verify_token=secrets.token_urlsafe(24),
         batch_id=batch_id, created_at=now, status="active")
     # The row exists (inside this transaction only) before the status entries that point at it.
     credentials.add(session, row)
-    session.flush()
     unsigned = status.attach_entries(session, services.settings.public_origin, inst, unsigned, row.id)
     # create_proof refuses documents in which JSON-LD would drop terms (safe mode) before it signs anything.
     signer = services.keystore.signer(institutions.active_key(session, inst))
@@ -66,22 +69,26 @@ def _store(session: Session, services: Services, inst: Institution, unsigned: di
     return row
 
 
-def build_micro_credential(services: Services, inst: Institution, data: object) -> tuple[dict, dict]:
-    """Validate the friendly input and build the unsigned ELM credential; returns (unsigned, summary fields)."""
+def build_micro_credential(services: Services, inst: Institution, data: object, *,
+                           row_id: str) -> tuple[dict, dict]:
+    """Validate the friendly input and build the unsigned ELM credential with the VC id ``urn:uuid:<row_id>``;
+    returns (unsigned, summary fields)."""
     now = services.clock()
     mc = parse_micro_credential(data, today=now.date())  # the clock's (UTC) date: a later date of issue is refused
     valid_until = mc.valid_until or (
         now + timedelta(days=inst.default_validity_days) if inst.default_validity_days else None)
-    unsigned = elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{uuid.uuid4()}", issued_at=now,
+    unsigned = elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{row_id}", issued_at=now,
                                     valid_until=valid_until)
     return unsigned, elm.summarize(unsigned, "lv")
 
 
 def issue_micro_credential(session: Session, services: Services, inst: Institution, data: object, *,
                            actor: str, batch_id: str | None = None) -> Credential:
-    unsigned, summary = build_micro_credential(services, inst, data)
-    return _store(session, services, inst, unsigned, actor=actor, learner_ref=summary.get("learnerRef"),
-                  learner_name=summary.get("learnerName"), title=summary.get("title"), batch_id=batch_id)
+    row_id = str(uuid.uuid4())
+    unsigned, summary = build_micro_credential(services, inst, data, row_id=row_id)
+    return _store(session, services, inst, unsigned, row_id=row_id, actor=actor,
+                  learner_ref=summary.get("learnerRef"), learner_name=summary.get("learnerName"),
+                  title=summary.get("title"), batch_id=batch_id)
 
 
 def issue_cohort(session: Session, services: Services, inst: Institution, items: list, *,
@@ -95,17 +102,19 @@ def issue_cohort(session: Session, services: Services, inst: Institution, items:
                            errors=[{"field": "microCredentials", "message": "too many items"}])
     built, errors = [], []
     for n, item in enumerate(items):
+        row_id = str(uuid.uuid4())
         try:
-            built.append(build_micro_credential(services, inst, item))
+            built.append((row_id, *build_micro_credential(services, inst, item, row_id=row_id)))
         except InvalidInput as exc:
             errors.extend(_prefixed(exc, f"microCredentials[{n}]"))
     if errors:
         raise InvalidInput(f"{len({e['field'].split('.')[0] for e in errors})} of {len(items)} micro-credentials "
                            "were refused; nothing was issued.", errors=errors)
     batch_id = str(uuid.uuid4())
-    return [_store(session, services, inst, unsigned, actor=actor, learner_ref=summary.get("learnerRef"),
-                   learner_name=summary.get("learnerName"), title=summary.get("title"), batch_id=batch_id)
-            for unsigned, summary in built]
+    return [_store(session, services, inst, unsigned, row_id=row_id, actor=actor,
+                   learner_ref=summary.get("learnerRef"), learner_name=summary.get("learnerName"),
+                   title=summary.get("title"), batch_id=batch_id)
+            for row_id, unsigned, summary in built]
 
 
 def prepare_unsigned_vc(services: Services, inst: Institution, credential: object) -> tuple[dict, dict]:
@@ -121,6 +130,15 @@ def prepare_unsigned_vc(services: Services, inst: Institution, credential: objec
     if "proof" in credential:
         raise InvalidInput("An unsigned credential must not carry a proof.",
                            errors=[{"field": "credential.proof", "message": "must be absent"}])
+    # The commonest mistakes, named by their field before JSON-LD processing refuses them less precisely.
+    shape = [{"field": "credential.id", "message": "must be one URI (a string)"}] \
+        if "id" in credential and not isinstance(credential["id"], str) else []
+    if any(isinstance(s, dict) and "id" in s and not isinstance(s["id"], str)
+           for s in as_list(credential.get("credentialSubject"))):
+        shape.append({"field": "credential.credentialSubject.id",
+                      "message": f"must be one URI (a string of at most {LEARNER_REF_MAX} characters)"})
+    if shape:
+        raise InvalidInput("The credential cannot be issued as it is.", errors=shape)
     try:
         _, view = verify.read(credential, verify.CRED + "VerifiableCredential", services.loader,
                               DEFAULT_LIMITS.deadline(), DEFAULT_LIMITS)
@@ -149,8 +167,6 @@ def prepare_unsigned_vc(services: Services, inst: Institution, credential: objec
     if errors:
         raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
     vc = dict(credential)
-    if str(view.get("id", "_:")).startswith("_:"):
-        vc["id"] = f"urn:uuid:{uuid.uuid4()}"
     if as_list(vc.get("@context"))[0] == VC1 and not view.get("issuanceDate"):
         vc["issuanceDate"] = to_xsd(services.clock())
     return vc, view
@@ -162,7 +178,19 @@ def _node_ids(values) -> list[str]:
 
 def issue_vc(session: Session, services: Services, inst: Institution, credential: object, *,
              actor: str) -> Credential:
+    row_id = str(uuid.uuid4())
     vc, view = prepare_unsigned_vc(services, inst, credential)
+    if str(view.get("id", "_:")).startswith("_:"):  # the service names it: urn:uuid:<row id>
+        vc["id"] = f"urn:uuid:{row_id}"
+    errors = []
+    if len(str(view.get("id", "")).encode()) > VC_ID_MAX_BYTES:
+        errors.append({"field": "credential.id", "message": f"must be at most {VC_ID_MAX_BYTES} bytes (UTF-8)"})
     subjects = [i for i in _node_ids(view.get("credentialSubject")) if not i.startswith("_:")]
-    return _store(session, services, inst, vc, actor=actor, learner_ref=subjects[0][:200] if subjects else None,
+    if any(len(i) > LEARNER_REF_MAX for i in subjects):
+        errors.append({"field": "credential.credentialSubject.id",
+                       "message": f"must be one URI (a string of at most {LEARNER_REF_MAX} characters)"})
+    if errors:
+        raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
+    return _store(session, services, inst, vc, row_id=row_id, actor=actor,
+                  learner_ref=subjects[0] if subjects else None,
                   learner_name=None, title=None)

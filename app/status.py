@@ -20,7 +20,7 @@ from app.domain import eddsa_rdfc_2022, status_list
 from app.domain.jsonld import as_list
 from app.domain.timefmt import parse_xsd, to_xsd
 from app.errors import Conflict, InvalidInput
-from app.storage import audit, institutions
+from app.storage import audit, credentials, institutions
 from app.storage import status_lists as lists
 
 LIST_VALIDITY = timedelta(hours=24)
@@ -66,38 +66,42 @@ class StatusChange:
 
 def change(session: Session, inst: Institution, row: Credential, action: str, *, actor: str,
            reason: str | None = None, note: str | None = None, now=None) -> StatusChange:
-    """``action``: revoke | suspend | reinstate. Idempotent for a repeated identical request."""
-    if reason is not None and reason not in REASONS:
+    """``action``: revoke | suspend | reinstate. Idempotent for a repeated identical request.
+
+    The credential's status changes first, by compare-and-set (one conditional UPDATE of its row), and only then
+    its bit: of two concurrent changes the later one waits for the first and decides again from the status the
+    first left, so a reinstate racing a revoke can never leave the row active with the revocation bit set.
+    """
+    if reason is not None and (not isinstance(reason, str) or reason not in REASONS):
         raise InvalidInput(f"Unknown reason {reason!r}.", errors=[{"field": "reason",
                                                                    "message": "one of " + ", ".join(REASONS)}])
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
         raise InvalidInput("The note must be text of at most 2000 characters.",
                            errors=[{"field": "note", "message": "invalid"}])
-    if row.status == "revoked":
-        if action == "revoke":
-            return StatusChange(row, row.status)
-        raise Conflict("This credential is revoked; revocation is final.", slug="revoked-final")
-    by_purpose = {lst.purpose: (lst, idx) for lst, idx in lists.entries_of(session, row.id)}
-    if action == "revoke":
-        target = "revocation"
-        new_status = "revoked"
-    elif action in ("suspend", "reinstate"):
-        target = "suspension"
-        new_status = "suspended" if action == "suspend" else "active"
-        if target not in by_purpose:
-            raise Conflict("This credential was issued without a suspension status entry, so it cannot be "
-                           "suspended or reinstated (the institution had not enabled suspension).",
-                           slug="suspension-unavailable")
-        if (row.status == "suspended") == (action == "suspend"):
-            return StatusChange(row, row.status)
-    else:
+    targets = {"revoke": ("revocation", "revoked"), "suspend": ("suspension", "suspended"),
+               "reinstate": ("suspension", "active")}
+    if action not in targets:
         raise InvalidInput(f"Unknown status action {action!r}.")
-    if target not in by_purpose:
-        raise Conflict("This credential carries no revocation status entry.", slug="status-unavailable")
+    target, new_status = targets[action]
+    by_purpose = {lst.purpose: (lst, idx) for lst, idx in lists.entries_of(session, row.id)}
+    while True:
+        previous = row.status
+        if previous == "revoked":
+            if action == "revoke":
+                return StatusChange(row, previous)
+            raise Conflict("This credential is revoked; revocation is final.", slug="revoked-final")
+        if target not in by_purpose:
+            if target == "suspension":
+                raise Conflict("This credential was issued without a suspension status entry, so it cannot be "
+                               "suspended or reinstated (the institution had not enabled suspension).",
+                               slug="suspension-unavailable")
+            raise Conflict("This credential carries no revocation status entry.", slug="status-unavailable")
+        if previous == new_status:
+            return StatusChange(row, previous)
+        if credentials.change_status(session, row, previous, new_status, at=now, reason=reason):
+            break
     lst, idx = by_purpose[target]
     lists.set_status(session, lst, idx, action != "reinstate")
-    previous = row.status
-    row.status, row.status_changed_at, row.status_reason = new_status, now, reason
     audit.record(session, actor=actor, action=f"status.{action}", institution_id=inst.id, credential_id=row.id,
                  reason=reason, note=note, previous=previous)
     return StatusChange(row, new_status)

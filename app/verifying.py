@@ -142,7 +142,8 @@ def verify(session: Session, services: Services, fetcher: RemoteFetcher, credent
                              fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
                              limits=limits, deadline=deadline,
                              recognise=trust.recogniser(session, services.trust_list),
-                             missing_elements=elm.missing_micro_credential_elements)
+                             missing_elements=elm.missing_micro_credential_elements,
+                             verified_lists=services.verified_lists)
 
 
 def verify_presentation(session: Session, services: Services, fetcher: RemoteFetcher, presentation: object, *,
@@ -157,7 +158,7 @@ def verify_presentation(session: Session, services: Services, fetcher: RemoteFet
                                    limits=limits, deadline=deadline,
                                    recognise=trust.recogniser(session, services.trust_list),
                                    missing_elements=elm.missing_micro_credential_elements, challenge=challenge,
-                                   domain=domain)
+                                   domain=domain, verified_lists=services.verified_lists)
 
 
 def credential_size(text: str | bytes, limits: Limits = VERIFY_LIMITS) -> None:

@@ -98,7 +98,7 @@ def domain_verify(settings, n: int) -> list[list]:
 
     def once():
         result = verify_credential(signed, loader=services.loader, resolve_did=lambda d: None,
-                                   fetch_status_list=lambda u: {}, now=utcnow(),
+                                   fetch_status_lists=lambda urls: {}, now=utcnow(),
                                    missing_elements=elm.missing_micro_credential_elements)
         assert result.verified, result.to_dict()
 

@@ -97,6 +97,16 @@ def with_status(doc: dict, url=OTHER_LIST, index=42, purpose="revocation") -> di
                                         "statusListCredential": url}}
 
 
+def issue_vc(client: TestClient, key: str, credential: dict):
+    """POST /credentials/issue of an unsigned VC, its issuer set to the DID of the institution that ``key``
+    belongs to (the VC API issuer requires the issuer, and it must be the institution's own)."""
+    from app.storage import api_keys
+
+    with client.app.state.session_factory() as session:
+        did = api_keys.authenticate(session, key).institution.did
+    return client.post("/credentials/issue", json={"credential": {**credential, "issuer": did}}, headers=auth(key))
+
+
 def pdf_pages(pdf: bytes, scale: float = 3.0) -> list[tuple[str, object]]:
     """Each page of a PDF as (its text, its picture): rendered by PDFium, the text as a PDF reader extracts it."""
     import pypdfium2

@@ -11,7 +11,7 @@ import pytest
 from app.domain import eddsa_rdfc_2022
 from app.domain.did_web import verification_method_from
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import ORIGIN, auth, did_of, make_client, new_tenant
+from tests.apphelpers import ORIGIN, auth, did_of, issue_vc, make_client, new_tenant
 
 
 @pytest.fixture(scope="module")
@@ -285,3 +285,89 @@ def test_expiring_soon_listing(client, tenant):
     assert [c["id"] for c in listed] == [ids[0]]
     listed = client.get("/credentials?expiringWithinDays=500", headers=auth(key)).json()["credentials"]
     assert [c["id"] for c in listed] == ids[:2]
+
+
+def vc_with_id(vc_id: str) -> dict:
+    return unsigned_vc(["https://www.w3.org/ns/credentials/v2"], id=vc_id)
+
+
+def test_vc_ids_are_unique_per_institution_and_say_nothing_about_others(client):
+    _, key_a = new_tenant(client)
+    _, key_b = new_tenant(client)
+    own = issue(client, key_a).json()
+    row_id = own["id"]
+    assert own["verifiableCredential"]["id"] == f"urn:uuid:{row_id}"  # the service names its own: urn:uuid:<row id>
+    taken = vc_with_id(f"urn:uuid:{row_id}")
+    body = assert_problem(issue_vc(client, key_a, taken), 409,
+                          "credential-id-reused")
+    assert body["errors"][0]["field"] == "credential.id"
+    assert count(client, key_a) == 1
+
+    # Another institution may use the same VC id: it is issued, on a row id of the service's own.
+    other = issue_vc(client, key_b, taken)
+    assert other.status_code == 201, other.text
+    assert other.json()["verifiableCredential"]["id"] == f"urn:uuid:{row_id}" and other.json()["id"] != row_id
+    assert_problem(issue_vc(client, key_b, taken), 409)
+
+    custom = vc_with_id("https://registry.example.lv/credentials/2024/0001")
+    for key in (key_a, key_b):
+        assert issue_vc(client, key, custom).status_code == 201
+        assert_problem(issue_vc(client, key, custom), 409)
+    assert count(client, key_a) == 2 and count(client, key_b) == 2
+
+    # Found by row id or by VC id, each institution its own.
+    for ref in (row_id, f"urn:uuid:{row_id}"):
+        assert client.get(f"/credentials/{ref}", headers=auth(key_a)).json()["id"] == row_id
+    assert client.get(f"/credentials/urn:uuid:{row_id}", headers=auth(key_b)).json()["id"] == other.json()["id"]
+    assert_problem(client.get(f"/credentials/{row_id}", headers=auth(key_b)), 404)
+    revoked = client.post("/credentials/status", headers=auth(key_b), json={
+        "credentialId": custom["id"], "credentialStatus": [{"statusPurpose": "revocation", "status": True}]})
+    assert revoked.status_code == 200 and revoked.json() == {"credentialId": custom["id"], "status": "revoked"}
+
+
+def test_concurrent_issues_of_one_vc_id_give_one_credential(client):
+    """The lookup before the insert sees committed rows only; the unique index settles the race, as a 409."""
+    import threading
+
+    from app import issuing
+    from app.errors import Conflict
+    from app.storage import institutions
+
+    slug, key = new_tenant(client)
+    factory, services = client.app.state.session_factory, client.app.state.services
+    outcomes, barrier = [], threading.Barrier(4)
+
+    def worker():
+        with factory() as session:
+            inst = institutions.by_slug(session, slug)
+            barrier.wait()
+            try:
+                issuing.issue_vc(session, services, inst, {**vc_with_id("urn:example:race"), "issuer": inst.did},
+                                 actor="test")
+                session.commit()
+                outcomes.append("issued")
+            except Conflict as exc:
+                outcomes.append(exc.slug)
+            except Exception as exc:  # surfaced below
+                outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["credential-id-reused"] * 3 + ["issued"], outcomes
+    assert count(client, key) == 1
+
+
+def test_the_unique_index_guards_a_lookup_that_missed(client, monkeypatch):
+    """Two requests that both pass the lookup: the second insert is refused by the index, still as a 409."""
+    from app.storage import credentials
+
+    _, key = new_tenant(client)
+    vc = vc_with_id("urn:example:guarded")
+    assert issue_vc(client, key, vc).status_code == 201
+    monkeypatch.setattr(credentials, "uri_taken", lambda *args: False)
+    assert_problem(issue_vc(client, key, vc), 409,
+                   "credential-id-reused")
+    assert count(client, key) == 1

@@ -154,3 +154,44 @@ def test_json_ld_processing_is_safe_under_threads(elm_sample, loader):
         sys.setswitchinterval(interval)
     assert not errors, errors
     assert len(results) == 96 and all(results)
+
+
+def test_one_documents_json_ld_work_does_not_wait_for_anothers(elm_sample, context_documents):
+    """No process-wide lock: while one expansion is stuck (here: in its document loader), another completes."""
+    import threading
+
+    release, entered = threading.Event(), threading.Event()
+
+    def slow_fallback(url):
+        entered.set()
+        release.wait(20)
+        return {"@context": {"slow": "https://example.org/slow"}}
+
+    loader = jsonld.make_document_loader(context_documents, fallback=slow_fallback)
+    stuck = threading.Thread(target=lambda: jsonld.canonicalize(
+        {"@context": ["https://www.w3.org/ns/credentials/v2", "https://example.org/slow-context"], "slow": "x"},
+        loader))
+    stuck.start()
+    assert entered.wait(10)
+    done = []
+    other = threading.Thread(target=lambda: done.append(jsonld.canonicalize(elm_sample, loader)))
+    other.start()
+    other.join(10)
+    release.set()
+    stuck.join(10)
+    assert done and done[0].count("\n") == 292
+
+
+def test_the_deadline_interrupts_the_expansion_itself(elm_sample, loader, monkeypatch):
+    """The time budget covers all JSON-LD work: the expansion stops at the deadline, before any RDF is built."""
+    import itertools
+
+    from app.domain.deadline import Deadline
+
+    reached = []
+    monkeypatch.setattr(jsonld, "to_dataset", lambda *a, **k: reached.append(1))
+    ticks = itertools.count()
+    deadline = Deadline(1.0, clock=lambda: next(ticks) * 0.5)  # every look at the clock costs 0.5 s
+    with pytest.raises(LimitExceeded) as exc:
+        jsonld.statements(elm_sample, loader, deadline=deadline)
+    assert exc.value.slug == "verification-timeout" and not reached

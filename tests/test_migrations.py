@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
 
 from app.db import migrate
 from app.db.models import Base
@@ -38,5 +38,44 @@ def test_upgrade_from_empty_matches_models_and_downgrades(empty_url):
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         migrate.upgrade(empty_url)
         assert set(inspect(engine).get_table_names()) == TABLES
+    finally:
+        engine.dispose()
+
+
+def test_0003_makes_vc_ids_unique_per_institution_and_stops_on_reused_ones(empty_url):
+    import secrets
+    import uuid
+
+    from sqlalchemy import delete, insert
+    from sqlalchemy.exc import IntegrityError
+
+    from app.db.models import Credential, Institution
+    from app.domain.timefmt import utcnow
+
+    def credential(institution_id: int, uri: str) -> dict:
+        return {"id": str(uuid.uuid4()), "uri": uri, "institution_id": institution_id, "document": {},
+                "issued_at": utcnow(), "download_token": secrets.token_urlsafe(16),
+                "verify_token": secrets.token_urlsafe(16), "created_at": utcnow()}
+
+    migrate.upgrade(empty_url, "0002")
+    engine = create_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            for n in (1, 2):
+                conn.execute(insert(Institution).values(id=n, slug=f"i{n}", did_method="key", did=f"did:key:{n}",
+                                                        profile={}, created_at=utcnow()))
+            conn.execute(insert(Credential).values([credential(1, "urn:x:1"), credential(1, "urn:x:1"),
+                                                    credential(2, "urn:x:1")]))
+        with pytest.raises(RuntimeError, match=r"1 VC ids were issued more than once .*institution 1: urn:x:1"):
+            migrate.upgrade(empty_url)
+        with engine.begin() as conn:
+            first = conn.scalar(select(Credential.id).where(Credential.institution_id == 1).limit(1))
+            conn.execute(delete(Credential).where(Credential.id == first))
+        migrate.upgrade(empty_url)  # the same id at another institution is fine
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert(Credential).values(credential(2, "urn:x:1")))
+        migrate.downgrade(empty_url, "0002")
+        with engine.begin() as conn:
+            conn.execute(insert(Credential).values(credential(2, "urn:x:1")))
     finally:
         engine.dispose()

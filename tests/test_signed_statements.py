@@ -289,12 +289,16 @@ def _set(doc, path, value):
 
 
 @pytest.fixture(scope="module")
-def issued(tmp_path_factory, database_url):
-    """A full micro-credential issued by the service, and its verifier (own DID and lists from the database)."""
+def issued(tmp_path_factory):
+    """A full micro-credential issued by the service, and its verifier (own DID and lists from the database).
+    The leaves are the same on either database: one (SQLite) is enough."""
     from app import verifying
+    from app.db import migrate
     from tests.apphelpers import make_client
 
-    with make_client(database_url, tmp_path_factory.mktemp("keys")) as client:
+    url = f"sqlite:///{tmp_path_factory.mktemp('leaves') / 'mcred.sqlite3'}"
+    migrate.upgrade(url)
+    with make_client(url, tmp_path_factory.mktemp("keys")) as client:
         slug, key = new_tenant(client, suspension_enabled=True)
         r = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=auth(key))
         assert r.status_code == 201, r.text

@@ -265,3 +265,52 @@ def test_a_rolled_back_allocation_leaves_nothing(client):
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(StatusEntry)
                               .where(StatusEntry.credential_id.in_(ids))) == 0
+
+
+def test_a_reinstate_racing_a_revoke_never_leaves_the_credential_active(client, monkeypatch):
+    """The reinstate reads the credential (suspended), the revoke commits, then the reinstate goes on: revocation
+    stays final, and the credential's row says what its status lists say."""
+    from app.errors import Conflict
+
+    _, key = new_tenant(client, suspension_enabled=True)
+    body = issue(client, key).json()
+    cid, (revocation, suspension) = body["id"], body["verifiableCredential"]["credentialStatus"]
+    assert client.post(f"/credentials/{cid}/suspend", headers=auth(key)).json()["status"] == "suspended"
+    factory = client.app.state.session_factory
+    read, revoked, outcome = threading.Event(), threading.Event(), {}
+    entries_of = lists.entries_of
+
+    def entries_of_then_wait(session, credential_id):
+        # The pause between the reinstate's read and its write (test-only): the revoke runs in it.
+        found = entries_of(session, credential_id)
+        if threading.current_thread().name == "reinstate":
+            read.set()
+            assert revoked.wait(20)
+        return found
+
+    monkeypatch.setattr(lists, "entries_of", entries_of_then_wait)
+
+    def change(action: str, reason: str | None = None):
+        with factory() as session:
+            row = session.get(Credential, cid)
+            try:
+                status.change(session, session.get(Institution, row.institution_id), row, action, actor="test",
+                              reason=reason, now=utcnow())
+                session.commit()
+                outcome[action] = row.status
+            except Conflict as exc:
+                outcome[action] = exc.slug
+
+    reinstate = threading.Thread(target=change, args=("reinstate",), name="reinstate")
+    reinstate.start()
+    assert read.wait(20)
+    change("revoke", "fraud")
+    revoked.set()
+    reinstate.join()
+    assert outcome == {"revoke": "revoked", "reinstate": "revoked-final"}
+    with factory() as session:
+        assert session.get(Credential, cid).status == "revoked"
+    assert bit(client, revocation) and bit(client, suspension)
+    events = client.get(f"/credentials/{cid}/events", headers=auth(key)).json()["events"]
+    assert [(e["action"], e["previous"]) for e in events[1:]] == [("status.suspend", "active"),
+                                                                  ("status.revoke", "suspended")]

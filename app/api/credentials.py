@@ -31,7 +31,7 @@ def record(origin: str, row: Credential, *, with_document: bool = True) -> dict:
 @router.get("/credentials", summary="List this institution's credentials (optionally those expiring soon)")
 def list_credentials(expiring_within_days: int | None = Query(None, alias="expiringWithinDays", ge=0, le=36500),
                      learner_ref: str | None = Query(None, alias="learnerRef", max_length=200),
-                     limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+                     limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=2**31 - 1),
                      caller: Caller = Depends(get_caller), session: Session = Db,
                      services: Services = Depends(get_services)):
     now = services.clock()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -10,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from app import safe_json
 from app.db.models import ApiKey, Institution
 from app.errors import (
     LimitExceeded,
@@ -22,7 +22,13 @@ from app.storage import api_keys
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back when anything raises."""
+    """One transaction per request: committed when the route returns, rolled back when anything raises.
+
+    A URL whose path or query holds a NUL character is refused before any query (PostgreSQL text cannot hold one).
+    """
+    url_texts = [request.scope["path"], *(k + v for k, v in request.query_params.multi_items())]
+    if any(safe_json.text_problem(text) for text in url_texts):
+        raise MalformedRequest("The URL contains a NUL character or a lone surrogate.")
     session = request.app.state.session_factory()
     try:
         yield session
@@ -72,7 +78,7 @@ def get_caller(session: Session = Db, bearer: HTTPAuthorizationCredentials | Non
 
 
 async def json_body(request: Request) -> object:
-    """The request body parsed as JSON, read with a size cap (a 4xx problem for anything else)."""
+    """The request body parsed as JSON (see app.safe_json), read with a size cap (a 4xx problem for anything else)."""
     limit = request.app.state.services.settings.max_body_bytes
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if ctype not in ("application/json", "application/ld+json", "application/vc+ld+json", "text/plain", ""):
@@ -86,9 +92,4 @@ async def json_body(request: Request) -> object:
         if size > limit:
             raise LimitExceeded(f"The request body is larger than {limit} bytes.", slug="body-too-large")
         chunks.append(chunk)
-    try:
-        return json.loads(b"".join(chunks))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedRequest(f"The request body is not valid JSON: {exc}.") from exc
-    except RecursionError as exc:
-        raise LimitExceeded("The request body is nested too deeply.", slug="too-deep") from exc
+    return safe_json.parse(b"".join(chunks))

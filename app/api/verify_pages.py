@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from app import certificate, i18n, verifying
+from app import certificate, i18n, safe_json, verifying
 from app.api.deps import Db, get_services
 from app.api.links import links
 from app.api.verify import get_fetcher
@@ -249,9 +249,10 @@ def verify_upload(request: Request, file: UploadFile | None = File(None), creden
     except LimitExceeded as exc:
         return _render(request, "verify_form.html", lang, status_code=413, error=exc.detail)
     try:
-        document = json.loads(raw)
-    except (ValueError, RecursionError):
-        return _render(request, "verify_form.html", lang, status_code=400, error=i18n.t(lang, "form.not_json"))
+        document = safe_json.parse(raw)
+    except McredError as exc:
+        return _render(request, "verify_form.html", lang, status_code=exc.status,
+                       error=f"{i18n.t(lang, 'form.not_json')} ({exc.detail})")
     if isinstance(document, dict) and isinstance(document.get("verifiableCredential"), dict):
         document = document["verifiableCredential"]  # a VC API request body or issue response pasted as is
     now = services.clock()

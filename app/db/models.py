@@ -75,8 +75,9 @@ class ApiKey(Base):
 class Credential(Base):
     __tablename__ = "credentials"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid; our credentials' VC id is urn:uuid:<id>
-    uri: Mapped[str] = mapped_column(String(2000), index=True)  # the VC's own id, as signed
+    # Always a fresh uuid4 of this service; the VC id of a credential the service names is urn:uuid:<id>.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    uri: Mapped[str] = mapped_column(String(2000), index=True)  # the VC's own id, as signed; unique per institution
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
     learner_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     learner_name: Mapped[str | None] = mapped_column(String(400), nullable=True)
@@ -99,6 +100,7 @@ class Credential(Base):
         Index("ix_credentials_institution_issued", "institution_id", "issued_at"),
         Index("ix_credentials_institution_valid_until", "institution_id", "valid_until"),
         Index("ix_credentials_institution_learner", "institution_id", "learner_ref"),
+        Index("uq_credentials_institution_uri", "institution_id", "uri", unique=True),
     )
 
 

@@ -36,6 +36,9 @@ refusal of the request, not a verification result.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -534,15 +537,61 @@ def _index_ok(value: Any) -> bool:
         and text.isascii() and text.isdigit()
 
 
+class VerifiedLists:
+    """Status list credentials already verified, so that a list is checked once, not on every verification.
+
+    An entry is the exact document (its canonical JSON digest), the issuer's DID document it was checked against
+    (digest), the purpose, and the bits; it is used only while the list is within its validity period. A changed
+    list (a revocation re-signs it), a rotated key or a later time all miss. Thread-safe; bounded.
+    """
+
+    def __init__(self, max_entries: int = 256):
+        self._entries: dict[tuple, tuple[bytes, datetime]] = {}
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    @staticmethod
+    def key(url: str, purpose: str, doc: dict, did_document: Any) -> tuple:
+        digest = lambda value: hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()  # noqa: E731
+        return url, purpose, digest(doc), digest(did_document)
+
+    def get(self, key: tuple, now: datetime) -> bytes | None:
+        with self._lock:
+            hit = self._entries.get(key)
+        return hit[0] if hit and now < hit[1] else None
+
+    def put(self, key: tuple, bits: bytes, until: datetime) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (bits, until)
+
+
 class _StatusLists:
     """Reads, verifies and memoizes the status lists of one verification."""
 
-    def __init__(self, issuer: str, loader, dids: _DidCache, now: datetime, deadline: Deadline, limits: Limits):
+    def __init__(self, issuer: str, loader, dids: _DidCache, now: datetime, deadline: Deadline, limits: Limits,
+                 verified: VerifiedLists | None = None):
         self.issuer, self.loader, self.dids, self.now = issuer, loader, dids, now
-        self.deadline, self.limits = deadline, limits
+        self.deadline, self.limits, self.verified = deadline, limits, verified
 
     def bits(self, url: str, purpose: str, fetched: dict) -> bytes:
         doc = fetched.get(url)
+        key = None
+        if self.verified is not None and isinstance(doc, dict):
+            try:
+                key = VerifiedLists.key(url, purpose, doc, self.dids.document(self.issuer))
+            except (McredError, TypeError, ValueError):
+                key = None
+            bits = self.verified.get(key, self.now) if key else None
+            if bits is not None:
+                return bits
+        bits, until = self._verify(url, purpose, doc)
+        if key is not None and until is not None:
+            self.verified.put(key, bits, until)
+        return bits
+
+    def _verify(self, url: str, purpose: str, doc: Any) -> tuple[bytes, datetime | None]:
         if isinstance(doc, UpstreamUnavailable):
             raise StatusUnknown("status-list-unavailable", doc.detail)
         if isinstance(doc, McredError):
@@ -593,8 +642,9 @@ class _StatusLists:
         if len(encoded) != 1:
             raise StatusUnknown("status-list-invalid", "The status list has no single encodedList.")
         value = encoded[0] if encoded[0].startswith("u") else "u" + encoded[0]  # StatusList2021 has no prefix
+        ends = [parse_datetime_stamp(v) for v in as_list(view.get("validUntil")) + as_list(view.get("expirationDate"))]
         try:
-            return bitstring.decode(value)
+            return bitstring.decode(value), min(ends) if ends else None
         except McredError as exc:
             raise StatusUnknown("status-list-invalid", f"The status list at {url} has no valid encodedList.") from exc
 
@@ -686,7 +736,8 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
                       fetch_status_lists: FetchStatusLists, now: datetime, limits: Limits = DEFAULT_LIMITS,
                       deadline: Deadline | None = None, recognise: Recognise | None = None,
                       missing_elements: Callable[[dict], list] | None = None,
-                      expect: ProofCheck | None = None) -> VerificationResult:
+                      expect: ProofCheck | None = None,
+                      verified_lists: VerifiedLists | None = None) -> VerificationResult:
     """Run the pipeline on ``credential``; raises LimitExceeded for hostile input, InvalidInput for a non-object."""
     if not isinstance(credential, dict):
         raise InvalidInput("`verifiableCredential` must be a JSON object.",
@@ -729,7 +780,7 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
             warnings.append(warning("elm-elements-missing", detail, missing=missing))
     validity = _check_validity(view, now)
     if proof.outcome == OK and issuer_check.outcome == OK and fmt.outcome == OK:
-        lists = _StatusLists(issuer, loader, dids, now, deadline, limits)
+        lists = _StatusLists(issuer, loader, dids, now, deadline, limits, verified_lists)
         status = _check_status(view, issuer, fetch_status_lists, lists, warnings)
     else:  # vc-js: nothing is fetched for a credential whose proof or issuer has already failed
         status = _not_checked("status", "The status is only read for a credential whose proof and issuer hold.")
@@ -806,7 +857,7 @@ def verify_presentation(presentation: Any, *, loader: DocumentLoader, resolve_di
                         fetch_status_lists: FetchStatusLists, now: datetime, limits: Limits = DEFAULT_LIMITS,
                         deadline: Deadline | None = None, recognise: Recognise | None = None,
                         missing_elements: Callable[[dict], list] | None = None, challenge: str | None = None,
-                        domain: str | None = None) -> PresentationResult:
+                        domain: str | None = None, verified_lists: VerifiedLists | None = None) -> PresentationResult:
     """VC Data Model 2.0 section 4.13 and VC Data Integrity 1.0 section 4.5: the presentation's proof (purpose
     ``authentication``, the expected ``challenge`` and ``domain``), its holder, and every credential in it."""
     if not isinstance(presentation, dict):
@@ -849,5 +900,5 @@ def verify_presentation(presentation: Any, *, loader: DocumentLoader, resolve_di
             credentials.append(verify_credential(credential, loader=loader, resolve_did=resolve_did,
                                                  fetch_status_lists=fetch_status_lists, now=now, limits=limits,
                                                  deadline=deadline, recognise=recognise,
-                                                 missing_elements=missing_elements))
+                                                 missing_elements=missing_elements, verified_lists=verified_lists))
     return PresentationResult([proof, holder_check, fmt], credentials, warnings, holder)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.db.models import ApiKey, Institution
 from app.domain.timefmt import utcnow
+
+PREFIX = re.compile("[0-9a-f]{1,16}")  # what ``create`` makes (token_hex), within the column's width
 
 
 def _digest(key: str) -> str:
@@ -29,7 +32,7 @@ def create(session: Session, inst: Institution, label: str) -> tuple[ApiKey, str
 
 def authenticate(session: Session, key: str) -> ApiKey | None:
     parts = key.split("_")
-    if len(parts) < 3 or parts[0] != "mcred":
+    if len(parts) < 3 or parts[0] != "mcred" or not PREFIX.fullmatch(parts[1]):
         return None
     row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
     if row is None or row.revoked_at is not None:

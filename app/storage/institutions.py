@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import safe_json
 from app.db.models import Institution, SigningKey
 from app.domain.did_web import did_document
 from app.domain.timefmt import utcnow
@@ -24,7 +25,8 @@ def create(session: Session, *, slug: str, did_method: str, did: str, profile: d
 
 
 def by_slug(session: Session, slug: str) -> Institution:
-    inst = session.scalar(select(Institution).where(Institution.slug == slug))
+    # A slug with a NUL character or a lone surrogate (undecodable command-line bytes) cannot even be queried.
+    inst = None if safe_json.text_problem(slug) else session.scalar(select(Institution).where(Institution.slug == slug))
     if inst is None:
         raise NotFound(f"No institution {slug!r}.")
     return inst

@@ -27,6 +27,7 @@ from app.errors import NotFound
 
 RANDOM_PROBES = 64
 CLOSE_AT = 0.95
+MAX_SEQ = 2**31 - 1  # the largest INTEGER PostgreSQL stores
 
 
 def _insert_or_ignore(session: Session, model, conflict: list[str], **values) -> bool:
@@ -105,6 +106,8 @@ def bits_of(session: Session, lst: StatusList) -> bytearray:
 
 
 def get_list(session: Session, institution_id: int, purpose: str, seq: int) -> StatusList:
+    if not 1 <= seq <= MAX_SEQ:  # no list has it, and the database could not even compare it
+        raise NotFound("No such status list.")
     # populate_existing: the version must be read fresh, even if this session loaded the list before.
     lst = session.scalar(select(StatusList).where(StatusList.institution_id == institution_id,
                                                   StatusList.purpose == purpose, StatusList.seq == seq)
