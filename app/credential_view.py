@@ -129,7 +129,8 @@ def _checks(result: VerificationResult, lang: str) -> list[dict]:
         word = check.code if (check.check, check.code) in OUTCOME_WORDS else \
             "not-checked" if check.code == "not-checked" else check.outcome
         plain = i18n.CATALOGUE[lang].get(f"why.{check.code}")
-        rows.append({"check": check.check, "code": check.code, "outcome": check.outcome, "name": t(f"check.{check.check}"),
+        rows.append({"check": check.check, "code": check.code, "outcome": check.outcome,
+                     "name": t(f"check.{check.check}"),
                      "word": t(f"outcome.{word}"), "text": plain or check_message(check.code)[lang]})
     return rows
 

@@ -13,6 +13,7 @@ from app.api import (
     credentials,
     did,
     issue,
+    models,
     openapi,
     problems,
     status,
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
 
-    @app.get("/health", tags=["service"])
+    @app.get("/health", tags=["service"], response_model=models.Health, responses=models.problems())
     def health():
         return {"status": "ok"}
 

@@ -77,10 +77,12 @@ def test_the_full_example_is_one_page_whose_qr_code_leads_to_the_live_page(clien
 
 
 def test_the_largest_credential_still_fits_one_readable_page(client, tenant):
-    long_text = {"lv": "Ļoti garš mācīšanās rezultāts ar garumzīmēm. " * 40, "en": "A very long learning outcome. " * 60}
+    long_text = {"lv": "Ļoti garš mācīšanās rezultāts ar garumzīmēm. " * 40,
+                 "en": "A very long learning outcome. " * 60}
     mc = copy.deepcopy(EXAMPLE)
     mc["learningOutcomes"] = [{"text": long_text} for _ in range(40)]
-    mc["title"] = {"lv": "Ļoti gara nosaukuma mikrokvalifikācija " * 5, "en": "A micro-credential with a long title " * 5}
+    mc["title"] = {"lv": "Ļoti gara nosaukuma mikrokvalifikācija " * 5,
+                   "en": "A micro-credential with a long title " * 5}
     mc["qualityAssurance"]["type"] = long_text
     issued = issue(client, tenant[1], **mc)
     for lang in ("lv", "en"):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import Caller, Db, get_caller, get_services
 from app.api.links import links
+from app.api.models import AuditEvents, CredentialList, CredentialRecord, problems
 from app.db.models import Credential
 from app.domain.timefmt import to_xsd
 from app.services import Services
@@ -28,7 +29,8 @@ def record(origin: str, row: Credential, *, with_document: bool = True) -> dict:
     return out
 
 
-@router.get("/credentials", summary="List this institution's credentials (optionally those expiring soon)")
+@router.get("/credentials", summary="List this institution's credentials (optionally those expiring soon)",
+            response_model=CredentialList, responses=problems(400, 401, 422))
 def list_credentials(expiring_within_days: int | None = Query(None, alias="expiringWithinDays", ge=0, le=36500),
                      learner_ref: str | None = Query(None, alias="learnerRef", max_length=200),
                      limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=2**31 - 1),
@@ -43,14 +45,16 @@ def list_credentials(expiring_within_days: int | None = Query(None, alias="expir
     return {"credentials": [record(origin, r, with_document=False) for r in rows], "count": len(rows)}
 
 
-@router.get("/credentials/{credential_id}", summary="One credential issued by this institution")
+@router.get("/credentials/{credential_id}", summary="One credential issued by this institution",
+            response_model=CredentialRecord, responses=problems(400, 401, 404))
 def get_credential(credential_id: str, caller: Caller = Depends(get_caller), session: Session = Db,
                    services: Services = Depends(get_services)):
     row = credentials.for_institution(session, caller.institution.id, credential_id)
     return record(services.settings.public_origin, row)
 
 
-@router.get("/credentials/{credential_id}/events", summary="The audit trail of one credential (who, when, why)")
+@router.get("/credentials/{credential_id}/events", summary="The audit trail of one credential (who, when, why)",
+            response_model=AuditEvents, responses=problems(400, 401, 404))
 def credential_events(credential_id: str, caller: Caller = Depends(get_caller), session: Session = Db):
     row = credentials.for_institution(session, caller.institution.id, credential_id)
     events = audit.events(session, institution_id=caller.institution.id, credential_id=row.id)

@@ -21,13 +21,14 @@ from urllib.parse import quote, urlencode
 import qrcode
 import qrcode.image.svg
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from app import certificate, i18n, safe_json, verifying
 from app.api.deps import Db, get_services
 from app.api.links import links
+from app.api.models import REF, problems
 from app.api.verify import get_fetcher
 from app.credential_view import reading
 from app.db.models import Credential
@@ -50,7 +51,38 @@ PAGE_HEADERS = {
 FILE_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer",
                 "X-Content-Type-Options": "nosniff"}
 JSON_TYPES = ("application/json", "application/ld+json", "application/vc+ld+json")
-HTML_404 = {404: {"description": "Unknown link: a page in the reader's language", "content": {"text/html": {}}}}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+def _html() -> dict:
+    return {"text/html": {"schema": {"type": "string"}}}
+
+
+def _ld_json() -> dict:
+    return {"application/ld+json": {"schema": {"$ref": REF.format(model="SignedCredential")}}}
+
+
+class PngResponse(Response):
+    media_type = "image/png"
+
+
+class SvgResponse(Response):
+    media_type = "image/svg+xml"
+
+
+class PdfResponse(Response):
+    media_type = "application/pdf"
+
+
+class JsonLdResponse(JSONResponse):
+    """The signed credential as issued, readable (indented, UTF-8)."""
+
+    media_type = "application/ld+json"
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=False, indent=2).encode()
+PAGE_ERRORS = {**problems(400),  # a NUL character in the URL
+               404: {"description": "Unknown link: a page in the reader's language", "content": _html()}}
 
 
 def _lang(request: Request) -> str:
@@ -113,7 +145,7 @@ def _verified(session: Session, services: Services, fetcher: verifying.RemoteFet
 # --- the page behind the QR code ----------------------------------------------------------------------------------
 
 
-@router.get("/v/{token}", response_class=HTMLResponse, responses=HTML_404,
+@router.get("/v/{token}", response_class=HTMLResponse, responses=PAGE_ERRORS,
             summary="Public verification page of an issued credential")
 def verification_page(token: str, request: Request, session: Session = Db,
                       services: Services = Depends(get_services),
@@ -140,27 +172,28 @@ def qr_svg(url: str) -> str:
     return buf.getvalue().decode()
 
 
-@router.get("/v/{token}/qr.png", summary="QR code (PNG) of the verification URL",
-            responses={200: {"content": {"image/png": {}}}})
+@router.get("/v/{token}/qr.png", summary="QR code (PNG) of the verification URL", response_class=PngResponse,
+            responses={200: {"content": {"image/png": BINARY}}, **problems(400, 404)})
 def qr_png(token: str, session: Session = Db, services: Services = Depends(get_services)):
     row = credentials.by_verify_token(session, token)
     buf = io.BytesIO()
     qr_code(links(services.settings.public_origin, row)["verification"]).make_image().save(buf, format="PNG")
-    return Response(buf.getvalue(), media_type="image/png",
-                    headers={"Cache-Control": "private, max-age=86400", "X-Robots-Tag": "noindex"})
+    return PngResponse(buf.getvalue(), headers={"Cache-Control": "private, max-age=86400", "X-Robots-Tag": "noindex"})
 
 
-@router.get("/v/{token}/qr.svg", summary="QR code (SVG) of the verification URL",
-            responses={200: {"content": {"image/svg+xml": {}}}})
+@router.get("/v/{token}/qr.svg", summary="QR code (SVG) of the verification URL", response_class=SvgResponse,
+            responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}, **problems(400, 404)})
 def qr_svg_route(token: str, session: Session = Db, services: Services = Depends(get_services)):
     row = credentials.by_verify_token(session, token)
-    return Response(qr_svg(links(services.settings.public_origin, row)["verification"]),
-                    media_type="image/svg+xml",
-                    headers={"Cache-Control": "private, max-age=86400", "X-Robots-Tag": "noindex"})
+    return SvgResponse(qr_svg(links(services.settings.public_origin, row)["verification"]),
+                       headers={"Cache-Control": "private, max-age=86400", "X-Robots-Tag": "noindex"})
 
 
 @router.get("/v/{token}/certificate.pdf", summary="The learner's certificate: one A4 page (PDF) with the QR code",
-            responses={200: {"content": {"application/pdf": {}}}, **HTML_404})
+            response_class=PdfResponse,
+            responses={200: {"content": {"application/pdf": BINARY}},
+                       303: {"description": "The stored credential no longer verifies: see the verification page"},
+                       **PAGE_ERRORS})
 def certificate_pdf(token: str, request: Request, session: Session = Db,
                     services: Services = Depends(get_services),
                     fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
@@ -177,9 +210,8 @@ def certificate_pdf(token: str, request: Request, session: Session = Db,
     url = row_links["verification"]
     pdf = certificate.render(r, lang=lang, verification_url=url, qr_matrix=qr_code(url).get_matrix(),
                              created=i18n.format_moment(services.clock(), lang))
-    return Response(pdf, media_type="application/pdf",
-                    headers={**FILE_HEADERS, "Content-Disposition": content_disposition(
-                        "inline", _file_name(row, ".pdf"))})
+    return PdfResponse(pdf, headers={**FILE_HEADERS, "Content-Disposition": content_disposition(
+        "inline", _file_name(row, ".pdf"))})
 
 
 @router.get("/v/{token}/print", include_in_schema=False)
@@ -194,9 +226,12 @@ def print_page(token: str, request: Request):
 
 @router.get("/download/{token}", response_class=HTMLResponse, tags=["learners"],
             summary="The learner's page: the signed credential, the PDF certificate, the link and QR code to share",
-            responses={200: {"content": {"text/html": {}, "application/ld+json": {}},
+            responses={200: {"content": {**_html(), **_ld_json()},
                              "description": "The page; the signed credential itself when Accept prefers JSON"},
-                       **HTML_404})
+                       **problems(400),
+                       404: {"description": "Unknown link: a page in the reader's language (problem details when "
+                                            "Accept prefers JSON)",
+                             "content": {**_html(), **problems(404)[404]["content"]}}})
 def learner_page(token: str, request: Request, session: Session = Db, services: Services = Depends(get_services),
                  fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
     if _prefers_json(request):  # an API client asking for the credential (the link's former behaviour)
@@ -212,25 +247,29 @@ def learner_page(token: str, request: Request, session: Session = Db, services: 
                    qr_src=f"/v/{row.verify_token}/qr.svg")
 
 
-@router.get("/download/{token}/credential.jsonld", tags=["learners"],
+@router.get("/download/{token}/credential.jsonld", tags=["learners"], response_class=JsonLdResponse,
             summary="The learner's signed credential (.jsonld), as issued",
-            responses={200: {"content": {"application/ld+json": {}}}})
+            responses={200: {"content": _ld_json()}, **problems(400, 404)})
 def credential_file(token: str, session: Session = Db):
     row = credentials.by_download_token(session, token)
-    body = json.dumps(row.document, ensure_ascii=False, indent=2).encode()
-    return Response(body, media_type="application/ld+json", headers={
+    return JsonLdResponse(row.document, headers={
         **FILE_HEADERS, "Content-Disposition": content_disposition("attachment", _file_name(row, ".jsonld"))})
 
 
 # --- upload or paste ----------------------------------------------------------------------------------------------
 
 
-@router.get("/verify", response_class=HTMLResponse, summary="Form: verify an uploaded or pasted credential")
+@router.get("/verify", response_class=HTMLResponse, summary="Form: verify an uploaded or pasted credential",
+            responses=problems())
 def verify_form(request: Request):
     return _render(request, "verify_form.html", _lang(request))
 
 
-@router.post("/verify", response_class=HTMLResponse, summary="Verify an uploaded or pasted credential (HTML)")
+@router.post("/verify", response_class=HTMLResponse, summary="Verify an uploaded or pasted credential (HTML)",
+             responses={**{status: {"description": "Refused: the form again, saying why (problem details for a "
+                                                   "request that is not a form)",
+                                    "content": {**_html(), **problems(status)[status]["content"]}}
+                           for status in (400, 409, 413, 422)}, **problems(500)})
 def verify_upload(request: Request, file: UploadFile | None = File(None), credential: str | None = Form(None),
                   lang: str | None = Form(None), session: Session = Db,
                   services: Services = Depends(get_services),
