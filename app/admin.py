@@ -1,6 +1,7 @@
 """Administration: institutions, their signing identity (did:web or did:key), key rotation and API keys.
 
-Used by the ``mcred`` command; every function takes the session first and leaves the commit to the caller.
+Used by the ``mcred`` command and the API-key endpoints; every function takes the session first and leaves the
+commit to the caller.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ import re
 
 from sqlalchemy.orm import Session
 
-from app import safe_json
-from app.db.models import Institution, SigningKey
+from app import logs, safe_json
+from app.db.models import ApiKey, Institution, SigningKey
 from app.domain import did_key, did_web
 from app.domain.keys import generate_private_key, public_key_multibase
 from app.errors import Conflict, InvalidInput
@@ -33,9 +34,16 @@ def _refuse_unsafe_text(**fields: str | dict | None) -> None:
         raise InvalidInput("Text with a NUL character or bytes that are not UTF-8 cannot be stored.", errors=errors)
 
 
-def _new_key(services: Services, slug: str) -> tuple[str, str]:
-    private = generate_private_key()
-    return services.keystore.save_new(private, slug), public_key_multibase(private)
+def _add_new_key(session: Session, services: Services, inst: Institution, private) -> SigningKey:
+    """Write the key file and record it; the file is removed again if recording it fails."""
+    key_file = services.keystore.save_new(private, inst.slug)
+    public = public_key_multibase(private)
+    try:
+        return institutions.add_key(session, inst, verification_method=f"{inst.did}#{public}",
+                                    public_key_multibase=public, key_file=key_file, now=services.clock())
+    except BaseException:
+        services.keystore.remove(key_file)
+        raise
 
 
 def create_institution(session: Session, services: Services, *, slug: str, legal_name: dict, country: str,
@@ -53,16 +61,46 @@ def create_institution(session: Session, services: Services, *, slug: str, legal
     if not legal_name or not all(isinstance(v, str) and v.strip() for v in legal_name.values()):
         raise InvalidInput("The institution needs a legal name (lv and/or en).",
                            errors=[{"field": "legalName", "message": "required"}])
-    key_file, public = _new_key(services, slug)
+    # The institution row comes first (a taken slug is refused there), the key file only then.
+    private = generate_private_key()
     did = (did_web.did_for_path(services.settings.public_origin, "institutions", slug) if did_method == "web"
-           else did_key.did_key_for(public))
+           else did_key.did_key_for(public_key_multibase(private)))
     profile = {"legalName": legal_name, "country": country.upper()}
     profile.update({k: v for k, v in (("homepage", homepage), ("email", email), ("registration", registration)) if v})
     inst = institutions.create(session, slug=slug, did_method=did_method, did=did, profile=profile,
-                               default_validity_days=default_validity_days, suspension_enabled=suspension_enabled)
-    institutions.add_key(session, inst, verification_method=f"{did}#{public}", public_key_multibase=public,
-                         key_file=key_file)
-    audit.record(session, actor=actor, action="institution.create", institution_id=inst.id, did=did)
+                               now=services.clock(), default_validity_days=default_validity_days,
+                               suspension_enabled=suspension_enabled)
+    _add_new_key(session, services, inst, private)
+    audit.record(session, actor=actor, action="institution.create", now=services.clock(), institution_id=inst.id,
+                 did=did)
+    logs.on_commit(session, "institution.created", institution=slug, did=did)
+    return inst
+
+
+def update_institution(session: Session, services: Services, inst: Institution, *, legal_name: dict | None = None,
+                       homepage: str | None = None, email: str | None = None, registration: str | None = None,
+                       default_validity_days: int | None = None, actor: str = "admin") -> Institution:
+    """Change what the institution's next credentials say of it (its DID and keys stay: they are signed into the
+    credentials already issued, which keep verifying). Only the fields given change."""
+    _refuse_unsafe_text(legalName=legal_name, homepage=homepage, email=email, registration=registration)
+    if legal_name is not None and (not legal_name or not all(isinstance(v, str) and v.strip()
+                                                             for v in legal_name.values())):
+        raise InvalidInput("The institution needs a legal name (lv and/or en).",
+                           errors=[{"field": "legalName", "message": "required"}])
+    if default_validity_days is not None and not 0 < default_validity_days <= 36500:
+        raise InvalidInput("The default validity must be 1 to 36500 days.",
+                           errors=[{"field": "defaultValidityDays", "message": "out of range"}])
+    profile = dict(inst.profile or {})
+    changed = {k: v for k, v in (("legalName", legal_name and {**profile.get("legalName", {}), **legal_name}),
+                                  ("homepage", homepage), ("email", email), ("registration", registration)) if v}
+    profile.update(changed)
+    inst.profile = profile
+    if default_validity_days is not None:
+        inst.default_validity_days = default_validity_days
+        changed["defaultValidityDays"] = default_validity_days
+    audit.record(session, actor=actor, action="institution.update", now=services.clock(), institution_id=inst.id,
+                 fields=sorted(changed))
+    logs.on_commit(session, "institution.updated", institution=inst.slug, fields=sorted(changed))
     return inst
 
 
@@ -71,17 +109,43 @@ def rotate_key(session: Session, services: Services, inst: Institution, *, actor
     if inst.did_method != "web":
         raise Conflict("A did:key institution's DID *is* its key, so it cannot rotate it; create a did:web "
                        "institution for a rotatable identity.", slug="rotation-unsupported")
-    key_file, public = _new_key(services, inst.slug)
-    key = institutions.add_key(session, inst, verification_method=f"{inst.did}#{public}",
-                               public_key_multibase=public, key_file=key_file)
-    audit.record(session, actor=actor, action="key.rotate", institution_id=inst.id,
+    key = _add_new_key(session, services, inst, generate_private_key())
+    audit.record(session, actor=actor, action="key.rotate", now=services.clock(), institution_id=inst.id,
                  verification_method=key.verification_method)
+    logs.on_commit(session, "key.rotated", institution=inst.slug, verification_method=key.verification_method)
     return key
 
 
-def create_api_key(session: Session, inst: Institution, label: str, *, actor: str = "admin") -> str:
+def create_api_key(session: Session, services: Services, inst: Institution, label: str, *,
+                   actor: str = "admin") -> str:
     _refuse_unsafe_text(label=label)
-    row, secret = api_keys.create(session, inst, label)
-    audit.record(session, actor=actor, action="api-key.create", institution_id=inst.id, prefix=row.prefix,
-                 label=label)
+    row, secret = api_keys.create(session, inst, label, now=services.clock())
+    audit.record(session, actor=actor, action="api-key.create", now=services.clock(), institution_id=inst.id,
+                 prefix=row.prefix, label=label)
+    logs.on_commit(session, "api_key.created", institution=inst.slug, prefix=row.prefix)
     return secret
+
+
+def revoke_api_key(session: Session, services: Services, inst: Institution, prefix: str, *,
+                   actor: str = "admin") -> ApiKey:
+    """The key gets 401 from now on. Idempotent: revoking a revoked key keeps its first revocation."""
+    row = api_keys.by_prefix(session, inst, prefix)
+    if api_keys.revoke(session, row, now=services.clock()):
+        audit.record(session, actor=actor, action="api-key.revoke", now=services.clock(), institution_id=inst.id,
+                     prefix=prefix)
+        logs.on_commit(session, "api_key.revoked", institution=inst.slug, prefix=prefix)
+    return row
+
+
+def mismatched_identities(session: Session, origin: str) -> list[tuple[str, str, str]]:
+    """(slug, stored DID, DID this origin gives) of every did:web institution whose DID names another origin.
+
+    A did:web DID is signed into every credential the institution issued, so it cannot follow a changed origin;
+    the service must be reached where its DIDs say (did:web method, section 3.3 Read).
+    """
+    out = []
+    for inst in institutions.all_institutions(session):
+        expected = did_web.did_for_path(origin, "institutions", inst.slug)
+        if inst.did_method == "web" and inst.did != expected:
+            out.append((inst.slug, inst.did, expected))
+    return out

@@ -1,12 +1,16 @@
 """``mcred``: set up, administer and run the service.
 
     mcred setup-contexts [--download]     put the pinned JSON-LD contexts in place (mirror, else canonical URL)
-    mcred migrate                         apply the database migrations
+    mcred migrate                         apply the database migrations (a deployment step: once, before serving)
     mcred create-institution ...          new institution with its own key and DID
+    mcred update-institution SLUG ...     change its names, homepage, e-mail, registration number, default validity
     mcred create-api-key SLUG [--label]   print a new API key (shown once)
+    mcred list-api-keys SLUG              the institution's API keys (prefix, label, created, revoked)
+    mcred revoke-api-key SLUG PREFIX      the key gets 401 from now on
     mcred rotate-key SLUG                 new signing key; old ones keep verifying
     mcred list-institutions
-    mcred serve [--host --port] [--demo]  all of the above that is needed, then run the HTTP service
+    mcred serve [--host --port] [--demo]  run the HTTP service (--demo: also set up everything, demo institution)
+    mcred healthcheck [--url]             exit 0 when the service answers /health (the Docker HEALTHCHECK)
 """
 
 from __future__ import annotations
@@ -14,16 +18,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import urllib.request
+from dataclasses import replace
+from urllib.parse import unquote
 
-from app import admin, contexts
-from app.config import Settings
+from app import admin, contexts, logs
+from app.config import Settings, serving_origin
 from app.db import migrate
 from app.db.session import make_engine, make_session_factory
 from app.domain.jsonld import make_document_loader
-from app.errors import McredError
+from app.errors import ConfigurationError, McredError
 from app.services import Services
 from app.keystore import KeyStore
-from app.storage import institutions
+from app.storage import api_keys, institutions
 
 DEMO_SLUG = "demo-universitate"
 
@@ -46,6 +53,28 @@ def _session(settings: Settings):
     return make_session_factory(make_engine(settings.database_url))()
 
 
+def check_database(settings: Settings) -> None:
+    """Refuse to serve an unmigrated database, or did:web identities made for another origin."""
+    engine = make_engine(settings.database_url)
+    try:
+        problem = migrate.schema_problem(engine)
+        if problem:
+            raise ConfigurationError(problem)
+        with make_session_factory(engine)() as session:
+            wrong = admin.mismatched_identities(session, settings.public_origin)
+    finally:
+        engine.dispose()
+    if wrong:
+        slug, did, expected = wrong[0]
+        host = unquote(did.split(":")[2])
+        raise ConfigurationError(
+            f"The public origin is {settings.public_origin}, but the database's did:web identities name another: "
+            f"{slug} is {did}, not {expected} ({len(wrong)} institution(s) differ). A DID is signed into every "
+            f"credential its institution issued, so it cannot change: serve at the origin the DIDs name (set "
+            f"MCRED_PUBLIC_URL to the origin at {host}; for local use, `mcred serve` on the host and port {host}), "
+            "or use another database.")
+
+
 def ensure_demo(settings: Settings) -> str | None:
     """Create the demo institution and an API key once; returns the key when it was just created."""
     services = _services(settings)
@@ -59,7 +88,7 @@ def ensure_demo(settings: Settings) -> str | None:
                                         legal_name={"lv": "Demo Universitāte", "en": "Demo University"},
                                         homepage="https://demo.example.lv", registration="90000000000",
                                         did_method="web", suspension_enabled=True)
-        key = admin.create_api_key(session, inst, "demo")
+        key = admin.create_api_key(session, services, inst, "demo")
         session.commit()
         return key
 
@@ -83,18 +112,35 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--default-validity-days", type=int)
     p.add_argument("--suspension", action="store_true", help="credentials also get a suspension status entry")
     p.add_argument("--api-key-label", help="also create an API key with this label and print it")
+    p = sub.add_parser("update-institution")
+    p.add_argument("slug")
+    p.add_argument("--name-lv")
+    p.add_argument("--name-en")
+    p.add_argument("--homepage")
+    p.add_argument("--email")
+    p.add_argument("--registration", help="registration number: the issuer's legal (eIDAS) identifier")
+    p.add_argument("--default-validity-days", type=int)
     p = sub.add_parser("create-api-key")
     p.add_argument("slug")
     p.add_argument("--label", default="api")
+    p = sub.add_parser("list-api-keys")
+    p.add_argument("slug")
+    p = sub.add_parser("revoke-api-key")
+    p.add_argument("slug")
+    p.add_argument("prefix", help="the key's prefix: mcred_<prefix>_..., as list-api-keys shows it")
     p = sub.add_parser("rotate-key")
     p.add_argument("slug")
     sub.add_parser("list-institutions")
     p = sub.add_parser("serve")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--demo", action="store_true", help="create a demo institution and print its API key")
+    p.add_argument("--demo", action="store_true", help="also install the contexts, migrate, create a demo "
+                                                         "institution and print its API key")
+    p = sub.add_parser("healthcheck")
+    p.add_argument("--url", default="http://127.0.0.1:8000/health")
     args = parser.parse_args(argv)
     settings = Settings()
+    logs.configure()
     try:
         return _run(args, settings)
     except McredError as exc:
@@ -113,20 +159,15 @@ def _run(args, settings: Settings) -> int:
         migrate.upgrade(settings.database_url)
         print(f"database at head: {settings.database_url.split('@')[-1]}")
         return 0
+    if args.cmd == "healthcheck":
+        try:
+            with urllib.request.urlopen(args.url, timeout=5) as response:
+                return 0 if response.status == 200 else 1
+        except OSError as exc:
+            print(f"mcred: {args.url}: {exc}", file=sys.stderr)
+            return 1
     if args.cmd == "serve":
-        import uvicorn
-
-        contexts.install(settings.contexts_dir, download=_download)
-        migrate.upgrade(settings.database_url)
-        if args.demo:
-            key = ensure_demo(settings)
-            if key:
-                print(f"Demo institution '{DEMO_SLUG}' created. Its API key (shown once): {key}", flush=True)
-            else:
-                print(f"Demo institution '{DEMO_SLUG}' exists; create another key with "
-                      f"`mcred create-api-key {DEMO_SLUG}`.", flush=True)
-        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
-        return 0
+        return serve(args, settings)
     services = _services(settings)
     with _session(settings) as session:
         if args.cmd == "create-institution":
@@ -138,13 +179,30 @@ def _run(args, settings: Settings) -> int:
                                             suspension_enabled=args.suspension)
             out = {"slug": inst.slug, "did": inst.did}
             if args.api_key_label:
-                out["apiKey"] = admin.create_api_key(session, inst, args.api_key_label)
+                out["apiKey"] = admin.create_api_key(session, services, inst, args.api_key_label)
             session.commit()
             print(json.dumps(out, indent=2))
+        elif args.cmd == "update-institution":
+            names = {k: v for k, v in (("lv", args.name_lv), ("en", args.name_en)) if v}
+            inst = admin.update_institution(session, services, institutions.by_slug(session, args.slug),
+                                            legal_name=names or None, homepage=args.homepage, email=args.email,
+                                            registration=args.registration,
+                                            default_validity_days=args.default_validity_days)
+            session.commit()
+            print(json.dumps({"slug": inst.slug, "did": inst.did, **inst.profile,
+                              "defaultValidityDays": inst.default_validity_days}, indent=2, ensure_ascii=False))
         elif args.cmd == "create-api-key":
-            key = admin.create_api_key(session, institutions.by_slug(session, args.slug), args.label)
+            key = admin.create_api_key(session, services, institutions.by_slug(session, args.slug), args.label)
             session.commit()
             print(key)
+        elif args.cmd == "list-api-keys":
+            for row in api_keys.for_institution(session, institutions.by_slug(session, args.slug)):
+                state = f"revoked {row.revoked_at.isoformat()}" if row.revoked_at else "active"
+                print(f"{row.prefix}\t{row.label}\t{row.created_at.isoformat()}\t{state}")
+        elif args.cmd == "revoke-api-key":
+            row = admin.revoke_api_key(session, services, institutions.by_slug(session, args.slug), args.prefix)
+            session.commit()
+            print(f"{row.prefix}\trevoked {row.revoked_at.isoformat()}")
         elif args.cmd == "rotate-key":
             key = admin.rotate_key(session, services, institutions.by_slug(session, args.slug))
             session.commit()
@@ -152,6 +210,31 @@ def _run(args, settings: Settings) -> int:
         elif args.cmd == "list-institutions":
             for inst in institutions.all_institutions(session):
                 print(f"{inst.slug}\t{inst.did}")
+    return 0
+
+
+def serve(args, settings: Settings) -> int:
+    """Run the service. Without --demo nothing is set up here: contexts and migrations are steps of their own
+    (several processes starting at once must not race to migrate), and a database that is not at head, or whose
+    did:web identities name another origin, is refused."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = replace(settings, public_url=serving_origin(settings, args.host, args.port))
+    if args.demo:
+        contexts.install(settings.contexts_dir, download=_download)
+        migrate.upgrade(settings.database_url)
+    check_database(settings)
+    if args.demo:
+        key = ensure_demo(settings)
+        if key:
+            print(f"Demo institution '{DEMO_SLUG}' created. Its API key (shown once): {key}", flush=True)
+        else:
+            print(f"Demo institution '{DEMO_SLUG}' exists; create another key with "
+                  f"`mcred create-api-key {DEMO_SLUG}`.", flush=True)
+    print(f"mcred serves {settings.public_origin} on {args.host}:{args.port}", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
     return 0
 
 

@@ -1,27 +1,41 @@
-"""Settings, read once from the environment (``MCRED_*``); every path default is relative to the project root."""
+"""Settings, read once from the environment (``MCRED_*``).
+
+Relative paths (the defaults ``data/``, ``keys/``, ``contexts/``) are relative to the working directory: in a
+checkout, run ``mcred`` from its root; an installed service (the Docker image) sets absolute ones. Nothing is
+read from or written to the installed package itself.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from app.errors import ConfigurationError
 
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _path(name: str, default: str) -> Path:
+    return Path(os.environ.get(name) or default)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=lambda: os.environ.get(
-        "MCRED_DATABASE_URL", f"sqlite:///{ROOT / 'data' / 'mcred.sqlite3'}"))
-    # The public origin the service is reached at: it names did:web DIDs and every link and QR code.
-    public_url: str = field(default_factory=lambda: os.environ.get("MCRED_PUBLIC_URL", "http://127.0.0.1:8000"))
-    keys_dir: Path = field(default_factory=lambda: Path(os.environ.get("MCRED_KEYS_DIR", ROOT / "keys")))
+        "MCRED_DATABASE_URL", "sqlite:///data/mcred.sqlite3"))
+    # The public origin the service is reached at: it names did:web DIDs, status lists and every link and QR code,
+    # all of which are signed into credentials. No default: `mcred serve` derives one for local use only.
+    public_url: str | None = field(default_factory=lambda: os.environ.get("MCRED_PUBLIC_URL") or None)
+    # MCRED_ENV=production: `mcred serve` never derives the origin, MCRED_PUBLIC_URL is required.
+    production: bool = field(default_factory=lambda: os.environ.get("MCRED_ENV", "").lower() == "production")
+    keys_dir: Path = field(default_factory=lambda: _path("MCRED_KEYS_DIR", "keys"))
     key_passphrase: str | None = field(default_factory=lambda: os.environ.get("MCRED_KEY_PASSPHRASE") or None)
-    contexts_dir: Path = field(default_factory=lambda: Path(os.environ.get("MCRED_CONTEXTS_DIR", ROOT / "contexts")))
+    contexts_dir: Path = field(default_factory=lambda: _path("MCRED_CONTEXTS_DIR", "contexts"))
     max_body_bytes: int = field(default_factory=lambda: _int("MCRED_MAX_BODY_BYTES", 1_000_000))
     max_batch: int = field(default_factory=lambda: _int("MCRED_MAX_BATCH", 500))
     # The operator's list of recognised issuers besides this service's own institutions (see app.trust).
@@ -36,4 +50,45 @@ class Settings:
 
     @property
     def public_origin(self) -> str:
-        return self.public_url.rstrip("/")
+        if not self.public_url:
+            raise ConfigurationError(
+                "MCRED_PUBLIC_URL is not set: set it to the origin clients reach the service at "
+                "(e.g. https://mcred.example.lv). It names the did:web DIDs, status lists and links.")
+        return check_origin(self.public_url)
+
+
+def check_origin(url: str) -> str:
+    """``url`` as an origin without a trailing slash; refused unless it is http(s)://host[:port]."""
+    parts = urlsplit(url.strip())
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password
+            or parts.path not in ("", "/") or parts.query or parts.fragment):
+        raise ConfigurationError(f"MCRED_PUBLIC_URL={url!r} is not an origin: use http(s)://host[:port], "
+                                 "without a path (e.g. https://mcred.example.lv).")
+    return url.strip().rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serving_origin(settings: Settings, host: str, port: int) -> str:
+    """The public origin for ``mcred serve --host --port``.
+
+    MCRED_PUBLIC_URL when set. Otherwise, for local use only (a loopback host, not MCRED_ENV=production), the
+    address the service listens on: ``mcred serve --port 8011`` then names port 8011 in what it signs.
+    """
+    if settings.public_url:
+        return settings.public_origin
+    if settings.production:
+        raise ConfigurationError("MCRED_ENV=production and MCRED_PUBLIC_URL is not set: set MCRED_PUBLIC_URL to "
+                                 "the https origin clients reach the service at (e.g. https://mcred.example.lv).")
+    if not is_loopback(host):
+        raise ConfigurationError(
+            f"--host {host} serves other machines, so the listening address cannot name what the service signs: "
+            "set MCRED_PUBLIC_URL to the origin clients reach it at (e.g. https://mcred.example.lv).")
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}"

@@ -1,8 +1,9 @@
 """Pinned JSON-LD contexts: installing them at setup and loading them, verified, at start-up.
 
 VC Data Model 2.0, section 5.2 ("Contexts") and Data Integrity 1.0, section 2.4: implementations should use
-static copies of the contexts they know rather than fetch them. ``contexts/index.json`` is the pin list; this
-module fills ``contexts/`` from a mirror folder or the canonical URL and checks every file against its sha256.
+static copies of the contexts they know rather than fetch them. ``app/context_pins.json`` (package data, so an
+installed wheel has it) is the pin list; this module fills the contexts folder (``MCRED_CONTEXTS_DIR``, default
+``contexts/``) from a mirror folder or the canonical URL and checks every file against its sha256.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import hashlib
 import json
 import os
 import shutil
+from importlib import resources
 from pathlib import Path
 
 from app.errors import McredError
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DIR = ROOT / "contexts"
-DEFAULT_MIRRORS = [ROOT.parent / "shared" / "data" / "contexts", ROOT.parent / "shared" / "data" / "elm"]
+DEFAULT_DIR = Path("contexts")
+# The read-only mirror beside a checkout (relative to the working directory, like every default path).
+DEFAULT_MIRRORS = [Path("../shared/data/contexts"), Path("../shared/data/elm")]
 
 
 class ContextPinError(McredError):
@@ -25,8 +27,8 @@ class ContextPinError(McredError):
     title = "Pinned context missing or altered"
 
 
-def read_index(directory: Path = DEFAULT_DIR) -> dict[str, dict]:
-    return json.loads((directory / "index.json").read_text())
+def read_index() -> dict[str, dict]:
+    return json.loads(resources.files("app").joinpath("context_pins.json").read_text())
 
 
 def _sha256(data: bytes) -> str:
@@ -44,8 +46,9 @@ def install(directory: Path = DEFAULT_DIR, mirrors: list[Path] | None = None, do
     ``download(url) -> bytes`` fetches a canonical URL when no mirror has the file (None: mirrors only).
     """
     mirrors = mirror_dirs() if mirrors is None else mirrors
+    directory.mkdir(parents=True, exist_ok=True)
     report = []
-    for url, pin in read_index(directory).items():
+    for url, pin in read_index().items():
         target = directory / pin["file"]
         if target.exists() and _sha256(target.read_bytes()) == pin["sha256"]:
             report.append(f"ok        {pin['file']}")
@@ -74,7 +77,7 @@ def load_documents(directory: Path = DEFAULT_DIR) -> dict[str, dict]:
     """URL -> parsed context, every file checked against its pin (a tampered file stops the service)."""
     docs: dict[str, dict] = {}
     parsed: dict[str, dict] = {}
-    for url, pin in read_index(directory).items():
+    for url, pin in read_index().items():
         if pin["file"] not in parsed:
             path = directory / pin["file"]
             if not path.is_file():

@@ -114,3 +114,19 @@ class UpstreamUnavailable(McredError):
     status = 502
     slug = "upstream-unavailable"
     title = "Remote document unavailable"
+
+
+class ConfigurationError(McredError):
+    """The service is not set up to run as configured (a missing setting, an unmigrated database)."""
+
+    status = 500
+    slug = "configuration"
+    title = "Configuration error"
+
+
+class ServiceUnavailable(McredError):
+    """The service cannot serve requests now (readiness: the database is unreachable or not migrated)."""
+
+    status = 503
+    slug = "not-ready"
+    title = "Service not ready"

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from app import status
+from app import logs, status
 from app.db.models import Credential, Institution
 from app.domain import eddsa_rdfc_2022, elm, verify
 from app.domain.jsonld import DEFAULT_LIMITS, as_list
@@ -60,12 +60,13 @@ def _store(session: Session, services: Services, inst: Institution, unsigned: di
         batch_id=batch_id, created_at=now, status="active")
     # The row exists (inside this transaction only) before the status entries that point at it.
     credentials.add(session, row)
-    unsigned = status.attach_entries(session, services.settings.public_origin, inst, unsigned, row.id)
+    unsigned = status.attach_entries(session, services.settings.public_origin, inst, unsigned, row.id, now=now)
     # create_proof refuses documents in which JSON-LD would drop terms (safe mode) before it signs anything.
     signer = services.keystore.signer(institutions.active_key(session, inst))
     row.document = eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(now))
-    audit.record(session, actor=actor, action="issue", institution_id=inst.id, credential_id=row.id,
+    audit.record(session, actor=actor, action="issue", now=now, institution_id=inst.id, credential_id=row.id,
                  learner_ref=learner_ref, batch_id=batch_id)
+    logs.on_commit(session, "credential.issued", institution=inst.slug, credential_id=row.id, batch_id=batch_id)
     return row
 
 

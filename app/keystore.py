@@ -34,8 +34,13 @@ class KeyStore:
         return serialization.NoEncryption()
 
     def save_new(self, private_key: Ed25519PrivateKey, stem: str) -> str:
-        """Write a new key file; returns its name relative to the key directory. Never overwrites."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Write a new key file; returns its name relative to the key directory. Never overwrites.
+
+        The directory is made owner-only (0700): created so, or tightened if it is open to others.
+        """
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.directory.stat().st_mode & 0o077:
+            self.directory.chmod(0o700)
         name = f"{stem}-{secrets.token_hex(4)}.pem"
         pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                         self._encryption())
@@ -44,6 +49,11 @@ class KeyStore:
         with os.fdopen(fd, "wb") as fh:
             fh.write(pem)
         return name
+
+    def remove(self, name: str) -> None:
+        """Delete a key file that was written for a transaction that then failed (nothing refers to it)."""
+        self._cache.pop(name, None)
+        (self.directory / Path(name).name).unlink(missing_ok=True)
 
     def load(self, name: str) -> Ed25519PrivateKey:
         if name in self._cache:

@@ -1,4 +1,8 @@
-"""The FastAPI application factory: ``uvicorn --factory app.main:create_app``."""
+"""The FastAPI application factory: ``uvicorn --factory app.main:create_app`` (``mcred serve`` checks more first).
+
+``/health`` is liveness (the process answers; no database), ``/ready`` readiness (a database round trip, and the
+schema at the revision this code needs): 503 problem+json when not, so a load balancer sends no traffic there.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import SQLAlchemyError
 
-from app import contexts
+from app import contexts, logs
 from app.api import (
     credentials,
     did,
     issue,
+    keys,
     models,
     openapi,
     problems,
@@ -21,8 +27,10 @@ from app.api import (
     verify_pages,
 )
 from app.config import Settings
+from app.db import migrate
 from app.db.session import make_engine, make_session_factory
 from app.domain.jsonld import make_document_loader
+from app.errors import ServiceUnavailable
 from app.services import Services
 from app.keystore import KeyStore
 from app.remote_fetch import RemoteFetcher
@@ -31,6 +39,7 @@ from app.trust import TrustList
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    settings.public_origin  # noqa: B018 - refuse to start without a valid public origin
     # /docs and /redoc with their scripts and styles served by this service (no CDN: they work offline)
     app: FastAPI = FastAPIOffline(title="mcred", version="0.1.0",
                                   description="EU micro-credentials (European Learning Model) as signed W3C Verifiable "
@@ -46,15 +55,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trust_list=TrustList(settings.trust_list),
     )
     problems.install(app)
+    app.add_middleware(logs.RequestIdMiddleware)
+    logs.protect_access_log()
     openapi.install(app)
     # did:web documents and status lists of other hosts: https, public addresses only (SSRF), within a deadline
     app.state.remote_fetcher = RemoteFetcher(allow=settings.fetch_allow)
-    for module in (verify, issue, status, credentials, did, verify_pages):
+    for module in (verify, issue, status, credentials, keys, did, verify_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
 
-    @app.get("/health", tags=["service"], response_model=models.Health, responses=models.problems())
+    heads = migrate.head_revisions()
+
+    @app.get("/health", tags=["service"], summary="Liveness: the process answers (no database)",
+             response_model=models.Health, responses=models.problems())
     def health():
         return {"status": "ok"}
+
+    @app.get("/ready", tags=["service"], summary="Readiness: the database answers and is migrated (else 503)",
+             response_model=models.Ready, responses=models.problems(503))
+    def ready():
+        try:
+            problem = migrate.schema_problem(engine, heads)
+        except SQLAlchemyError as exc:
+            raise ServiceUnavailable(f"The database cannot be reached ({type(exc).__name__}).",
+                                     slug="database-unavailable") from exc
+        if problem:
+            raise ServiceUnavailable(problem, slug="database-not-migrated")
+        return {"status": "ready"}
 
     return app

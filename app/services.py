@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from app.config import Settings
 from app.domain.jsonld import PinnedLoader
 from app.domain.timefmt import Clock, utcnow
-from app.domain.verify import VerifiedLists
+from app.domain.verify import Memo
 from app.keystore import KeyStore
 from app.trust import TrustList
 
@@ -20,5 +20,5 @@ class Services:
     keystore: KeyStore
     clock: Clock = field(default=utcnow)
     trust_list: TrustList = field(default_factory=lambda: TrustList(None))
-    # Status list credentials this process has verified already (see app.domain.verify.VerifiedLists).
-    verified_lists: VerifiedLists = field(default_factory=VerifiedLists)
+    # Status lists and credentials this process has verified already (see app.domain.verify.Memo).
+    verified: Memo = field(default_factory=Memo)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app import logs
 from app.db.models import Credential, Institution, StatusList
 from app.domain import eddsa_rdfc_2022, status_list
 from app.domain.jsonld import as_list
@@ -46,12 +47,13 @@ def purposes_for(inst: Institution) -> list[str]:
     return ["revocation", "suspension"] if inst.suspension_enabled else ["revocation"]
 
 
-def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str) -> dict:
+def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str, *,
+                   now: datetime) -> dict:
     """Allocate one index per purpose and put the entries into the (still unsigned) credential, beside any the
     caller gave (well-formed ones in other lists: checked by app.issuing.prepare_unsigned_vc)."""
     entries = []
     for purpose in purposes_for(inst):
-        lst, index = lists.allocate(session, inst, purpose, credential_id)
+        lst, index = lists.allocate(session, inst, purpose, credential_id, now=now)
         entries.append(status_list.entry(list_url(origin, inst, purpose, lst.seq), index, purpose))
     doc = status_list.add_status_context(unsigned)
     entries.extend(as_list(unsigned.get("credentialStatus")))
@@ -102,8 +104,10 @@ def change(session: Session, inst: Institution, row: Credential, action: str, *,
             break
     lst, idx = by_purpose[target]
     lists.set_status(session, lst, idx, action != "reinstate")
-    audit.record(session, actor=actor, action=f"status.{action}", institution_id=inst.id, credential_id=row.id,
-                 reason=reason, note=note, previous=previous)
+    audit.record(session, actor=actor, action=f"status.{action}", now=now, institution_id=inst.id,
+                 credential_id=row.id, reason=reason, note=note, previous=previous)
+    logs.on_commit(session, "credential.status_changed", institution=inst.slug, credential_id=row.id, action=action,
+                   reason=reason, status=new_status)
     return StatusChange(row, new_status)
 
 

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session
 
+from app import logs
 from app import status as status_service
 from app import trust
 from app.domain import did_web, elm
@@ -138,12 +139,14 @@ def verify(session: Session, services: Services, fetcher: RemoteFetcher, credent
     (``MCRED_VERIFY_DEADLINE_SECONDS`` from now unless given)."""
     deadline = deadline or Deadline(services.settings.verify_deadline_seconds)
     resolvers = Resolvers(session, services, fetcher, deadline)
-    return verify_credential(credential, loader=services.loader, resolve_did=resolvers.resolve_did,
-                             fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
-                             limits=limits, deadline=deadline,
-                             recognise=trust.recogniser(session, services.trust_list),
-                             missing_elements=elm.missing_micro_credential_elements,
-                             verified_lists=services.verified_lists)
+    result = verify_credential(credential, loader=services.loader, resolve_did=resolvers.resolve_did,
+                               fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
+                               limits=limits, deadline=deadline,
+                               recognise=trust.recogniser(session, services.trust_list),
+                               missing_elements=elm.missing_micro_credential_elements,
+                               verified=services.verified)
+    _log_outcome("credential.verified", result)
+    return result
 
 
 def verify_presentation(session: Session, services: Services, fetcher: RemoteFetcher, presentation: object, *,
@@ -153,12 +156,20 @@ def verify_presentation(session: Session, services: Services, fetcher: RemoteFet
     deadline."""
     deadline = Deadline(services.settings.verify_deadline_seconds)
     resolvers = Resolvers(session, services, fetcher, deadline)
-    return verify_presentation_doc(presentation, loader=services.loader, resolve_did=resolvers.resolve_did,
-                                   fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
-                                   limits=limits, deadline=deadline,
-                                   recognise=trust.recogniser(session, services.trust_list),
-                                   missing_elements=elm.missing_micro_credential_elements, challenge=challenge,
-                                   domain=domain, verified_lists=services.verified_lists)
+    result = verify_presentation_doc(presentation, loader=services.loader, resolve_did=resolvers.resolve_did,
+                                     fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
+                                     limits=limits, deadline=deadline,
+                                     recognise=trust.recogniser(session, services.trust_list),
+                                     missing_elements=elm.missing_micro_credential_elements, challenge=challenge,
+                                     domain=domain, verified=services.verified)
+    _log_outcome("presentation.verified", result)
+    return result
+
+
+def _log_outcome(event: str, result: VerificationResult | PresentationResult) -> None:
+    """The outcome, check by check, of a verification: no content of the credential (no names, no ids)."""
+    logs.log.info(event, verdict=result.verdict,
+                  checks=[{"check": c.check, "outcome": c.outcome, "code": c.code} for c in result.checks])
 
 
 def credential_size(text: str | bytes, limits: Limits = VERIFY_LIMITS) -> None:

@@ -147,7 +147,7 @@ def create_tenant(settings: Settings, slug: str = "bench-universitate", *, suspe
                                         legal_name={"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
                                         homepage="https://bench.example.lv", registration="90000000000",
                                         suspension_enabled=suspension)
-        key = admin.create_api_key(session, inst, "bench")
+        key = admin.create_api_key(session, services, inst, "bench")
         session.commit()
     engine.dispose()
     return key
@@ -172,32 +172,53 @@ def workdir():
 
 
 @contextmanager
-def running_service(url: str, keys_dir: Path, port: int, *, workers: int = 1):
-    """``uvicorn --factory app.main:create_app`` in a subprocess (its own GIL, as in production)."""
+def service_processes(url: str, keys_dir: Path, port: int, processes: int = 1):
+    """``processes`` separate ``uvicorn --factory app.main:create_app`` subprocesses (each its own GIL, one database,
+    one key directory: the README's scale-out shape), on ``port``, ``port + 1``, ...; all serve the public origin
+    of the first, as they would behind a load balancer. Yields their base URLs: clients spread over them.
+    (Not uvicorn's ``--workers``: its shared listening socket delays small responses on keep-alive connections.)"""
     env = {**os.environ, "MCRED_DATABASE_URL": url, "MCRED_KEYS_DIR": str(keys_dir),
            "MCRED_PUBLIC_URL": f"http://127.0.0.1:{port}", "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1",
-           "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
+    ports = [port] + [free_port() for _ in range(processes - 1)]
+    procs = [subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host",
+                               "127.0.0.1", "--port", str(p), "--log-level", "warning", "--no-access-log"],
+                              cwd=ROOT, env=env) for p in ports]
+    bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
         deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the service did not start")
-            time.sleep(0.1)
-        yield base
+        for proc, base in zip(procs, bases):
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"uvicorn exited with {proc.returncode}")
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the service did not start")
+                time.sleep(0.1)
+        yield bases
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def running_service(url: str, keys_dir: Path, port: int):
+    """One service process (see service_processes); yields its base URL."""
+    with service_processes(url, keys_dir, port, 1) as bases:
+        yield bases[0]
+
+
+def bench_client(base: str, **kwargs) -> httpx.Client:
+    """An HTTP client with TCP_NODELAY: a request's headers and body go out at once (otherwise a small body waits
+    for the server's delayed ACK, ~40 ms, and the benchmark measures TCP, not the service)."""
+    transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+    return httpx.Client(base_url=base, transport=transport, timeout=kwargs.pop("timeout", 120), **kwargs)

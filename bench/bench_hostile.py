@@ -22,8 +22,8 @@ import threading
 import time
 from datetime import datetime
 
-import httpx
 from _common import (
+    bench_client,
     create_tenant,
     free_port,
     machine_info,
@@ -84,7 +84,7 @@ def main() -> None:
         settings = settings_for(db.url, wd / "keys", f"http://127.0.0.1:{port}")
         migrate.upgrade(db.url)
         key = create_tenant(settings)
-        with running_service(db.url, wd / "keys", port) as base, httpx.Client(base_url=base, timeout=120) as http:
+        with running_service(db.url, wd / "keys", port) as base, bench_client(base) as http:
             issued = http.post("/credentials/issue", json={"microCredential": EXAMPLE},
                                headers={"Authorization": f"Bearer {key}"})
             assert issued.status_code == 201, issued.text
@@ -103,7 +103,7 @@ def main() -> None:
 
             def ordinary_latencies() -> list[float]:
                 out = []
-                with httpx.Client(base_url=base, timeout=120) as client:
+                with bench_client(base) as client:
                     for _ in range(args.n):
                         t0 = time.perf_counter()
                         r = client.post("/credentials/verify", json={"verifiableCredential": ordinary})
@@ -117,7 +117,7 @@ def main() -> None:
             stop, hostile_times = threading.Event(), []
 
             def hostile_caller():
-                with httpx.Client(base_url=base, timeout=120) as client:
+                with bench_client(base) as client:
                     while not stop.is_set():
                         t0 = time.perf_counter()
                         client.post("/credentials/verify", json={"verifiableCredential": shapes()[worst]})

@@ -1,6 +1,6 @@
 """Issuing benchmark: POST /credentials/issue and POST /credentials/cohorts against the real service.
 
-    PYTHONPATH=. .venv/bin/python bench/bench_issue.py [--n 200] [--concurrency 4] [--postgres] [--workers 1]
+    PYTHONPATH=. .venv/bin/python bench/bench_issue.py [--n 200] [--concurrency 4] [--postgres] [--processes 1]
 
 Starts ``uvicorn --factory app.main:create_app`` in a subprocess on a free port, on a freshly migrated database
 (a SQLite file by default, a scratch PostgreSQL database ``mcred_bench_<hex>`` with --postgres, dropped at the
@@ -34,7 +34,8 @@ from _common import (
     pct,
     print_machine,
     print_table,
-    running_service,
+    bench_client,
+    service_processes,
     scratch_database,
     settings_for,
     summary_ms,
@@ -112,8 +113,9 @@ def _issue(client: httpx.Client, body: dict) -> float:
     return elapsed
 
 
-def run_clients(base: str, key: str, total: int, clients: int) -> tuple[float, list[float]]:
-    """``total`` issues spread over ``clients`` threads; returns (wall seconds, latencies)."""
+def run_clients(bases: list[str], key: str, total: int, clients: int) -> tuple[float, list[float]]:
+    """``total`` issues spread over ``clients`` threads (client i talks to process i mod N); returns (wall seconds,
+    latencies)."""
     body = {"microCredential": EXAMPLE}
     latencies: list[float] = []
     lock = threading.Lock()
@@ -121,9 +123,9 @@ def run_clients(base: str, key: str, total: int, clients: int) -> tuple[float, l
     counts = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
     barrier = threading.Barrier(clients + 1)
 
-    def worker(count: int):
+    def worker(n: int, count: int):
         mine = []
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120) as client:
+        with bench_client(bases[n % len(bases)], headers={"Authorization": f"Bearer {key}"}) as client:
             _issue(client, body)  # open the connection before the clock starts
             barrier.wait()
             try:
@@ -134,7 +136,7 @@ def run_clients(base: str, key: str, total: int, clients: int) -> tuple[float, l
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=worker, args=(c,)) for c in counts]
+    threads = [threading.Thread(target=worker, args=(n, c)) for n, c in enumerate(counts)]
     for t in threads:
         t.start()
     barrier.wait()
@@ -155,7 +157,7 @@ def run_cohorts(base: str, key: str, cohorts: int, size: int) -> tuple[float, li
         items.append(item)
     body = {"microCredentials": items}
     times = []
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=600) as client:
+    with bench_client(base, headers={"Authorization": f"Bearer {key}"}, timeout=600) as client:
         for _ in range(cohorts):
             t0 = time.perf_counter()
             r = client.post("/credentials/cohorts", json=body)
@@ -170,7 +172,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200, help="requests per HTTP measurement (default 200)")
     ap.add_argument("--concurrency", type=int, default=4, help="concurrent clients (default 4)")
     ap.add_argument("--postgres", action="store_true", help="PostgreSQL scratch database instead of SQLite")
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    ap.add_argument("--processes", type=int, default=1, help="service processes, one database (default 1)")
     ap.add_argument("--cohorts", type=int, default=3, help="cohort requests (default 3)")
     ap.add_argument("--cohort-size", type=int, default=50, help="items per cohort (default 50)")
     ap.add_argument("--domain-n", type=int, default=30, help="repetitions of each domain piece (default 30)")
@@ -180,10 +182,6 @@ def main() -> None:
     print(f"mcred issuing benchmark, {datetime.now().isoformat(timespec='seconds')}")
     print_machine(info)
     kind = "postgres" if args.postgres else "sqlite"
-    if args.workers > 1:
-        print("WARNING: uvicorn --workers > 1 binds the socket without IPPROTO_TCP, so TCP_NODELAY is off and every "
-              "keep-alive request\n         after the first waits ~40 ms for a delayed ACK (Kludex/uvicorn#3149): "
-              "the latencies below include that.")
 
     with workdir() as wd:
         db = scratch_database(kind, wd)
@@ -193,7 +191,7 @@ def main() -> None:
             settings = settings_for(db.url, keys_dir, f"http://127.0.0.1:{port}")
             migrate.upgrade(db.url)
             key = create_tenant(settings)
-            print(f"database: {kind} ({db.url.split('@')[-1]}), uvicorn workers: {args.workers}, "
+            print(f"database: {kind} ({db.url.split('@')[-1]}), service processes: {args.processes}, "
                   f"institution: did:web with suspension (2 status entries per credential)\n")
 
             print("Domain pieces alone (in this process, no HTTP, no database):")
@@ -201,13 +199,14 @@ def main() -> None:
             print_table(["step", "ms"], [[name, f"{t * 1000:.2f}"] for name, t in rows])
             domain_ms = rows[-1][1] * 1000
 
-            with running_service(db.url, keys_dir, port, workers=args.workers) as base:
+            with service_processes(db.url, keys_dir, port, args.processes) as bases:
+                base = bases[0]
                 # Warm-up: first request loads contexts, keys, SQLAlchemy compiled caches.
-                run_clients(base, key, 10, 1)
+                run_clients(bases, key, 10, 1)
 
                 print(f"\nHTTP POST /credentials/issue (EXAMPLE micro-credential), n={args.n} per row:")
-                wall1, lat1 = run_clients(base, key, args.n, 1)
-                wallc, latc = run_clients(base, key, args.n, args.concurrency)
+                wall1, lat1 = run_clients(bases, key, args.n, 1)
+                wallc, latc = run_clients(bases, key, args.n, args.concurrency)
                 table = [
                     ["1 client", f"{pct(lat1, 50) * 1000:.1f}", f"{pct(lat1, 95) * 1000:.1f}",
                      f"{pct(lat1, 99) * 1000:.1f}", f"{args.n / wall1:.1f}"],

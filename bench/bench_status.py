@@ -61,6 +61,7 @@ from app.db.models import Credential, Institution, StatusEntry, StatusList
 from app.db.session import make_engine, make_session_factory
 from app.domain import bitstring
 from app.domain.microcredential import EXAMPLE
+from app.domain.timefmt import utcnow
 from app.storage import status_lists as lists
 
 LIST_SIZE = bitstring.MIN_ENTRIES  # 131,072
@@ -259,7 +260,7 @@ def measure_allocate(factory, counter: QueryCounter, inst_id: int, credential_id
             # starts one and its RELEASE commits it, so the rollback below would not undo the claimed index.
             session.execute(update(Institution).where(Institution.id == inst_id).values(slug=Institution.slug))
             t0 = time.perf_counter()
-            lst, _index = lists.allocate(session, inst, "revocation", credential_id)
+            lst, _index = lists.allocate(session, inst, "revocation", credential_id, now=utcnow())
             times.append(time.perf_counter() - t0)
             moved += lst.id != list_id
             session.rollback()

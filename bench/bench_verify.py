@@ -1,6 +1,6 @@
 """Verification benchmark: POST /credentials/verify (and the HTML page GET /v/{token}) next to issuing.
 
-    PYTHONPATH=. .venv/bin/python bench/bench_verify.py [--n 200] [--concurrency 4] [--postgres] [--workers 1]
+    PYTHONPATH=. .venv/bin/python bench/bench_verify.py [--n 200] [--concurrency 4] [--postgres] [--processes 1]
 
 Starts ``uvicorn --factory app.main:create_app`` in a subprocess on a free port, on a freshly migrated database
 (SQLite by default, a scratch PostgreSQL database with --postgres), creates an institution (did:web, suspension
@@ -22,7 +22,6 @@ import threading
 import time
 from datetime import datetime
 
-import httpx
 from _common import (
     create_tenant,
     free_port,
@@ -31,7 +30,8 @@ from _common import (
     pct,
     print_machine,
     print_table,
-    running_service,
+    bench_client,
+    service_processes,
     scratch_database,
     settings_for,
     summary_ms,
@@ -91,8 +91,9 @@ def domain_verify(settings, n: int) -> list[list]:
     signer = Ed25519Signer(key, verification_method_id(did))
     from app.domain.microcredential import parse_micro_credential
     org = elm.organisation({"legalName": {"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
-                            "country": "LVA", "did": did})
-    unsigned = elm.build_credential(parse_micro_credential(EXAMPLE), org, credential_id="urn:uuid:" + "0" * 32,
+                            "country": "LVA", "did": did, "registration": "90000000000"})
+    unsigned = elm.build_credential(parse_micro_credential(EXAMPLE, today=utcnow().date()), org,
+                                    credential_id="urn:uuid:" + "0" * 32,
                                     issued_at=utcnow(), valid_until=None)
     signed = eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(utcnow()))
 
@@ -115,7 +116,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200, help="requests per HTTP measurement (default 200)")
     ap.add_argument("--concurrency", type=int, default=4, help="concurrent clients (default 4)")
     ap.add_argument("--postgres", action="store_true", help="PostgreSQL scratch database instead of SQLite")
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
+    ap.add_argument("--processes", type=int, default=1, help="service processes, one database (default 1)")
     ap.add_argument("--domain-n", type=int, default=30, help="repetitions of the in-process verification")
     args = ap.parse_args()
 
@@ -132,18 +133,21 @@ def main() -> None:
             settings = settings_for(db.url, keys_dir, f"http://127.0.0.1:{port}")
             migrate.upgrade(db.url)
             key = create_tenant(settings)
-            print(f"database: {kind}, uvicorn workers: {args.workers}, institution: did:web with suspension "
+            print(f"database: {kind}, service processes: {args.processes}, institution: did:web with suspension "
                   f"(2 status entries per credential)\n")
 
             print("In process (no HTTP, no database):")
             print_table(["step", "ms", "per second"], domain_verify(settings, args.domain_n))
 
-            with running_service(db.url, keys_dir, port, workers=args.workers) as base:
+            with service_processes(db.url, keys_dir, port, args.processes) as bases:
+                base = bases[0]
                 issued: list[dict] = []
                 issued_lock = threading.Lock()
 
-                def api_client():
-                    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120)
+                spread = iter(range(10**9))
+
+                def api_client():  # each client thread talks to one process, round robin
+                    return bench_client(bases[next(spread) % len(bases)], headers={"Authorization": f"Bearer {key}"})
 
                 def do_issue(client, i):
                     r = client.post("/credentials/issue", json={"microCredential": EXAMPLE})

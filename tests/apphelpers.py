@@ -34,7 +34,7 @@ def new_tenant(client: TestClient, *, did_method: str = "web", **kwargs) -> tupl
         inst = admin.create_institution(session, services, slug=slug, country="LVA", did_method=did_method,
                                         legal_name={"lv": f"Iestāde {slug}", "en": f"Institution {slug}"},
                                         homepage="https://example.lv", **kwargs)
-        key = admin.create_api_key(session, inst, "tests")
+        key = admin.create_api_key(session, services, inst, "tests")
         session.commit()
     return slug, key
 

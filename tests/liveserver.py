@@ -1,9 +1,13 @@
-"""A real uvicorn server in a background thread, on a free loopback port, for tests that need real HTTP
-(the independent Node verifier resolving did:web and status lists, a real browser)."""
+"""Real servers on free loopback ports, for tests that need real HTTP: uvicorn in a background thread (the
+independent Node verifier resolving did:web and status lists, a real browser), or a whole ``mcred serve`` process
+(start-up checks, logs, several processes)."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -47,3 +51,53 @@ def live_server(database_url: str, keys_dir: Path, **overrides):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mcred_env(**env: str) -> dict:
+    """The environment for an ``mcred`` subprocess: this one's, without settings that would leak in, plus ``env``."""
+    base = {k: v for k, v in os.environ.items() if k not in ("MCRED_PUBLIC_URL", "MCRED_ENV", "MCRED_DATABASE_URL",
+                                                            "MCRED_KEYS_DIR")}
+    return {**base, **env}
+
+
+@contextmanager
+def mcred_serve(env: dict, *args: str, port: int | None = None, cwd: Path = ROOT, python: str = sys.executable):
+    """A real ``mcred serve --port P ...`` process; yields (Popen, base URL) once /health answers.
+
+    Its stdout and stderr (the JSON logs) are read after it stops: ``proc.stdout_text``, ``proc.stderr_text``.
+    """
+    port = port or free_port()
+    proc = subprocess.Popen([python, "-m", "app.cli", "serve", "--port", str(port), *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                out, err = proc.communicate()
+                raise RuntimeError(f"mcred serve exited with {proc.returncode}:\n{out}\n{err}")
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("mcred serve did not start")
+            time.sleep(0.1)
+        yield proc, base
+    finally:
+        proc.terminate()
+        try:
+            proc.stdout_text, proc.stderr_text = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.stdout_text, proc.stderr_text = proc.communicate()
+
+
+def mcred_run(env: dict, *args: str, cwd: Path = ROOT, python: str = sys.executable) -> subprocess.CompletedProcess:
+    """One ``mcred`` command in a subprocess (``env``: see ``mcred_env``)."""
+    return subprocess.run([python, "-m", "app.cli", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.liveserver import mcred_env, mcred_run
 
 
-def mcred(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=120)
+def mcred(env: dict, *args: str):
+    return mcred_run(mcred_env(**env), *args)
 
 
 def test_admin_commands(tmp_path):
@@ -41,4 +36,52 @@ def test_admin_commands(tmp_path):
     assert mcred(env, "create-api-key", "nobody").returncode == 2
     bad = mcred(env, "create-institution", "Bad Slug!", "--name-lv", "X")
     assert bad.returncode == 2 and "slug" in bad.stderr
+    # A taken slug is refused before any key file is written.
+    taken = mcred(env, "create-institution", "lu", "--name-lv", "Cita universitāte")
+    assert taken.returncode == 2 and "already exists" in taken.stderr
     assert len(list((tmp_path / "keys").glob("*.pem"))) == 3
+    # A did:web DID needs the public origin: no silent default.
+    no_origin = {**env, "MCRED_PUBLIC_URL": ""}
+    refused = mcred(no_origin, "create-institution", "vea", "--name-lv", "Ventspils Augstskola")
+    assert refused.returncode == 2 and "MCRED_PUBLIC_URL" in refused.stderr
+
+    # API keys: listed by prefix and label (never the key itself), revoked by prefix.
+    listed = [line.split("\t") for line in mcred(env, "list-api-keys", "lu").stdout.splitlines()]
+    assert [(k[1], k[3]) for k in listed] == [("registry", "active"), ("second", "active")]
+    assert listed[0][0] == out["apiKey"].split("_")[1] and out["apiKey"] not in str(listed)
+    assert mcred(env, "revoke-api-key", "lu", listed[0][0]).returncode == 0
+    states = [line.split("\t")[3] for line in mcred(env, "list-api-keys", "lu").stdout.splitlines()]
+    assert states[0].startswith("revoked ") and states[1] == "active"
+    unknown = mcred(env, "revoke-api-key", "lu", "000000000000")
+    assert unknown.returncode == 2 and "no API key" in unknown.stderr
+
+
+def test_an_institution_gets_its_registration_number_later_and_then_issues(tmp_path):
+    """ELM credentials need the issuer's legal identifier: an institution created without one is told so when it
+    issues, and `mcred update-institution` supplies it (its DID and keys stay)."""
+    from fastapi.testclient import TestClient
+
+    from app.domain.microcredential import EXAMPLE
+    from tests.apphelpers import ORIGIN, make_client
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    env = {"MCRED_DATABASE_URL": url, "MCRED_KEYS_DIR": str(tmp_path / "keys"), "MCRED_PUBLIC_URL": ORIGIN}
+    assert mcred(env, "migrate").returncode == 0
+    created = json.loads(mcred(env, "create-institution", "va", "--name-lv", "Vidzemes Augstskola",
+                               "--api-key-label", "x").stdout)
+    with make_client(url, tmp_path / "keys") as client:
+        assert isinstance(client, TestClient)
+        headers = {"Authorization": f"Bearer {created['apiKey']}"}
+        refused = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=headers)
+        assert refused.status_code == 409 and "update-institution" in refused.json()["detail"]
+        done = mcred(env, "update-institution", "va", "--registration", "90000013771", "--name-en",
+                     "Vidzeme University of Applied Sciences")
+        assert done.returncode == 0, done.stderr
+        profile = json.loads(done.stdout)
+        assert profile["did"] == created["did"] and profile["registration"] == "90000013771"
+        assert profile["legalName"] == {"lv": "Vidzemes Augstskola", "en": "Vidzeme University of Applied Sciences"}
+        issued = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=headers)
+        assert issued.status_code == 201, issued.text
+        assert issued.json()["verifiableCredential"]["issuer"]["eIDASIdentifier"]["notation"] == "90000013771"
+    bad = mcred(env, "update-institution", "va", "--default-validity-days", "0")
+    assert bad.returncode == 2 and "validity" in bad.stderr

@@ -156,6 +156,13 @@ def test_every_answer_is_as_documented(client, doc, loader):
     call("get", f"/institutions/{slug}/did.json", 200)
     call("get", "/institutions/no-such-institution/did.json", 404)
     call("get", "/health", 200)
+    call("get", "/ready", 200)
+
+    # the institution's API keys
+    _, spare = new_tenant(client)
+    keys = call("get", "/api-keys", 200, headers=auth(spare)).json()["apiKeys"]
+    call("post", f"/api-keys/{keys[0]['prefix']}/revoke", 200, headers=auth(spare))
+    call("post", "/api-keys/0000000000ff/revoke", 404, headers=a)
 
     # the pages
     links = issued["links"]
@@ -199,7 +206,7 @@ def test_errors_are_problems_and_bodies_have_schemas(doc):
                     for media, body in content.items():
                         if media.endswith("json"):
                             assert body.get("schema", {}).get("$ref"), (where, media)  # a model, not "string"
-            if method == "post" and template != "/verify":
+            if method == "post" and template not in ("/verify", "/api-keys/{prefix}/revoke"):  # these read no JSON
                 ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
                 assert ref.rsplit("/", 1)[1] in schemas, where
     reasons = schemas["RevokeRequest"]["properties"]["reason"]["enum"]

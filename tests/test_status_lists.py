@@ -144,7 +144,7 @@ def test_a_new_list_starts_when_one_fills(client):
     with client.app.state.session_factory() as session:
         inst = institutions.by_slug(session, slug)
         ids = _credential_rows(session, inst, 40)
-        claimed = [lists.allocate(session, inst, "revocation", cid, size=16) for cid in ids]
+        claimed = [lists.allocate(session, inst, "revocation", cid, now=utcnow(), size=16) for cid in ids]
         session.commit()
         seqs = sorted({lst.seq for lst, _ in claimed})
         assert seqs == [1, 2, 3]
@@ -171,7 +171,7 @@ def test_concurrent_allocation_never_shares_an_index(client):
                 me = session.get(type(inst), inst_id)
                 barrier.wait()
                 for cid in chunk:
-                    lists.allocate(session, me, "revocation", cid, size=256)
+                    lists.allocate(session, me, "revocation", cid, now=utcnow(), size=256)
                     session.commit()
         except Exception as exc:  # surfaced below
             errors.append(exc)
@@ -260,7 +260,7 @@ def test_a_rolled_back_allocation_leaves_nothing(client):
         session.commit()
     for cid in ids:
         with factory() as session:
-            lists.allocate(session, institutions.by_slug(session, slug), "revocation", cid)
+            lists.allocate(session, institutions.by_slug(session, slug), "revocation", cid, now=utcnow())
             session.rollback()
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(StatusEntry)

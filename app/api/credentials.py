@@ -38,11 +38,14 @@ def list_credentials(expiring_within_days: int | None = Query(None, alias="expir
                      services: Services = Depends(get_services)):
     now = services.clock()
     before = now + timedelta(days=expiring_within_days) if expiring_within_days is not None else None
-    rows = credentials.list_for_institution(session, caller.institution.id, expiring_before=before,
-                                            not_expired_at=now if before is not None else None,
-                                            learner_ref=learner_ref, limit=limit, offset=offset)
+    filters = {"expiring_before": before, "not_expired_at": now if before is not None else None,
+               "learner_ref": learner_ref}
+    rows = credentials.list_for_institution(session, caller.institution.id, **filters, limit=limit, offset=offset)
+    total = credentials.count_for_institution(session, caller.institution.id, **filters)
     origin = services.settings.public_origin
-    return {"credentials": [record(origin, r, with_document=False) for r in rows], "count": len(rows)}
+    # count: on this page; total: all that match, over every page.
+    return {"credentials": [record(origin, r, with_document=False) for r in rows], "count": len(rows),
+            "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/credentials/{credential_id}", summary="One credential issued by this institution",

@@ -74,6 +74,7 @@ DESCRIPTIONS = {
     415: "The body is not JSON",
     422: "Invalid input: every refused field is listed in `errors`",
     500: "The service failed; nothing was stored",
+    503: "Not ready: the database cannot be reached or is not migrated",
 }
 BODY_ERRORS = (400, 413, 415, 422)
 
@@ -331,8 +332,24 @@ class StatusListCredential(_Model):
     proof: JsonObject | list[JsonObject]
 
 
+class ApiKeyInfo(_Model):
+    prefix: str
+    label: str
+    created_at: str
+    revoked_at: str | None
+    current: bool = Field(description="The key of this request.")
+
+
+class ApiKeys(_Model):
+    api_keys: list[ApiKeyInfo]
+
+
 class Health(_Model):
     status: Literal["ok"]
+
+
+class Ready(_Model):
+    status: Literal["ready"]
 
 
 REQUEST_MODELS = (IssueRequest, CohortRequest, StatusChangeRequest, RevokeRequest, UpdateStatusRequest,

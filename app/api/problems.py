@@ -1,26 +1,29 @@
 """Render every error as RFC 9457 problem details (``application/problem+json``).
 
 McredError carries its own status; FastAPI's validation errors and HTTP errors are mapped onto the same shape,
-and anything unexpected becomes a 500 problem without internals (logged server-side).
+and anything unexpected becomes a 500 problem without internals (logged server-side). Every problem carries the
+request's id (``requestId``, also the ``X-Request-ID`` header) to find its log lines.
 """
 
 from __future__ import annotations
-
-import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import logs
 from app.errors import PROBLEM_BASE, McredError
 
-log = logging.getLogger("mcred")
+log = logs.log
 
 PROBLEM_JSON = "application/problem+json"
 
 
 def problem_response(body: dict, headers: dict | None = None) -> JSONResponse:
+    request_id = logs.request_id()
+    if request_id:
+        body = {**body, "requestId": request_id}
     return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -51,7 +54,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
-        log.exception("unexpected error on %s", request.url.path)
+        log.exception("request.failed", path=logs.redact_path(request.url.path))
+        # This handler answers outside the request-id middleware, so it sets the header itself.
+        request_id = logs.request_id()
         return problem_response({"type": PROBLEM_BASE + "internal-error", "title": "Internal error", "status": 500,
                                  "detail": "The service failed to handle this request; nothing was stored.",
-                                 "instance": request.url.path})
+                                 "instance": request.url.path}, {"X-Request-ID": request_id} if request_id else None)

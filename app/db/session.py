@@ -1,25 +1,48 @@
-"""Engine and session factory. Sessions never commit inside storage functions: the caller owns the transaction."""
+"""Engine and session factory. Sessions never commit inside storage functions: the caller owns the transaction.
+
+Engines never put SQL parameters into error messages or logs (``hide_parameters``): a failed INSERT would
+otherwise write learners' names and tokens into the log.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import logs
 
-def ensure_sqlite_directory(url: str) -> None:
-    """SQLite creates the database file but not its folder (the default is data/ in a fresh clone)."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" and not database.startswith("file:") else None
+
+
+def ensure_sqlite_file(url: str) -> None:
+    """Create the SQLite database file owner-only (0600; its folder 0700 when mcred creates it).
+
+    SQLite would create it 0644 (and its WAL and shared-memory files with the same mode), readable by every
+    local user; it also creates the file but not its folder (the default is data/ in a fresh clone).
+    """
+    path = _sqlite_path(url)
+    if path is None:
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        ensure_sqlite_directory(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        ensure_sqlite_file(url)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -31,8 +54,12 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # connect_timeout: readiness checks and requests fail in seconds, not minutes, when the server is unreachable.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True,
+                         connect_args={"connect_timeout": 5})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    logs.log_after_commit(factory)
+    return factory

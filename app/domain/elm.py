@@ -188,8 +188,8 @@ def build_credential(
         raise Conflict(
             "The institution's profile has no registration number: the European Digital Credential profile requires "
             "the issuer's legal identifier (eIDAS), so mcred cannot issue ELM micro-credentials for it. Give the "
-            "institution its registration number (e.g. from the Register of Enterprises; `mcred create-institution "
-            "--registration`).",
+            "institution its registration number (e.g. from the Register of Enterprises): `mcred update-institution "
+            "SLUG --registration NUMBER`.",
             slug="institution-profile-incomplete",
         )
     country = mc.country or _organisation_country(issuer)

@@ -47,7 +47,15 @@ from app.domain import bitstring, did_key, did_web, ed25519_signature_2020, edds
 from app.domain import proof_result as pcodes
 from app.domain.deadline import Deadline
 from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
-from app.domain.proof_checks import CLOCK_SKEW, ProofCheck, SecuredDocument, take_apart, verify_all
+from app.domain.proof_checks import (
+    CLOCK_SKEW,
+    ProofCheck,
+    SecuredDocument,
+    check_times,
+    take_apart,
+    verify_all,
+)
+from app.domain.proof_result import ProofFailure
 from app.domain.rdf import Graph, terms_for
 from app.domain.timefmt import parse_datetime_stamp
 from app.errors import InvalidInput, JsonLdRefused, LimitExceeded, McredError, UpstreamUnavailable
@@ -537,53 +545,55 @@ def _index_ok(value: Any) -> bool:
         and text.isascii() and text.isdigit()
 
 
-class VerifiedLists:
-    """Status list credentials already verified, so that a list is checked once, not on every verification.
+class Memo:
+    """Verification work already done, by the exact input it was done for: a bounded, thread-safe map from a key
+    (digests of the documents the result depends on) to the result. A different document, a rotated key, or an
+    entry past its own ``until`` simply misses."""
 
-    An entry is the exact document (its canonical JSON digest), the issuer's DID document it was checked against
-    (digest), the purpose, and the bits; it is used only while the list is within its validity period. A changed
-    list (a revocation re-signs it), a rotated key or a later time all miss. Thread-safe; bounded.
-    """
-
-    def __init__(self, max_entries: int = 256):
-        self._entries: dict[tuple, tuple[bytes, datetime]] = {}
+    def __init__(self, max_entries: int = 512):
+        self._entries: dict[tuple, tuple[Any, datetime | None]] = {}
         self._lock = threading.Lock()
         self.max_entries = max_entries
 
-    @staticmethod
-    def key(url: str, purpose: str, doc: dict, did_document: Any) -> tuple:
-        digest = lambda value: hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()  # noqa: E731
-        return url, purpose, digest(doc), digest(did_document)
-
-    def get(self, key: tuple, now: datetime) -> bytes | None:
+    def get(self, key: tuple | None, now: datetime) -> Any:
+        if key is None:
+            return None
         with self._lock:
             hit = self._entries.get(key)
-        return hit[0] if hit and now < hit[1] else None
+        return hit[0] if hit and (hit[1] is None or now < hit[1]) else None
 
-    def put(self, key: tuple, bits: bytes, until: datetime) -> None:
+    def put(self, key: tuple | None, value: Any, until: datetime | None = None) -> None:
+        if key is None:
+            return
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
-            self._entries[key] = (bits, until)
+            self._entries[key] = (value, until)
+
+
+def digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class _StatusLists:
     """Reads, verifies and memoizes the status lists of one verification."""
 
     def __init__(self, issuer: str, loader, dids: _DidCache, now: datetime, deadline: Deadline, limits: Limits,
-                 verified: VerifiedLists | None = None):
+                 verified: Memo | None = None):
         self.issuer, self.loader, self.dids, self.now = issuer, loader, dids, now
         self.deadline, self.limits, self.verified = deadline, limits, verified
 
     def bits(self, url: str, purpose: str, fetched: dict) -> bytes:
+        """The verified bits of the list at ``url``; a list verified before (the same document, checked against
+        the same DID document of the issuer) is not verified again while it is valid."""
         doc = fetched.get(url)
         key = None
         if self.verified is not None and isinstance(doc, dict):
             try:
-                key = VerifiedLists.key(url, purpose, doc, self.dids.document(self.issuer))
+                key = ("list", url, purpose, digest(doc), digest(self.dids.document(self.issuer)))
             except (McredError, TypeError, ValueError):
                 key = None
-            bits = self.verified.get(key, self.now) if key else None
+            bits = self.verified.get(key, self.now)
             if bits is not None:
                 return bits
         bits, until = self._verify(url, purpose, doc)
@@ -737,7 +747,7 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
                       deadline: Deadline | None = None, recognise: Recognise | None = None,
                       missing_elements: Callable[[dict], list] | None = None,
                       expect: ProofCheck | None = None,
-                      verified_lists: VerifiedLists | None = None) -> VerificationResult:
+                      verified: Memo | None = None) -> VerificationResult:
     """Run the pipeline on ``credential``; raises LimitExceeded for hostile input, InvalidInput for a non-object."""
     if not isinstance(credential, dict):
         raise InvalidInput("`verifiableCredential` must be a JSON object.",
@@ -747,25 +757,36 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
     deadline = deadline or Deadline(limits.max_seconds)
     expect = expect or ProofCheck(now=now)
     warnings: list[dict] = []
-    try:
-        document, view = read(credential, CRED + "VerifiableCredential", loader, deadline, limits,
-                               "not-a-credential")
-    except NotReadable as stop:
-        return VerificationResult([_not_checked("proof", "The document cannot be processed."),
-                                   _not_checked("issuer"), Check("format", FAILED, stop.code, stop.detail, stop.data),
-                                   _not_checked("validity"), _not_checked("status")], warnings)
-    issuer = issuer_of(view)
     dids = _DidCache(resolve_did)
-    try:
-        results = verify_all(document, SUITES, loader=loader, resolve_verification_method=dids.resolver_for(issuer),
-                             expect=expect, deadline=deadline, limits=limits)
-        proof = _proof_check(results)
-    except UpstreamUnavailable as exc:
-        results, proof = [], Check("proof", UNKNOWN, "did-unavailable", exc.detail)
-    if proof.code == "did-unavailable":
-        issuer_check = Check("issuer", UNKNOWN, "did-unavailable", proof.detail)
+    key = ("credential", digest(credential), expect.purpose, expect.challenge, expect.domain) \
+        if verified is not None else None
+    authentic = _still_authentic(verified.get(key, now) if key else None, dids, now)
+    if authentic is not None:  # this exact document was verified against this same DID document before
+        view, results, proof, issuer_check = authentic
+        issuer = issuer_of(view)
     else:
-        issuer_check = check_issuer_key(issuer, results, dids)
+        try:
+            document, view = read(credential, CRED + "VerifiableCredential", loader, deadline, limits,
+                                  "not-a-credential")
+        except NotReadable as stop:
+            return VerificationResult([_not_checked("proof", "The document cannot be processed."),
+                                       _not_checked("issuer"),
+                                       Check("format", FAILED, stop.code, stop.detail, stop.data),
+                                       _not_checked("validity"), _not_checked("status")], warnings)
+        issuer = issuer_of(view)
+        try:
+            results = verify_all(document, SUITES, loader=loader,
+                                 resolve_verification_method=dids.resolver_for(issuer), expect=expect,
+                                 deadline=deadline, limits=limits)
+            proof = _proof_check(results)
+        except UpstreamUnavailable as exc:
+            results, proof = [], Check("proof", UNKNOWN, "did-unavailable", exc.detail)
+        if proof.code == "did-unavailable":
+            issuer_check = Check("issuer", UNKNOWN, "did-unavailable", proof.detail)
+        else:
+            issuer_check = check_issuer_key(issuer, results, dids)
+        if key and proof.outcome == OK and issuer_check.outcome == OK and issuer_check.data.get("bound"):
+            verified.put(key, (view, results, proof, issuer_check, digest(dids.document(issuer))))
     problems = credential_problems(view, credential)
     fmt = (Check("format", FAILED, "not-a-credential", "; ".join(problems)) if problems
            else Check("format", OK, "well-formed"))
@@ -780,7 +801,7 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
             warnings.append(warning("elm-elements-missing", detail, missing=missing))
     validity = _check_validity(view, now)
     if proof.outcome == OK and issuer_check.outcome == OK and fmt.outcome == OK:
-        lists = _StatusLists(issuer, loader, dids, now, deadline, limits, verified_lists)
+        lists = _StatusLists(issuer, loader, dids, now, deadline, limits, verified)
         status = _check_status(view, issuer, fetch_status_lists, lists, warnings)
     else:  # vc-js: nothing is fetched for a credential whose proof or issuer has already failed
         status = _not_checked("status", "The status is only read for a credential whose proof and issuer hold.")
@@ -795,6 +816,22 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
     if any(c.outcome == UNKNOWN for c in checks):
         warnings.append(warning("verification-incomplete"))
     return result
+
+
+def _still_authentic(entry: tuple | None, dids: _DidCache, now: datetime) -> tuple | None:
+    """A remembered authentic verification, if the issuer's DID document is still the one it was checked against
+    and its proofs' own times still hold now."""
+    if entry is None:
+        return None
+    view, results, proof, issuer_check, did_digest = entry
+    try:
+        if digest(dids.document(issuer_of(view))) != did_digest:
+            return None
+        for result in results:
+            check_times(result.options or {}, now)
+    except (McredError, ProofFailure):
+        return None
+    return view, results, proof, issuer_check
 
 
 def is_elm(credential: dict, view: dict | None) -> bool:
@@ -857,7 +894,7 @@ def verify_presentation(presentation: Any, *, loader: DocumentLoader, resolve_di
                         fetch_status_lists: FetchStatusLists, now: datetime, limits: Limits = DEFAULT_LIMITS,
                         deadline: Deadline | None = None, recognise: Recognise | None = None,
                         missing_elements: Callable[[dict], list] | None = None, challenge: str | None = None,
-                        domain: str | None = None, verified_lists: VerifiedLists | None = None) -> PresentationResult:
+                        domain: str | None = None, verified: Memo | None = None) -> PresentationResult:
     """VC Data Model 2.0 section 4.13 and VC Data Integrity 1.0 section 4.5: the presentation's proof (purpose
     ``authentication``, the expected ``challenge`` and ``domain``), its holder, and every credential in it."""
     if not isinstance(presentation, dict):
@@ -900,5 +937,5 @@ def verify_presentation(presentation: Any, *, loader: DocumentLoader, resolve_di
             credentials.append(verify_credential(credential, loader=loader, resolve_did=resolve_did,
                                                  fetch_status_lists=fetch_status_lists, now=now, limits=limits,
                                                  deadline=deadline, recognise=recognise,
-                                                 missing_elements=missing_elements, verified_lists=verified_lists))
+                                                 missing_elements=missing_elements, verified=verified))
     return PresentationResult([proof, holder_check, fmt], credentials, warnings, holder)

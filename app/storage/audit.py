@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEvent
-from app.domain.timefmt import utcnow
 
 
-def record(session: Session, *, actor: str, action: str, institution_id: int | None = None,
+def record(session: Session, *, actor: str, action: str, now: datetime, institution_id: int | None = None,
            credential_id: str | None = None, **details) -> AuditEvent:
     event = AuditEvent(institution_id=institution_id, actor=actor, action=action, credential_id=credential_id,
-                       details=details, created_at=utcnow())
+                       details=details, created_at=now)
     session.add(event)
     return event
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,15 +81,29 @@ def by_verify_token(session: Session, token: str) -> Credential:
     return row
 
 
-def list_for_institution(session: Session, institution_id: int, *, expiring_before: datetime | None = None,
-                         not_expired_at: datetime | None = None, learner_ref: str | None = None,
-                         limit: int = 100, offset: int = 0) -> list[Credential]:
-    query = select(Credential).where(Credential.institution_id == institution_id)
+def _filtered(query, institution_id: int, expiring_before: datetime | None, not_expired_at: datetime | None,
+              learner_ref: str | None):
+    query = query.where(Credential.institution_id == institution_id)
     if expiring_before is not None:
         query = query.where(Credential.valid_until.is_not(None), Credential.valid_until <= expiring_before)
     if not_expired_at is not None:
         query = query.where(Credential.valid_until > not_expired_at)
     if learner_ref is not None:
         query = query.where(Credential.learner_ref == learner_ref)
+    return query
+
+
+def list_for_institution(session: Session, institution_id: int, *, expiring_before: datetime | None = None,
+                         not_expired_at: datetime | None = None, learner_ref: str | None = None,
+                         limit: int = 100, offset: int = 0) -> list[Credential]:
+    query = _filtered(select(Credential), institution_id, expiring_before, not_expired_at, learner_ref)
     order = Credential.valid_until if expiring_before is not None else Credential.issued_at.desc()
     return list(session.scalars(query.order_by(order, Credential.id).limit(limit).offset(offset)))
+
+
+def count_for_institution(session: Session, institution_id: int, *, expiring_before: datetime | None = None,
+                          not_expired_at: datetime | None = None, learner_ref: str | None = None) -> int:
+    """How many credentials ``list_for_institution`` would list with these filters, over all pages."""
+    query = _filtered(select(func.count()).select_from(Credential), institution_id, expiring_before,
+                      not_expired_at, learner_ref)
+    return session.scalar(query)

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import safe_json
 from app.db.models import Institution, SigningKey
 from app.domain.did_web import did_document
-from app.domain.timefmt import utcnow
 from app.errors import Conflict, NotFound
 
 
-def create(session: Session, *, slug: str, did_method: str, did: str, profile: dict,
+def create(session: Session, *, slug: str, did_method: str, did: str, profile: dict, now: datetime,
            default_validity_days: int | None = None, suspension_enabled: bool = False) -> Institution:
+    taken = Conflict(f"An institution with the slug {slug!r} already exists.")
     if session.scalar(select(Institution.id).where(Institution.slug == slug)) is not None:
-        raise Conflict(f"An institution with the slug {slug!r} already exists.")
+        raise taken
     inst = Institution(slug=slug, did_method=did_method, did=did, profile=profile,
                        default_validity_days=default_validity_days,
-                       suspension_enabled=suspension_enabled, created_at=utcnow())
+                       suspension_enabled=suspension_enabled, created_at=now)
     session.add(inst)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # created by a concurrent transaction after the check above
+        raise taken from exc
     return inst
 
 
@@ -41,9 +47,8 @@ def all_institutions(session: Session) -> list[Institution]:
 
 
 def add_key(session: Session, inst: Institution, *, verification_method: str, public_key_multibase: str,
-            key_file: str) -> SigningKey:
+            key_file: str, now: datetime) -> SigningKey:
     """Add a key and make it the active one; earlier keys are retired but stay published (see did_web)."""
-    now = utcnow()
     for key in session.scalars(select(SigningKey).where(SigningKey.institution_id == inst.id,
                                                          SigningKey.status == "active")):
         key.status, key.retired_at = "retired", now

@@ -14,6 +14,7 @@ changes cannot overwrite each other, on PostgreSQL or SQLite.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Institution, StatusEntry, StatusList
 from app.domain import bitstring
-from app.domain.timefmt import utcnow
 from app.errors import NotFound
 
 RANDOM_PROBES = 64
@@ -43,7 +43,7 @@ def _insert_or_ignore(session: Session, model, conflict: list[str], **values) ->
     return session.connection().execute(statement).first() is not None
 
 
-def _open_list(session: Session, inst: Institution, purpose: str, size: int) -> StatusList:
+def _open_list(session: Session, inst: Institution, purpose: str, size: int, now: datetime) -> StatusList:
     while True:
         lst = session.scalar(select(StatusList).where(StatusList.institution_id == inst.id,
                                                       StatusList.purpose == purpose, StatusList.full.is_(False))
@@ -54,7 +54,7 @@ def _open_list(session: Session, inst: Institution, purpose: str, size: int) -> 
                                                                      StatusList.purpose == purpose)) or 0) + 1
         # If another transaction starts list `seq` at the same moment, ours does nothing and we use theirs.
         _insert_or_ignore(session, StatusList, ["institution_id", "purpose", "seq"], institution_id=inst.id,
-                          purpose=purpose, seq=seq, size=size, full=False, version=1, created_at=utcnow())
+                          purpose=purpose, seq=seq, size=size, full=False, version=1, created_at=now)
 
 
 def _try_claim(session: Session, lst: StatusList, index: int, credential_id: str) -> bool:
@@ -62,11 +62,11 @@ def _try_claim(session: Session, lst: StatusList, index: int, credential_id: str
                              credential_id=credential_id, set=False)
 
 
-def allocate(session: Session, inst: Institution, purpose: str, credential_id: str,
+def allocate(session: Session, inst: Institution, purpose: str, credential_id: str, *, now: datetime,
              size: int = bitstring.MIN_ENTRIES) -> tuple[StatusList, int]:
     """Claim a random free index for ``credential_id``; returns (list, index)."""
     while True:
-        lst = _open_list(session, inst, purpose, size)
+        lst = _open_list(session, inst, purpose, size, now)
         for _ in range(RANDOM_PROBES):
             index = secrets.randbelow(lst.size)
             if _try_claim(session, lst, index, credential_id):

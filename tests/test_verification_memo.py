@@ -1,12 +1,13 @@
-"""A status list is verified once per version, not on every verification; a new version, another key or the end
-of its validity is never served from what was verified before."""
+"""Verification work is done once per exact input: a status list once per version, a credential's proof and
+issuer once per document and DID document; a new version, another key, an altered document or the end of a
+validity is never served from what was verified before."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from app.domain import verify as verify_module
-from app.domain.verify import VerifiedLists, verify_credential
+from app.domain.verify import Memo, verify_credential
 from app.errors import NotFound
 from tests.apphelpers import (
     OTHER_DID,
@@ -22,7 +23,7 @@ from tests.test_signed_statements import base
 
 def test_a_verified_list_is_reused_until_it_changes(loader, monkeypatch):
     lists = {OTHER_LIST: signed_status_list(OTHER_LIST, OTHER_DID, OTHER_SIGNER, loader)}
-    cache = VerifiedLists()
+    cache = Memo()
     credential = sign(base(), OTHER_SIGNER, loader)  # index 8 of OTHER_LIST
     verifications = []
     real = verify_module._StatusLists._verify
@@ -32,7 +33,7 @@ def test_a_verified_list_is_reused_until_it_changes(loader, monkeypatch):
     def run(now=None):
         return verify_credential(credential, loader=loader, resolve_did=lambda d: other_did_document(),
                                  fetch_status_lists=lambda urls: {u: lists.get(u, NotFound("x")) for u in urls},
-                                 now=now or datetime.now(timezone.utc), verified_lists=cache)
+                                 now=now or datetime.now(timezone.utc), verified=cache)
 
     assert run().by_name("status").code == "not-revoked" and len(verifications) == 1
     assert run().by_name("status").code == "not-revoked" and len(verifications) == 1  # reused
@@ -43,7 +44,7 @@ def test_a_verified_list_is_reused_until_it_changes(loader, monkeypatch):
 
 
 def test_a_forged_list_is_not_cached_as_verified(loader):
-    cache = VerifiedLists()
+    cache = Memo()
     forged = signed_status_list(OTHER_LIST, OTHER_DID, OTHER_SIGNER, loader, set_bits=[8])
     forged["credentialSubject"]["encodedList"] = signed_status_list(
         OTHER_LIST, OTHER_DID, OTHER_SIGNER, loader)["credentialSubject"]["encodedList"]
@@ -51,5 +52,31 @@ def test_a_forged_list_is_not_cached_as_verified(loader):
     for _ in range(2):
         result = verify_credential(credential, loader=loader, resolve_did=lambda d: other_did_document(),
                                    fetch_status_lists=lambda urls: {u: forged for u in urls},
-                                   now=datetime.now(timezone.utc), verified_lists=cache)
+                                   now=datetime.now(timezone.utc), verified=cache)
         assert result.by_name("status").code == "status-list-invalid"
+
+
+def test_a_credential_is_read_and_its_proof_checked_once_per_document(loader, monkeypatch):
+    memo = Memo()
+    credential = sign(base(), OTHER_SIGNER, loader)
+    did_document = {"doc": other_did_document()}
+    reads = []
+    real = verify_module.read
+    monkeypatch.setattr(verify_module, "read", lambda *a, **k: reads.append(1) or real(*a, **k))
+
+    lists = {OTHER_LIST: signed_status_list(OTHER_LIST, OTHER_DID, OTHER_SIGNER, loader)}
+
+    def run(doc):
+        return verify_credential(doc, loader=loader, resolve_did=lambda d: did_document["doc"],
+                                 fetch_status_lists=lambda urls: {u: lists[u] for u in urls},
+                                 now=datetime.now(timezone.utc), verified=memo)
+
+    first, again = run(credential), run(credential)
+    assert first.to_dict() == again.to_dict() and first.verified
+    assert len(reads) == 2  # the credential once, its status list once: the second verification read nothing
+    tampered = {**credential, "validFrom": "2024-01-02T00:00:00Z"}
+    assert run(tampered).by_name("proof").code == "signature-invalid"
+    assert run(tampered).by_name("proof").code == "signature-invalid"  # failures are never remembered as authentic
+    # the issuer's DID document changes (its key rotated away): the remembered verification no longer applies
+    did_document["doc"] = {**other_did_document(), "assertionMethod": []}
+    assert run(credential).by_name("issuer").code == "key-not-authorized"
