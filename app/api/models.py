@@ -33,12 +33,13 @@ Verdict = Literal["verified", "unrecognised-issuer", "invalid", "revoked", "susp
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    # an answer with a member its model does not name fails (500) rather than losing it: no silent drift
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
 class _Request(_Model):
-    # JSON as sent: no coercion ("3" is not 3, 1 is not true)
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, strict=True)
+    # JSON as sent: no coercion ("3" is not 3, 1 is not true); members no model names are ignored (VC API)
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, strict=True, extra="ignore")
 
 
 # --- problems (RFC 9457) ------------------------------------------------------------------------------------------
@@ -123,7 +124,8 @@ class IssueRequest(_Request):
     """VC API issue: exactly one of ``microCredential`` (mcred builds the ELM credential) and ``credential`` (a
     ready unsigned W3C VC 1.1 or 2.0 whose issuer is the institution's DID)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, strict=True, json_schema_extra={
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, strict=True, extra="ignore",
+                              json_schema_extra={
         "oneOf": [{"required": ["microCredential"]}, {"required": ["credential"]}]})
     micro_credential: MicroCredential = Field(None, description="The micro-credential, element by element.")
     credential: JsonObject = Field(None, description="An unsigned W3C VC to sign as the institution.")
@@ -250,7 +252,10 @@ class CredentialRecord(CredentialSummary):
 
 class CredentialList(_Model):
     credentials: list[CredentialSummary]
-    count: int
+    count: int = Field(description="How many are on this page.")
+    total: int = Field(description="How many match, over every page.")
+    limit: int
+    offset: int
 
 
 class AuditEvent(_Model):
