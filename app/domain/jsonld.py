@@ -116,21 +116,38 @@ def make_document_loader(documents: dict[str, Any], fallback: Callable[[str], An
 
 class _Processor(pyld.JsonLdProcessor):
     """pyld's processor, checking the deadline on every element it expands (Expansion is recursive per element),
-    and remembering, for the one expansion it serves, how each key and type expanded in each active context
-    (the same few dozen terms recur hundreds of times in a credential; outside context processing the result
-    depends on the active context and the arguments only)."""
+    and remembering, for the one expansion it serves, how each key and type expanded in each active context and
+    what each scoped context made of each active context (the same few dozen terms and types recur hundreds of
+    times in a credential; the results depend on those inputs only)."""
 
     def __init__(self, deadline: Deadline):
         super().__init__()
         self._deadline = deadline
         self._ticks = 0
         self._iris: dict = {}
+        self._contexts: dict = {}
 
     def _expand(self, *args, **kwargs):
         self._ticks += 1
         if not self._ticks & 63:
             self._deadline.check()
         return super()._expand(*args, **kwargs)
+
+    def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True,
+                         validate_scoped=True, cycles=None):
+        # A type-scoped context is processed again for every node of that type (pyld gives the non-propagated
+        # result a fresh identity each time, so its own cache misses): remember the result per input objects.
+        if cycles is not None:
+            return super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
+                                            validate_scoped, cycles)
+        key = (id(active_ctx), id(local_ctx), override_protected, propagate, validate_scoped)
+        hit = self._contexts.get(key)
+        if hit is None:
+            result = super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
+                                              validate_scoped)
+            # the inputs are kept alive with the entry, so their id()s cannot be reused while it is cached
+            hit = self._contexts[key] = (result, active_ctx, local_ctx)
+        return hit[0]
 
     def _expand_iri(self, active_ctx, value, base=None, vocab=False, local_ctx=None, defined=None):
         if local_ctx is not None or defined is not None or not isinstance(value, str):

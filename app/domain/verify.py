@@ -742,6 +742,14 @@ def _not_checked(name: str, detail: str | None = None) -> Check:
     return Check(name, UNKNOWN, "not-checked", detail)
 
 
+def _start(document: Any, name: str, now: datetime, deadline: Deadline | None,
+           limits: Limits) -> tuple[datetime, Deadline]:
+    """A verification's time (UTC) and deadline; a document that is not a JSON object is refused (InvalidInput)."""
+    if not isinstance(document, dict):
+        raise InvalidInput(f"`{name}` must be a JSON object.", errors=[{"field": name, "message": "must be an object"}])
+    return (now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now), deadline or Deadline(limits.max_seconds)
+
+
 def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: ResolveDid,
                       fetch_status_lists: FetchStatusLists, now: datetime, limits: Limits = DEFAULT_LIMITS,
                       deadline: Deadline | None = None, recognise: Recognise | None = None,
@@ -749,12 +757,7 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
                       expect: ProofCheck | None = None,
                       verified: Memo | None = None) -> VerificationResult:
     """Run the pipeline on ``credential``; raises LimitExceeded for hostile input, InvalidInput for a non-object."""
-    if not isinstance(credential, dict):
-        raise InvalidInput("`verifiableCredential` must be a JSON object.",
-                           errors=[{"field": "verifiableCredential", "message": "must be an object"}])
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    deadline = deadline or Deadline(limits.max_seconds)
+    now, deadline = _start(credential, "verifiableCredential", now, deadline, limits)
     expect = expect or ProofCheck(now=now)
     warnings: list[dict] = []
     dids = _DidCache(resolve_did)
@@ -897,12 +900,7 @@ def verify_presentation(presentation: Any, *, loader: DocumentLoader, resolve_di
                         domain: str | None = None, verified: Memo | None = None) -> PresentationResult:
     """VC Data Model 2.0 section 4.13 and VC Data Integrity 1.0 section 4.5: the presentation's proof (purpose
     ``authentication``, the expected ``challenge`` and ``domain``), its holder, and every credential in it."""
-    if not isinstance(presentation, dict):
-        raise InvalidInput("`verifiablePresentation` must be a JSON object.",
-                           errors=[{"field": "verifiablePresentation", "message": "must be an object"}])
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    deadline = deadline or Deadline(limits.max_seconds)
+    now, deadline = _start(presentation, "verifiablePresentation", now, deadline, limits)
     warnings: list[dict] = []
     try:
         document, view = read(presentation, CRED + "VerifiablePresentation", loader, deadline, limits,
