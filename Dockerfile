@@ -14,6 +14,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     MCRED_KEYS_DIR=/keys \
     MCRED_CONTEXTS_DIR=/srv/mcred/contexts
 
+# The fonts the PDF certificates embed (DejaVu: Latvian letters), from Debian's packages.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+
 # The locked, hash-checked dependencies, then mcred itself installed as a package (no source tree at run time).
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock

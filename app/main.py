@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import contexts, logs
@@ -19,6 +20,7 @@ from app.api import (
     did,
     issue,
     keys,
+    models,
     openapi,
     problems,
     status,
@@ -39,9 +41,11 @@ from app.trust import TrustList
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.public_origin  # noqa: B018 - refuse to start without a valid public origin
-    app = FastAPI(title="mcred", version="0.1.0",
-                  description="EU micro-credentials (European Learning Model) as signed W3C Verifiable Credentials: "
-                              "issue, verify, revoke. Errors are RFC 9457 problem details.")
+    # /docs and /redoc with their scripts and styles served by this service (no CDN: they work offline)
+    app: FastAPI = FastAPIOffline(title="mcred", version="0.1.0",
+                                  description="EU micro-credentials (European Learning Model) as signed W3C Verifiable "
+                                              "Credentials: issue, verify, revoke. Errors are RFC 9457 problem "
+                                              "details.")
     engine = make_engine(settings.database_url)
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
@@ -63,11 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     heads = migrate.head_revisions()
 
-    @app.get("/health", tags=["service"], summary="Liveness: the process answers (no database)")
+    @app.get("/health", tags=["service"], summary="Liveness: the process answers (no database)",
+             response_model=models.Health, responses=models.problems())
     def health():
         return {"status": "ok"}
 
-    @app.get("/ready", tags=["service"], summary="Readiness: the database answers and is migrated (else 503)")
+    @app.get("/ready", tags=["service"], summary="Readiness: the database answers and is migrated (else 503)",
+             response_model=models.Ready, responses=models.problems(503))
     def ready():
         try:
             problem = migrate.schema_problem(engine, heads)

@@ -5,6 +5,8 @@
 #     vc-peer verifier), postgresql. As root, or through sudo; anything else stops with a message saying what to do.
 #   - Python packages from the lock file (requirements-test.lock, hashes checked), then mcred itself.
 #   - Digital Bazaar's verifier: ../shared/tools/vc-peer copied into .peer/vc-peer, its packages from npm.
+#   - axe-core (the browser tests' accessibility checks) from npm into tests/axe, as tests/axe/package-lock.json
+#     pins it; fonts-dejavu-core (the fonts the PDF certificates embed) from Debian's packages.
 #   - PostgreSQL at 127.0.0.1:5432: the cluster on that port started if it is down; the `test` database created,
 #     or, where 127.0.0.1 needs a password (a fresh install), a test role and database. MCRED_TEST_POSTGRES_URL,
 #     if set, names a server to use instead.
@@ -48,6 +50,8 @@ fi
 CHROMIUM="${MCRED_CHROMIUM:-/usr/bin/chromium}"
 need=()
 [ -x "$CHROMIUM" ] || need+=(chromium)
+# the fonts the PDF certificates embed (the service needs them in production too)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if ! command -v node >/dev/null 2>&1; then need+=(nodejs npm)
 elif ! command -v npm >/dev/null 2>&1; then need+=(npm)
 fi
@@ -67,6 +71,12 @@ if [ ! -d "$PEER_DIR/node_modules" ] || ! cmp -s "$PEER_SRC/package.json" "$PEER
   cp -r "$PEER_SRC" "$PEER_DIR"
   chmod -R u+w "$PEER_DIR"
   (cd "$PEER_DIR" && npm install --no-audit --no-fund --silent)
+fi
+
+# --- axe-core for the browser tests' accessibility checks (the version locked in tests/axe/package-lock.json) ------
+AXE_VERSION="$(sed -n 's/.*"axe-core": "\(.*\)".*/\1/p' tests/axe/package.json)"
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" tests/axe/node_modules/axe-core/package.json; then
+  npm ci --prefix tests/axe --no-audit --no-fund --silent
 fi
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------------

@@ -105,3 +105,14 @@ def issue_vc(client: TestClient, key: str, credential: dict):
     with client.app.state.session_factory() as session:
         did = api_keys.authenticate(session, key).institution.did
     return client.post("/credentials/issue", json={"credential": {**credential, "issuer": did}}, headers=auth(key))
+
+
+def pdf_pages(pdf: bytes, scale: float = 3.0) -> list[tuple[str, object]]:
+    """Each page of a PDF as (its text, its picture): rendered by PDFium, the text as a PDF reader extracts it."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(pdf)
+    try:
+        return [(page.get_textpage().get_text_range(), page.render(scale=scale).to_pil()) for page in doc]
+    finally:
+        doc.close()

@@ -77,13 +77,14 @@ def test_issue_download_verify_round_trip(client, tenant, loader):
     stored = client.get(f"/credentials/{body['id']}", headers=auth(key))
     assert stored.status_code == 200 and stored.json()["verifiableCredential"] == vc
 
-    download = client.get(body["links"]["download"].removeprefix(ORIGIN))
+    download = client.get(body["links"]["credentialFile"].removeprefix(ORIGIN))
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("application/ld+json")
     assert "attachment" in download.headers["content-disposition"]
     assert ".jsonld" in download.headers["content-disposition"]
     assert json.loads(download.content) == vc
-    for name in ("verification", "printable", "qrCode"):
+    assert set(body["links"]) == {"credential", "download", "credentialFile", "verification", "qrCode", "certificate"}
+    for name in ("download", "verification", "certificate", "qrCode"):
         assert client.get(body["links"][name].removeprefix(ORIGIN)).status_code == 200, name
 
     result = eddsa_rdfc_2022.verify_proof(vc, loader=loader, resolve_verification_method=resolver(client))

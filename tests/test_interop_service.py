@@ -40,7 +40,7 @@ def test_issued_credential_verifies_independently_and_fails_when_changed(server,
     _, key = new_tenant(SimpleNamespace(app=server))
     body = _issue(http, key)
     vc = body["verifiableCredential"]
-    downloaded = http.get(body["links"]["download"]).json()
+    downloaded = http.get(body["links"]["credentialFile"]).json()
     out = peer_verify(downloaded, tmp_path)
     assert out["verified"] is True, out
     # (The peer reports each status entry's bit, in the order of credentialStatus.)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
+from schemathesis.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+from schemathesis.core.failures import FailureGroup
 
 from tests.apphelpers import auth, new_tenant
 
@@ -34,6 +36,11 @@ def _offence(operation, case, key: str) -> str | None:
     if response.status_code >= 400 and not ctype.startswith("application/problem+json") \
             and not (ctype.startswith("text/html") and _documents_html(operation)):
         return f"{response.status_code} as {ctype!r}"
+    try:  # the answer is one the document describes: its status, its media type, its body's schema
+        case.validate_response(response, checks=[status_code_conformance, content_type_conformance,
+                                                 response_schema_conformance])
+    except FailureGroup as exc:
+        return f"{response.status_code} not as documented: {exc.exceptions[0]!s:.400}"
     return None
 
 

@@ -42,7 +42,6 @@ STATUS = "https://www.w3.org/ns/credentials/status#"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 REVOKED_INDEX = 7
-NOW_DT = datetime.now(timezone.utc)
 
 # The term a check reads -> its IRI (VC 2.0 and Bitstring Status List contexts) and whether its value is an IRI.
 FIELDS = {
@@ -115,7 +114,7 @@ class World:
 
     def verify(self, doc, **kw):
         return verify_credential(doc, loader=self.loader, resolve_did=self.resolve_did, fetch_status_lists=self.fetch,
-                                 now=NOW_DT, **kw)
+                                 now=datetime.now(timezone.utc), **kw)  # the list was signed at fixture time
 
 
 @pytest.fixture(scope="module")

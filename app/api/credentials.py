@@ -1,17 +1,15 @@
-"""Reading issued credentials: the institution's own view, and the learner's download link."""
+"""Reading issued credentials: the institution's own view (the learner's link is in app.api.verify_pages)."""
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import Caller, Db, get_caller, get_services
 from app.api.links import links
+from app.api.models import AuditEvents, CredentialList, CredentialRecord, problems
 from app.db.models import Credential
 from app.domain.timefmt import to_xsd
 from app.services import Services
@@ -31,7 +29,8 @@ def record(origin: str, row: Credential, *, with_document: bool = True) -> dict:
     return out
 
 
-@router.get("/credentials", summary="List this institution's credentials (optionally those expiring soon)")
+@router.get("/credentials", summary="List this institution's credentials (optionally those expiring soon)",
+            response_model=CredentialList, responses=problems(400, 401, 422))
 def list_credentials(expiring_within_days: int | None = Query(None, alias="expiringWithinDays", ge=0, le=36500),
                      learner_ref: str | None = Query(None, alias="learnerRef", max_length=200),
                      limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=2**31 - 1),
@@ -49,32 +48,18 @@ def list_credentials(expiring_within_days: int | None = Query(None, alias="expir
             "total": total, "limit": limit, "offset": offset}
 
 
-@router.get("/credentials/{credential_id}", summary="One credential issued by this institution")
+@router.get("/credentials/{credential_id}", summary="One credential issued by this institution",
+            response_model=CredentialRecord, responses=problems(400, 401, 404))
 def get_credential(credential_id: str, caller: Caller = Depends(get_caller), session: Session = Db,
                    services: Services = Depends(get_services)):
     row = credentials.for_institution(session, caller.institution.id, credential_id)
     return record(services.settings.public_origin, row)
 
 
-@router.get("/credentials/{credential_id}/events", summary="The audit trail of one credential (who, when, why)")
+@router.get("/credentials/{credential_id}/events", summary="The audit trail of one credential (who, when, why)",
+            response_model=AuditEvents, responses=problems(400, 401, 404))
 def credential_events(credential_id: str, caller: Caller = Depends(get_caller), session: Session = Db):
     row = credentials.for_institution(session, caller.institution.id, credential_id)
     events = audit.events(session, institution_id=caller.institution.id, credential_id=row.id)
     return {"events": [{"action": e.action, "actor": e.actor, "at": to_xsd(e.created_at), **e.details}
                        for e in reversed(events)]}
-
-
-def _filename(row: Credential) -> str:
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", (row.title or "credential")).strip("-")[:60] or "credential"
-    return f"{stem}-{row.id[:8]}.jsonld"
-
-
-@router.get("/download/{token}", summary="The learner's download of the signed credential (.jsonld)",
-            tags=["learners"])
-def download(token: str, session: Session = Db):
-    row = credentials.by_download_token(session, token)
-    body = json.dumps(row.document, ensure_ascii=False, indent=2).encode()
-    return Response(body, media_type="application/ld+json", headers={
-        "Content-Disposition": f'attachment; filename="{_filename(row)}"',
-        "Cache-Control": "private, no-store", "X-Robots-Tag": "noindex",
-        "Referrer-Policy": "no-referrer"})

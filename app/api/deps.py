@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from app import safe_json
@@ -58,9 +59,16 @@ class Caller:
         return f"api-key:{self.api_key.prefix}"
 
 
-def get_caller(request: Request, session: Session = Db) -> Caller:
-    auth = request.headers.get("authorization", "")
-    key = auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get("x-api-key", "")
+# Declared as security schemes so that OpenAPI (and "Authorize" on /docs) knows them; either one authenticates.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearerAuth",
+                    description="The institution's API key (`mcred create-api-key`), as `Authorization: Bearer <key>`.")
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKeyHeader",
+                              description="The institution's API key in the `X-API-Key` header, instead of Bearer.")
+
+
+def get_caller(session: Session = Db, bearer: HTTPAuthorizationCredentials | None = Depends(BEARER),
+               header_key: str | None = Depends(API_KEY_HEADER)) -> Caller:
+    key = bearer.credentials.strip() if bearer is not None else (header_key or "")
     if not key:
         raise Unauthorized("Send the institution's API key as `Authorization: Bearer <key>`.")
     row = api_keys.authenticate(session, key)

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app.api.deps import Db
+from app.api.models import DidDocument, problems
 from app.errors import NotFound
 from app.storage import institutions
 
@@ -20,7 +21,12 @@ def document_for(session: Session, slug: str) -> dict:
     return institutions.published_did_document(session, inst)
 
 
-@router.get("/institutions/{slug}/did.json", summary="The institution's did:web DID document")
+class DidJSONResponse(JSONResponse):
+    media_type = "application/did+json"
+
+
+@router.get("/institutions/{slug}/did.json", summary="The institution's did:web DID document",
+            response_class=DidJSONResponse, response_model=DidDocument, responses=problems(400, 404))
 def did_json(slug: str, session: Session = Db):
-    return JSONResponse(document_for(session, slug), media_type="application/did+json",
-                        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
+    return DidJSONResponse(document_for(session, slug),
+                           headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})

@@ -1,46 +1,48 @@
-"""OpenAPI documentation of the JSON bodies the routes read themselves (bounded parsing, see deps.json_body).
+"""The OpenAPI document, generated from the models that validate the requests and responses (app.api.models).
 
-The micro-credential schema comes from the domain's pydantic model, so the documentation cannot drift from the
-validation; its sub-schemas are registered as OpenAPI components.
+FastAPI generates the routes' parameters and response models; this adds what the routes read themselves (bounded
+parsing, see deps.json_body, then validation by their model): the request body models, the micro-credential
+input (the domain's own pydantic model, with its example) and the problem model, as components. FastAPI's default
+422 ``HTTPValidationError`` (``{"detail": …}``) is never sent: every such answer is the problem+json that
+app.api.problems renders, and the document says so.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
 
+from app.api.models import EXTRA_MODELS, REF, REQUEST_MODELS, CohortRequest, IssueRequest, body_doc, problems
 from app.domain.microcredential import MicroCredentialInput
 
-_REF = "#/components/schemas/{model}"
-_SCHEMA = MicroCredentialInput.model_json_schema(ref_template=_REF)
+_SCHEMA = MicroCredentialInput.model_json_schema(ref_template=REF)
 _DEFS = _SCHEMA.pop("$defs", {})
 _EXAMPLE = (_SCHEMA.get("examples") or [None])[0]
+_, _MODELS = models_json_schema([(m, "validation") for m in (*REQUEST_MODELS, *EXTRA_MODELS)], ref_template=REF)
 
 _UNSIGNED_VC_EXAMPLE = {
     "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
     "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+    "issuer": "did:web:mcred.example:institutions:lu",
     "credentialSubject": {"id": "did:example:learner", "alumniOf": "Latvijas Universitāte"},
 }
 
+ISSUE_BODY = body_doc(IssueRequest, examples={"microCredential": {"microCredential": _EXAMPLE},
+                                              "unsignedVc": {"credential": _UNSIGNED_VC_EXAMPLE}})
+COHORT_BODY = body_doc(CohortRequest, examples={"cohort": {"microCredentials": [_EXAMPLE]} if _EXAMPLE else None})
+_VALIDATION_ERROR = REF.format(model="HTTPValidationError")
 
-def _body(schema: dict, examples: dict) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": schema, "examples": {k: {"value": v} for k, v in examples.items() if v is not None}}}}}
 
-
-ISSUE_BODY = _body(
-    {"type": "object", "properties": {
-        "microCredential": {"$ref": _REF.format(model="MicroCredentialInput")},
-        "credential": {"type": "object", "description": "An unsigned W3C VC (1.1 or 2.0) to sign as the institution."},
-        "options": {"type": "object", "description": "VC API issue options; unknown options are ignored."}}},
-    {"microCredential": {"microCredential": _EXAMPLE}, "unsignedVc": {"credential": _UNSIGNED_VC_EXAMPLE}},
-)
-
-COHORT_BODY = _body(
-    {"type": "object", "required": ["microCredentials"], "properties": {
-        "microCredentials": {"type": "array", "items": {"$ref": _REF.format(model="MicroCredentialInput")}}}},
-    {"cohort": {"microCredentials": [_EXAMPLE]} if _EXAMPLE else None},
-)
+def _problem_422(schema: dict) -> None:
+    """Every 422 FastAPI documents as ``{"detail": …}`` is, as sent, a problem (app.api.problems)."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            response = operation.get("responses", {}).get("422")
+            if response and _VALIDATION_ERROR in str(response.get("content")):
+                operation["responses"]["422"] = problems(422)[422]
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
 
 BATCH_BODY = _body(
     {"type": "object", "required": ["items"], "properties": {
@@ -58,8 +60,10 @@ def install(app: FastAPI) -> None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            components.update(_DEFS)
+            for name, definition in {**_DEFS, **_MODELS["$defs"]}.items():
+                components.setdefault(name, definition)
             components["MicroCredentialInput"] = _SCHEMA
+            _problem_422(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

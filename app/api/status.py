@@ -13,7 +13,19 @@ from sqlalchemy.orm import Session
 
 from app import status
 from app.api.credentials import record
-from app.api.deps import Caller, Db, get_caller, get_services, json_body
+from app.api.deps import Caller, Db, get_caller, get_services
+from app.api.models import (
+    BODY_ERRORS,
+    RevokeRequest,
+    StatusChangeRequest,
+    StatusChangeResponse,
+    StatusListCredential,
+    UpdateStatusRequest,
+    UpdateStatusResponse,
+    body_doc,
+    body_of,
+    problems,
+)
 from app.domain.status_list import PURPOSES
 from app.errors import InvalidInput, NotFound
 from app.services import Services
@@ -22,7 +34,14 @@ from app.storage import credentials, institutions
 router = APIRouter(tags=["status"])
 
 
-@router.get("/status/{slug}/{purpose}/{seq}", summary="A signed BitstringStatusListCredential (public)")
+class VcJSONResponse(JSONResponse):
+    media_type = "application/vc+ld+json"
+
+
+@router.get("/status/{slug}/{purpose}/{seq}", summary="A signed BitstringStatusListCredential (public)",
+            response_class=VcJSONResponse, response_model=StatusListCredential,
+            responses={304: {"description": "Not modified (If-None-Match matched the ETag)"},
+                       **problems(400, 404, 422)})
 def status_list_credential(slug: str, purpose: str, seq: int, request: Request,
                            session: Session = Db, services: Services = Depends(get_services)):
     if purpose not in PURPOSES:
@@ -33,78 +52,68 @@ def status_list_credential(slug: str, purpose: str, seq: int, request: Request,
                "Cache-Control": f"public, max-age={status.max_age(lst.signed, services.clock())}"}
     if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    return JSONResponse(lst.signed, media_type="application/vc+ld+json", headers=headers)
+    return VcJSONResponse(lst.signed, headers=headers)
 
 
-def _note_and_reason(body: object) -> tuple[str | None, str | None]:
-    if body is None:
-        return None, None
-    if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.", errors=[{"field": "body", "message": "not an object"}])
-    return body.get("reason"), body.get("note")
-
-
-async def optional_json(request: Request) -> object:
-    if not await request.body():
-        return None
-    return await json_body(request)
-
-
-def _change(action: str, credential_id: str, body, caller: Caller, session: Session, services: Services):
-    reason, note = _note_and_reason(body)
-    if action == "revoke" and reason is None:
-        raise InvalidInput("Say why the credential is revoked: `reason` is required.",
-                           errors=[{"field": "reason", "message": "one of " + ", ".join(status.REASONS)}])
+def _change(action: str, credential_id: str, body: StatusChangeRequest, caller: Caller, session: Session,
+            services: Services) -> dict:
     row = credentials.for_institution(session, caller.institution.id, credential_id)
-    status.change(session, caller.institution, row, action, actor=caller.actor, reason=reason, note=note,
+    status.change(session, caller.institution, row, action, actor=caller.actor, reason=body.reason, note=body.note,
                   now=services.clock())
     return {**record(services.settings.public_origin, row, with_document=False), "status": row.status,
             "statusReason": row.status_reason}
 
 
-@router.post("/credentials/{credential_id}/revoke", summary="Revoke (final), with a reason code and a note")
-def revoke(credential_id: str, body: object = Depends(optional_json), caller: Caller = Depends(get_caller),
-           session: Session = Db, services: Services = Depends(get_services)):
+CHANGE = {"response_model": StatusChangeResponse, "responses": problems(401, 404, 409, *BODY_ERRORS)}
+
+
+@router.post("/credentials/{credential_id}/revoke", summary="Revoke (final), with a reason code and a note",
+             openapi_extra=body_doc(RevokeRequest, examples={"revoke": {"reason": "issued-in-error",
+                                                                         "note": "Issued to the wrong learner."}}),
+             **CHANGE)
+def revoke(credential_id: str, body: RevokeRequest = Depends(body_of(RevokeRequest)),
+           caller: Caller = Depends(get_caller), session: Session = Db, services: Services = Depends(get_services)):
     return _change("revoke", credential_id, body, caller, session, services)
 
 
-@router.post("/credentials/{credential_id}/suspend", summary="Suspend (reversible)")
-def suspend(credential_id: str, body: object = Depends(optional_json), caller: Caller = Depends(get_caller),
-            session: Session = Db, services: Services = Depends(get_services)):
+@router.post("/credentials/{credential_id}/suspend", summary="Suspend (reversible)", **CHANGE,
+             openapi_extra=body_doc(StatusChangeRequest, required=False,
+                                    examples={"suspend": {"reason": "under-investigation"}}))
+def suspend(credential_id: str, body: StatusChangeRequest = Depends(body_of(StatusChangeRequest, optional=True)),
+            caller: Caller = Depends(get_caller), session: Session = Db, services: Services = Depends(get_services)):
     return _change("suspend", credential_id, body, caller, session, services)
 
 
-@router.post("/credentials/{credential_id}/reinstate", summary="Lift a suspension")
-def reinstate(credential_id: str, body: object = Depends(optional_json), caller: Caller = Depends(get_caller),
-              session: Session = Db, services: Services = Depends(get_services)):
+@router.post("/credentials/{credential_id}/reinstate", summary="Lift a suspension", **CHANGE,
+             openapi_extra=body_doc(StatusChangeRequest, required=False))
+def reinstate(credential_id: str, body: StatusChangeRequest = Depends(body_of(StatusChangeRequest, optional=True)),
+              caller: Caller = Depends(get_caller), session: Session = Db,
+              services: Services = Depends(get_services)):
     return _change("reinstate", credential_id, body, caller, session, services)
 
 
-@router.post("/credentials/status", summary="VC API: update a credential's status")
-def update_status(body: object = Depends(json_body), caller: Caller = Depends(get_caller),
-                  session: Session = Db, services: Services = Depends(get_services)):
-    """Body: ``{"credentialId": ..., "credentialStatus": [{"type": "BitstringStatusListEntry",
-    "statusPurpose": "revocation"|"suspension", "status": true|false}]}``; ``reason``/``note`` optional."""
-    if not isinstance(body, dict) or not isinstance(body.get("credentialId"), str):
-        raise InvalidInput("`credentialId` is required.", errors=[{"field": "credentialId", "message": "required"}])
-    updates = body.get("credentialStatus")
-    updates = [updates] if isinstance(updates, dict) else updates
-    if not isinstance(updates, list) or not updates or not all(isinstance(u, dict) for u in updates):
+@router.post("/credentials/status", summary="VC API: update a credential's status",
+             response_model=UpdateStatusResponse, responses=problems(401, 404, 409, *BODY_ERRORS),
+             openapi_extra=body_doc(UpdateStatusRequest, examples={"suspend": {
+                 "credentialId": "urn:uuid:0c8a1f3e-4f7b-4c43-9a39-000000000001", "credentialStatus": [
+                     {"type": "BitstringStatusListEntry", "statusPurpose": "suspension", "status": True}]}}))
+def update_status(body: UpdateStatusRequest = Depends(body_of(UpdateStatusRequest)),
+                  caller: Caller = Depends(get_caller), session: Session = Db,
+                  services: Services = Depends(get_services)):
+    updates = body.credential_status if isinstance(body.credential_status, list) else [body.credential_status]
+    if not updates:
         raise InvalidInput("`credentialStatus` must list the status changes.",
                            errors=[{"field": "credentialStatus", "message": "required"}])
-    row = credentials.for_institution(session, caller.institution.id, body["credentialId"])
+    row = credentials.for_institution(session, caller.institution.id, body.credential_id)
     for n, update in enumerate(updates):
-        purpose, value = update.get("statusPurpose"), update.get("status")
+        value = update.status
         if isinstance(value, str):
-            value = {"true": True, "false": False, "revoked": True, "suspended": True, "active": False}.get(value)
-        if purpose not in PURPOSES or not isinstance(value, bool):
-            raise InvalidInput("Each status change needs statusPurpose (revocation|suspension) and status (bool).",
-                               errors=[{"field": f"credentialStatus[{n}]", "message": "invalid"}])
-        if purpose == "revocation" and not value:
+            value = value in ("true", "revoked", "suspended")
+        if update.status_purpose == "revocation" and not value:
             raise InvalidInput("Revocation is final and cannot be undone.", slug="revoked-final",
                                errors=[{"field": f"credentialStatus[{n}].status", "message": "cannot unset"}])
-        action = "revoke" if purpose == "revocation" else ("suspend" if value else "reinstate")
+        action = "revoke" if update.status_purpose == "revocation" else ("suspend" if value else "reinstate")
         status.change(session, caller.institution, row, action, actor=caller.actor,
-                      reason=body.get("reason", "other" if action == "revoke" else None), note=body.get("note"),
+                      reason=body.reason or ("other" if action == "revoke" else None), note=body.note,
                       now=services.clock())
-    return JSONResponse({"credentialId": row.uri, "status": row.status}, status_code=200)
+    return {"credentialId": row.uri, "status": row.status}

@@ -17,10 +17,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app import verifying
-from app.api.deps import Db, get_services, json_body
+from app.api import models
+from app.api.deps import Db, get_services
+from app.api.models import REF, VerifyCredentialRequest, VerifyPresentationRequest, body_doc, body_of, problems
 from app.api.problems import problem_response
 from app.domain.verify import PresentationResult, VerificationResult
-from app.errors import InvalidInput, VerificationFailed
+from app.errors import VerificationFailed
 from app.services import Services
 
 router = APIRouter(tags=["verifying"])
@@ -58,59 +60,34 @@ def result_response(result: VerificationResult | PresentationResult, instance: s
     return problem_response(problem.to_problem(instance=instance))
 
 
-VERIFY_BODY = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["verifiableCredential"],
-        "properties": {"verifiableCredential": {"type": "object"},
-                       "options": {"type": "object", "description": "VC API options; unknown ones are ignored."}},
-    }}}},
-}
+VERIFIED = {200: {"description": "Verified"}}
+NOT_VERIFIED = {400: {"anyOf": [{"$ref": REF.format(model="VerificationProblem")},
+                                {"$ref": REF.format(model="Problem")}]}}
+NOT_VERIFIED_TEXT = "Not verified: the problem carries the whole result (verified: false, verdict, checks)"
 
 
-@router.post("/credentials/verify", summary="Verify a credential (VC API)", openapi_extra=VERIFY_BODY,
-             responses={200: {"description": "Verified"}, 400: {"description": "Not verified (problem details)"},
-                        413: {"description": "Hostile input refused"}})
-def verify_credential(request: Request, body: object = Depends(json_body), session: Session = Db,
-                      services: Services = Depends(get_services),
+def _responses() -> dict:
+    out = {**VERIFIED, **problems(400, 413, 415, 422, schemas=NOT_VERIFIED)}
+    out[400] = {**out[400], "description": f"{NOT_VERIFIED_TEXT}; or a malformed request"}
+    return out
+
+
+@router.post("/credentials/verify", summary="Verify a credential (VC API)", response_model=models.VerificationResult,
+             openapi_extra=body_doc(VerifyCredentialRequest), responses=_responses())
+def verify_credential(request: Request, body: VerifyCredentialRequest = Depends(body_of(VerifyCredentialRequest)),
+                      session: Session = Db, services: Services = Depends(get_services),
                       fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
-    if not isinstance(body, dict) or not isinstance(body.get("verifiableCredential"), dict):
-        raise InvalidInput("Send `verifiableCredential`: the signed credential as a JSON object.",
-                           errors=[{"field": "verifiableCredential", "message": "required, a JSON object"}])
-    if not isinstance(body.get("options", {}), dict):
-        raise InvalidInput("`options` must be an object.", errors=[{"field": "options", "message": "must be an object"}])
-    result = verifying.verify(session, services, fetcher, body["verifiableCredential"])
+    result = verifying.verify(session, services, fetcher, body.verifiable_credential)
     return result_response(result, request.url.path)
 
 
-VERIFY_PRESENTATION_BODY = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["verifiablePresentation"],
-        "properties": {"verifiablePresentation": {"type": "object"},
-                       "options": {"type": "object", "properties": {"challenge": {"type": "string"},
-                                                                    "domain": {"type": "string"}},
-                                   "description": "The challenge and domain the presentation's proof must sign; "
-                                                  "unknown options are ignored."}},
-    }}}},
-}
-
-
 @router.post("/presentations/verify", summary="Verify a presentation and every credential in it (VC API)",
-             openapi_extra=VERIFY_PRESENTATION_BODY,
-             responses={200: {"description": "Verified"}, 400: {"description": "Not verified (problem details)"},
-                        413: {"description": "Hostile input refused"}})
-def verify_presentation(request: Request, body: object = Depends(json_body), session: Session = Db,
-                        services: Services = Depends(get_services),
+             response_model=models.PresentationResult, openapi_extra=body_doc(VerifyPresentationRequest),
+             responses=_responses())
+def verify_presentation(request: Request,
+                        body: VerifyPresentationRequest = Depends(body_of(VerifyPresentationRequest)),
+                        session: Session = Db, services: Services = Depends(get_services),
                         fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
-    if not isinstance(body, dict) or not isinstance(body.get("verifiablePresentation"), dict):
-        raise InvalidInput("Send `verifiablePresentation`: the signed presentation as a JSON object.",
-                           errors=[{"field": "verifiablePresentation", "message": "required, a JSON object"}])
-    options = body.get("options", {})
-    if not isinstance(options, dict):
-        raise InvalidInput("`options` must be an object.", errors=[{"field": "options", "message": "must be an object"}])
-    for name in ("challenge", "domain"):
-        if name in options and not isinstance(options[name], str):
-            raise InvalidInput(f"`options.{name}` must be a string.",
-                               errors=[{"field": f"options.{name}", "message": "must be a string"}])
-    result = verifying.verify_presentation(session, services, fetcher, body["verifiablePresentation"],
-                                           challenge=options.get("challenge"), domain=options.get("domain"))
+    result = verifying.verify_presentation(session, services, fetcher, body.verifiable_presentation,
+                                           challenge=body.options.challenge, domain=body.options.domain)
     return result_response(result, request.url.path)

@@ -1,38 +1,42 @@
-"""The employer's side in a browser: the verification page behind each credential's QR code, the QR code itself,
-a printable rendition for the learner, and a page to verify an uploaded or pasted credential file.
+"""The public pages: the employer's verification page behind each credential's QR code, the QR code itself, the
+learner's page behind the download link (the signed file, the PDF certificate, the link and QR code to share), the
+certificate, and a page to verify an uploaded or pasted credential file.
 
-Server-rendered Jinja2 (no JavaScript, no CDN), in Latvian or English (``?lang=``, else Accept-Language, else lv).
-Every page re-verifies the credential live with the same checks as ``POST /credentials/verify``.
-The verification URL ``{origin}/v/{verify_token}`` is a bearer secret: pages send no referrer and are not indexed.
+Server-rendered Jinja2 (no JavaScript, no CDN), in Latvian or English (``?lang=``, else Accept-Language, see
+app.i18n). Every page and certificate re-verifies the credential live with the same checks as
+``POST /credentials/verify``; app.credential_view turns the result into what people read.
+The links ``/v/{verify_token}`` and ``/download/{download_token}`` are bearer secrets: pages send no referrer and
+are not indexed.
 """
 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+import json
+import re
+import unicodedata
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import qrcode
 import qrcode.image.svg
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from app import i18n, safe_json, verifying
+from app import certificate, i18n, safe_json, verifying
 from app.api.deps import Db, get_services
 from app.api.links import links
+from app.api.models import REF, problems
 from app.api.verify import get_fetcher
+from app.credential_view import reading
 from app.db.models import Credential
-from app.domain import elm
-from app.domain.timefmt import parse_xsd
-from app.domain.verify import VerificationResult, is_elm
 from app.errors import LimitExceeded, McredError, NotFound
 from app.services import Services
 from app.storage import credentials
 
-router = APIRouter(tags=["verification pages"])
+router = APIRouter(tags=["public pages"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
 PAGE_HEADERS = {
@@ -44,61 +48,45 @@ PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
                                "base-uri 'none'; frame-ancestors 'none'",
 }
+FILE_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer",
+                "X-Content-Type-Options": "nosniff"}
+JSON_TYPES = ("application/json", "application/ld+json", "application/vc+ld+json")
+BINARY = {"schema": {"type": "string", "format": "binary"}}
 
-DETAIL_FIELDS = ("title", "documentType", "programmeType", "learnerName", "awardingBody", "country", "region",
-                 "dateOfIssue", "ects", "hours", "eqfLevel",
-                 "nqfLevel", "learningOutcomes", "assessment", "assessmentMode", "participation", "qualityAssurance",
-                 "grade", "validFrom", "validUntil")
-DATE_FIELDS = {"dateOfIssue", "validFrom", "validUntil"}
+
+def _html() -> dict:
+    return {"text/html": {"schema": {"type": "string"}}}
+
+
+def _ld_json() -> dict:
+    return {"application/ld+json": {"schema": {"$ref": REF.format(model="SignedCredential")}}}
+
+
+class PngResponse(Response):
+    media_type = "image/png"
+
+
+class SvgResponse(Response):
+    media_type = "image/svg+xml"
+
+
+class PdfResponse(Response):
+    media_type = "application/pdf"
+
+
+class JsonLdResponse(JSONResponse):
+    """The signed credential as issued, readable (indented, UTF-8)."""
+
+    media_type = "application/ld+json"
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=False, indent=2).encode()
+PAGE_ERRORS = {**problems(400),  # a NUL character in the URL
+               404: {"description": "Unknown link: a page in the reader's language", "content": _html()}}
 
 
 def _lang(request: Request) -> str:
     return i18n.choose_language(request.query_params.get("lang"), request.headers.get("accept-language"))
-
-
-def _date(value) -> str | None:
-    if not value:
-        return None
-    dt = parse_xsd(value) if isinstance(value, str) else value
-    if isinstance(dt, datetime):
-        return dt.strftime("%Y-%m-%d") if (dt.hour, dt.minute, dt.second) == (0, 0, 0) else \
-            dt.strftime("%Y-%m-%d %H:%M UTC")
-    return str(value)
-
-
-def display_fields(credential: dict, view: dict | None, lang: str) -> list[tuple[str, object]]:
-    """(field, value) pairs to show, read from what was signed (``view``, never the JSON as sent): the ELM
-    micro-credential's elements, or what a generic VC says."""
-    summary: dict = {}
-    if view is None:
-        return []
-    if is_elm(credential, view):
-        try:
-            summary = elm.summarize(view, lang) or {}
-        except Exception:  # an odd ELM document must still show its verification result
-            summary = {}
-    else:
-        subject = view.get("credentialSubject")
-        subject = subject[0] if isinstance(subject, list) and subject else subject
-        subject = subject if isinstance(subject, dict) else {}
-        name = elm._text(view.get("name"), lang)
-        types = [t for t in (view.get("type") or []) if t != "VerifiableCredential"] \
-            if isinstance(view.get("type"), list) else []
-        summary = {"title": name or (", ".join(types) or None),
-                   "learnerName": elm._text(subject.get("name"), lang),
-                   "validFrom": view.get("validFrom") or view.get("issuanceDate"),
-                   "validUntil": view.get("validUntil") or view.get("expirationDate")}
-    out = []
-    for key in DETAIL_FIELDS:
-        value = summary.get(key)
-        if key == "validUntil" and not value:
-            value = i18n.t(lang, "field.validUntil.none")
-        if value in (None, "", []):
-            continue
-        if key in DATE_FIELDS:
-            value = _date(value)
-        out.append((key, value))
-    return out
 
 
 def _switch_links(request: Request, lang: str) -> list[dict]:
@@ -116,122 +104,172 @@ def _render(request: Request, name: str, lang: str, status_code: int = 200, **co
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=PAGE_HEADERS)
 
 
-def _check_rows(result: VerificationResult, lang: str) -> list[dict]:
-    rows = []
-    for check in result.checks:
-        row = check.to_dict()
-        rows.append(row)
-    return rows
-
-
-def _warning_rows(result: VerificationResult, lang: str) -> list[dict]:
-    rows = []
-    for w in result.warnings:
-        # the Annex I elements a micro-credential lacks, named in the reader's language
-        rows.append({**w, "items": [elm.MANDATORY_ELEMENTS.get(m, {}).get(lang) or str(m)
-                                    for m in w.get("missing") or []]})
-    return rows
-
-
-def _result_context(result: VerificationResult, credential: dict, lang: str, now: datetime) -> dict:
-    return {
-        "result": result,
-        "verdict": result.verdict,
-        "checks": _check_rows(result, lang),
-        "warnings": _warning_rows(result, lang),
-        "fields": display_fields(credential, result.view, lang),
-        "authentic": result.authentic,
-        "issuer": result.issuer,
-        "issuer_info": result.issuer_info(),
-        "credential_id": credential.get("id") if isinstance(credential.get("id"), str) else None,
-        "checked_at": now.strftime("%Y-%m-%d %H:%M:%S UTC"),
-    }
-
-
-def _row(session: Session, token: str) -> Credential:
-    return credentials.by_verify_token(session, token)
-
-
 def _not_found(request: Request) -> HTMLResponse:
-    lang = _lang(request)
-    return _render(request, "verify_not_found.html", lang, status_code=404)
+    return _render(request, "verify_not_found.html", _lang(request), status_code=404)
+
+
+def content_disposition(kind: str, filename: str) -> str:
+    """RFC 6266 with an ASCII fallback and the real name as RFC 8187 UTF-8 (``filename*``): "Datu analīze ar
+    Python.pdf" is saved as such, and as "Datu analize ar Python.pdf" by a client that knows only ``filename``."""
+    clean = re.sub(r'[\x00-\x1f\x7f"\\/:*?<>|]+', " ", unicodedata.normalize("NFC", filename))
+    clean = re.sub(r"\s+", " ", clean).strip(" .") or "credential"
+    ascii_name = unicodedata.normalize("NFKD", clean).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]+", "-", ascii_name).strip(" -.") or "credential"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(clean, safe='')}"
+
+
+def _file_name(row: Credential, suffix: str) -> str:
+    return f"{(row.title or 'credential')[:80].strip()} {row.id[:8]}{suffix}"
+
+
+def _prefers_json(request: Request) -> bool:
+    """Whether the client's Accept ranks a JSON type above HTML (an API client, not a browser)."""
+    best: dict[str, float] = {}
+    for part in request.headers.get("accept", "").split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = next((float(v) for k, _, v in (p.partition("=") for p in params) if k.strip() == "q"
+                  and re.fullmatch(r"[01](\.\d{0,3})?", v.strip())), 1.0)
+        kind = "json" if media.lower() in JSON_TYPES else "html" if media.lower() in ("text/html", "*/*") else None
+        if kind:
+            best[kind] = max(best.get(kind, 0.0), q)
+    return best.get("json", 0.0) > best.get("html", 0.0)
+
+
+def _verified(session: Session, services: Services, fetcher: verifying.RemoteFetcher, row: Credential, lang: str):
+    """Verify the stored credential now; (what people read about it, its links)."""
+    now = services.clock()
+    result = verifying.verify(session, services, fetcher, row.document, now=now)
+    return reading(result, row.document, lang, now, own=row), links(services.settings.public_origin, row)
 
 
 # --- the page behind the QR code ----------------------------------------------------------------------------------
 
 
-def _live_page(template: str, token: str, request: Request, session: Session, services: Services,
-               fetcher: verifying.RemoteFetcher, *, with_qr: bool = False) -> HTMLResponse:
-    """Re-verify the stored credential now and render it with ``template`` (an HTML 404 for unknown tokens)."""
-    try:
-        row = _row(session, token)
-    except NotFound:
-        return _not_found(request)
-    lang = _lang(request)
-    now = services.clock()
-    result = verifying.verify(session, services, fetcher, row.document, now=now)
-    row_links = links(services.settings.public_origin, row)
-    url = row_links["verification"]
-    return _render(request, template, lang, token=token, links=row_links, verification_url=url,
-                   qr=qr_svg(url) if with_qr else None, **_result_context(result, row.document, lang, now))
-
-
-@router.get("/v/{token}", response_class=HTMLResponse, summary="Public verification page of an issued credential")
+@router.get("/v/{token}", response_class=HTMLResponse, responses=PAGE_ERRORS,
+            summary="Public verification page of an issued credential")
 def verification_page(token: str, request: Request, session: Session = Db,
                       services: Services = Depends(get_services),
                       fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
-    return _live_page("verify_result.html", token, request, session, services, fetcher)
+    try:
+        row = credentials.by_verify_token(session, token)
+    except NotFound:
+        return _not_found(request)
+    lang = _lang(request)
+    r, _ = _verified(session, services, fetcher, row, lang)
+    return _render(request, "verify_result.html", lang, token=token, r=r)
 
 
-def qr_image(url: str, factory=None):
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4,
-                       image_factory=factory)
+def qr_code(url: str) -> qrcode.QRCode:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
     qr.add_data(url)
     qr.make(fit=True)
-    return qr.make_image()
+    return qr
 
 
 def qr_svg(url: str) -> str:
     buf = io.BytesIO()
-    qr_image(url, qrcode.image.svg.SvgPathImage).save(buf)
+    qr_code(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buf)
     return buf.getvalue().decode()
 
 
-@router.get("/v/{token}/qr.png", summary="QR code (PNG) of the verification URL",
-            responses={200: {"content": {"image/png": {}}}})
+@router.get("/v/{token}/qr.png", summary="QR code (PNG) of the verification URL", response_class=PngResponse,
+            responses={200: {"content": {"image/png": BINARY}}, **problems(400, 404)})
 def qr_png(token: str, session: Session = Db, services: Services = Depends(get_services)):
-    row = _row(session, token)
+    row = credentials.by_verify_token(session, token)
     buf = io.BytesIO()
-    qr_image(links(services.settings.public_origin, row)["verification"]).save(buf, format="PNG")
-    return Response(buf.getvalue(), media_type="image/png",
-                    headers={"Cache-Control": "private, max-age=86400", "X-Robots-Tag": "noindex"})
+    qr_code(links(services.settings.public_origin, row)["verification"]).make_image().save(buf, format="PNG")
+    return PngResponse(buf.getvalue(), headers={"Cache-Control": "private, max-age=86400", "X-Robots-Tag": "noindex"})
 
 
-@router.get("/v/{token}/qr.svg", summary="QR code (SVG) of the verification URL",
-            responses={200: {"content": {"image/svg+xml": {}}}})
+@router.get("/v/{token}/qr.svg", summary="QR code (SVG) of the verification URL", response_class=SvgResponse,
+            responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}, **problems(400, 404)})
 def qr_svg_route(token: str, session: Session = Db, services: Services = Depends(get_services)):
-    row = _row(session, token)
-    return Response(qr_svg(links(services.settings.public_origin, row)["verification"]),
-                    media_type="image/svg+xml",
-                    headers={"Cache-Control": "private, max-age=86400", "X-Robots-Tag": "noindex"})
+    row = credentials.by_verify_token(session, token)
+    return SvgResponse(qr_svg(links(services.settings.public_origin, row)["verification"]),
+                       headers={"Cache-Control": "private, max-age=86400", "X-Robots-Tag": "noindex"})
 
 
-@router.get("/v/{token}/print", response_class=HTMLResponse, summary="Printable rendition with the QR code")
-def print_page(token: str, request: Request, session: Session = Db,
-               services: Services = Depends(get_services),
-               fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
-    return _live_page("verify_print.html", token, request, session, services, fetcher, with_qr=True)
+@router.get("/v/{token}/certificate.pdf", summary="The learner's certificate: one A4 page (PDF) with the QR code",
+            response_class=PdfResponse,
+            responses={200: {"content": {"application/pdf": BINARY}},
+                       303: {"description": "The stored credential no longer verifies: see the verification page"},
+                       **PAGE_ERRORS})
+def certificate_pdf(token: str, request: Request, session: Session = Db,
+                    services: Services = Depends(get_services),
+                    fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
+    """Made now from the live verification: a credential that is not valid is stamped so; one whose data are
+    not authentic is not printed at all (the reader is sent to the verification page, which says why)."""
+    try:
+        row = credentials.by_verify_token(session, token)
+    except NotFound:
+        return _not_found(request)
+    lang = _lang(request)
+    r, row_links = _verified(session, services, fetcher, row, lang)
+    if not r["authentic"]:
+        return RedirectResponse(f"{row_links['verification']}?lang={lang}", status_code=303)
+    url = row_links["verification"]
+    pdf = certificate.render(r, lang=lang, verification_url=url, qr_matrix=qr_code(url).get_matrix(),
+                             created=i18n.format_moment(services.clock(), lang))
+    return PdfResponse(pdf, headers={**FILE_HEADERS, "Content-Disposition": content_disposition(
+        "inline", _file_name(row, ".pdf"))})
+
+
+@router.get("/v/{token}/print", include_in_schema=False)
+def print_page(token: str, request: Request):
+    """The former HTML rendition: its links now lead to the PDF certificate."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/v/{quote(token, safe='')}/certificate.pdf{query}", status_code=308)
+
+
+# --- the learner's link -------------------------------------------------------------------------------------------
+
+
+@router.get("/download/{token}", response_class=HTMLResponse, tags=["learners"],
+            summary="The learner's page: the signed credential, the PDF certificate, the link and QR code to share",
+            responses={200: {"content": {**_html(), **_ld_json()},
+                             "description": "The page; the signed credential itself when Accept prefers JSON"},
+                       **problems(400),
+                       404: {"description": "Unknown link: a page in the reader's language (problem details when "
+                                            "Accept prefers JSON)",
+                             "content": {**_html(), **problems(404)[404]["content"]}}})
+def learner_page(token: str, request: Request, session: Session = Db, services: Services = Depends(get_services),
+                 fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
+    if _prefers_json(request):  # an API client asking for the credential (the link's former behaviour)
+        return credential_file(token, session)
+    try:
+        row = credentials.by_download_token(session, token)
+    except NotFound:
+        return _not_found(request)
+    lang = _lang(request)
+    r, row_links = _verified(session, services, fetcher, row, lang)
+    return _render(request, "learner.html", lang, r=r, verification_url=row_links["verification"],
+                   certificate_url=row_links["certificate"], file_url=row_links["credentialFile"],
+                   qr_src=f"/v/{row.verify_token}/qr.svg")
+
+
+@router.get("/download/{token}/credential.jsonld", tags=["learners"], response_class=JsonLdResponse,
+            summary="The learner's signed credential (.jsonld), as issued",
+            responses={200: {"content": _ld_json()}, **problems(400, 404)})
+def credential_file(token: str, session: Session = Db):
+    row = credentials.by_download_token(session, token)
+    return JsonLdResponse(row.document, headers={
+        **FILE_HEADERS, "Content-Disposition": content_disposition("attachment", _file_name(row, ".jsonld"))})
 
 
 # --- upload or paste ----------------------------------------------------------------------------------------------
 
 
-@router.get("/verify", response_class=HTMLResponse, summary="Form: verify an uploaded or pasted credential")
+@router.get("/verify", response_class=HTMLResponse, summary="Form: verify an uploaded or pasted credential",
+            responses=problems())
 def verify_form(request: Request):
     return _render(request, "verify_form.html", _lang(request))
 
 
-@router.post("/verify", response_class=HTMLResponse, summary="Verify an uploaded or pasted credential (HTML)")
+@router.post("/verify", response_class=HTMLResponse, summary="Verify an uploaded or pasted credential (HTML)",
+             responses={**{status: {"description": "Refused: the form again, saying why (problem details for a "
+                                                   "request that is not a form)",
+                                    "content": {**_html(), **problems(status)[status]["content"]}}
+                           for status in (400, 409, 413, 422)}, **problems(500)})
 def verify_upload(request: Request, file: UploadFile | None = File(None), credential: str | None = Form(None),
                   lang: str | None = Form(None), session: Session = Db,
                   services: Services = Depends(get_services),
@@ -262,5 +300,4 @@ def verify_upload(request: Request, file: UploadFile | None = File(None), creden
     except McredError as exc:
         return _render(request, "verify_form.html", lang, status_code=exc.status,
                        error=f"{i18n.t(lang, 'form.refused')}: {exc.detail}")
-    return _render(request, "verify_result.html", lang, token=None, links=None,
-                   **_result_context(result, document, lang, now))
+    return _render(request, "verify_result.html", lang, token=None, r=reading(result, document, lang, now))

@@ -738,7 +738,7 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
     eqfLevel, nqfLevel, learningOutcomes, assessment, assessmentType, assessmentMode, participation,
     qualityAssurance, ...), the Latvian programme type and the document type (programmeType, documentType, with
     learningOpportunityType, the EU's type), stackability (stackability, isPartialQualification, partOf,
-    entitlesTo), and validity. Concept labels come in ``lang`` (from mcred's vocabularies where the credential has
+    entitlesTo), the learning period (learningPeriod: start, end) and validity. Concept labels come in ``lang`` (from mcred's vocabularies where the credential has
     no label in it); text the credential has only in another language falls back to English, Latvian, any.
     """
     subject = _first(_nodes(_get(credential, "credentialSubject")))
@@ -747,6 +747,7 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
     awarded = _first(_nodes(_get(claim, "awardedBy")))
     body = _first(_nodes(_get(awarded, "awardingBody")))
     proven = _first(_nodes(_get(claim, "provenBy")))
+    period = _first(_nodes(_get(_first(_nodes(_get(claim, "influencedBy"))), "temporal")))
 
     learner = _text(_get(subject, "fullName"), lang)
     if not learner:
@@ -816,6 +817,8 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
         "entitlesTo": [t for t in (_text(_get(e, "title"), lang) for e in _nodes(_get(spec, "entitlesTo"))) if t],
         "languages": _labels(_get(spec, "language"), lang),
         "learningSetting": _label(_get(spec, "learningSetting"), lang),
+        "learningPeriod": {"start": _literal(_get(period, "startDate")), "end": _literal(_get(period, "endDate"))}
+        if period is not None else None,
     }
 
 

@@ -1,0 +1,362 @@
+"""The JSON API's request and response bodies as pydantic models: they validate what the routes accept and return,
+and they generate the OpenAPI document (app.api.openapi), so the two cannot drift apart.
+
+Request bodies are read by ``deps.json_body`` (size cap, strict JSON) and then validated by their model
+(``body_of``); a body the model refuses is a 422 invalid-input problem listing every field, as the
+micro-credential input's own refusals are. Response bodies are validated on the way out (``response_model``).
+Every error is an RFC 9457 problem (``Problem``), documented per route with the statuses it really sends
+(``problems``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
+from pydantic.alias_generators import to_camel
+
+from app.api.deps import json_body
+from app.api.problems import PROBLEM_JSON
+from app.domain.microcredential import validation_errors
+from app.errors import InvalidInput
+from app.status import REASONS
+
+REF = "#/components/schemas/{model}"
+JsonObject = dict[str, Any]
+MicroCredential = Annotated[JsonObject, WithJsonSchema({"allOf": [{"$ref": REF.format(model="MicroCredentialInput")}]})]
+# a signed credential is passed on exactly as signed (never re-serialized by a model); documented as SignedCredential
+Credential = Annotated[JsonObject, WithJsonSchema({"allOf": [{"$ref": REF.format(model="SignedCredential")}]})]
+Reason = Literal[tuple(REASONS)]  # type: ignore[valid-type]
+Verdict = Literal["verified", "unrecognised-issuer", "invalid", "revoked", "suspended", "expired", "not-yet-valid",
+                  "unknown"]
+
+
+class _Model(BaseModel):
+    # an answer with a member its model does not name fails (500) rather than losing it: no silent drift
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class _Request(_Model):
+    # JSON as sent: no coercion ("3" is not 3, 1 is not true); members no model names are ignored (VC API)
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, strict=True, extra="ignore")
+
+
+# --- problems (RFC 9457) ------------------------------------------------------------------------------------------
+
+
+class ProblemField(_Model):
+    """One refused field (or, for a credential that did not verify, one check that did not pass)."""
+
+    model_config = ConfigDict(extra="allow")
+    field: str = Field(description="Where: a dotted path into the request body (`learner.givenName`), or a check.")
+    message: str
+
+
+class Problem(_Model):
+    """RFC 9457 problem details; some problems carry more members (e.g. a verification result)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(description="A URI naming the problem, e.g. https://mcred.eu/problems/invalid-input.")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = Field(None, description="The request's path.")
+    errors: list[ProblemField] | None = Field(None, description="Every refused field, all at once.")
+
+
+DESCRIPTIONS = {
+    400: "Malformed request: not JSON, JSON that is not strict (NaN, huge numbers, lone surrogates, NUL "
+         "characters), or a NUL character in the URL",
+    401: "No API key, or not a valid one",
+    404: "Not found (or not this institution's)",
+    409: "Conflict with the current state (e.g. revocation is final; the institution's profile is incomplete)",
+    413: "Too large or too deeply nested (request body, credential, JSON-LD processing)",
+    415: "The body is not JSON",
+    422: "Invalid input: every refused field is listed in `errors`",
+    500: "The service failed; nothing was stored",
+    503: "Not ready: the database cannot be reached or is not migrated",
+}
+BODY_ERRORS = (400, 413, 415, 422)
+
+
+def problems(*statuses: int, schemas: dict[int, dict] | None = None) -> dict:
+    """The ``responses`` of a route for the problem statuses it sends (500 always), as application/problem+json."""
+    out = {}
+    for status in sorted({*statuses, 500}):
+        schema = (schemas or {}).get(status, {"$ref": REF.format(model="Problem")})
+        out[status] = {"description": DESCRIPTIONS[status], "content": {PROBLEM_JSON: {"schema": schema}}}
+    return out
+
+
+# --- reading a body -----------------------------------------------------------------------------------------------
+
+
+def body_of(model: type[_Request], *, optional: bool = False):
+    """A dependency: the body read by ``json_body`` (cap, strict JSON), validated by ``model``. ``optional``: a
+    request without a body counts as ``{}`` (nothing is read without a Content-Length or a chunked body)."""
+
+    async def read(request: Request) -> _Request:
+        empty = request.headers.get("content-length") in (None, "0") and "transfer-encoding" not in request.headers
+        data = {} if optional and empty else await json_body(request)
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            errors = validation_errors(exc)
+            shown = "; ".join(f"{e['field'] or '(body)'}: {e['message']}" for e in errors[:10])
+            raise InvalidInput(f"The request body is invalid: {shown}.", errors=errors) from None
+
+    return read
+
+
+def body_doc(model: type[_Request], *, examples: dict | None = None, required: bool = True) -> dict:
+    """``openapi_extra`` declaring ``model`` as the request body (its schema is a component, see openapi.py)."""
+    content: dict = {"schema": {"$ref": REF.format(model=model.__name__)}}
+    if examples:
+        content["examples"] = {name: {"value": value} for name, value in examples.items() if value is not None}
+    return {"requestBody": {"required": required, "content": {"application/json": content}}}
+
+
+# --- requests -----------------------------------------------------------------------------------------------------
+
+
+class IssueRequest(_Request):
+    """VC API issue: exactly one of ``microCredential`` (mcred builds the ELM credential) and ``credential`` (a
+    ready unsigned W3C VC 1.1 or 2.0 whose issuer is the institution's DID)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, strict=True, extra="ignore",
+                              json_schema_extra={
+        "oneOf": [{"required": ["microCredential"]}, {"required": ["credential"]}]})
+    micro_credential: MicroCredential = Field(None, description="The micro-credential, element by element.")
+    credential: JsonObject = Field(None, description="An unsigned W3C VC to sign as the institution.")
+    options: JsonObject = Field(default_factory=dict, description="VC API issue options; unknown ones are ignored.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        if (self.micro_credential is None) == (self.credential is None):
+            raise ValueError("send either `microCredential` or `credential`, not both or neither")
+        return self
+
+
+class CohortRequest(_Request):
+    """A whole cohort, issued all or nothing."""
+
+    micro_credentials: list[MicroCredential] = Field(min_length=1, description="The micro-credentials (at most "
+                                                     "MCRED_MAX_BATCH, 500 by default).")
+
+
+class StatusChangeRequest(_Request):
+    """Suspend or reinstate: optionally why, and a note for the audit trail."""
+
+    reason: Reason | None = Field(None, description="The reason's category.")
+    note: str | None = Field(None, max_length=2000, description="A note for the audit trail (not published).")
+
+
+class RevokeRequest(StatusChangeRequest):
+    """Revoke (final): why, as a reason code, and optionally a note for the audit trail."""
+
+    reason: Reason = Field(description="The reason's category.")
+
+
+class StatusUpdate(_Request):
+    type: str | None = Field(None, description="BitstringStatusListEntry")
+    status_purpose: Literal["revocation", "suspension"]
+    status: bool | Literal["true", "false", "revoked", "suspended", "active"] = Field(
+        description="true sets the status (revoked, suspended), false clears a suspension; revocation is final.")
+
+
+class UpdateStatusRequest(_Request):
+    """VC API "Update Status"."""
+
+    credential_id: str = Field(min_length=1, description="The credential's id (`urn:uuid:…`) or mcred's id.")
+    credential_status: list[StatusUpdate] | StatusUpdate
+    reason: Reason | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class VerifyCredentialRequest(_Request):
+    verifiable_credential: JsonObject = Field(description="The signed credential.")
+    options: JsonObject = Field(default_factory=dict, description="VC API options; unknown ones are ignored.")
+
+
+class PresentationOptions(_Request):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, strict=True, extra="allow")
+    challenge: str | None = Field(None, description="The challenge the presentation's proof must sign.")
+    domain: str | None = Field(None, description="The domain the presentation's proof must sign.")
+
+
+class VerifyPresentationRequest(_Request):
+    verifiable_presentation: JsonObject = Field(description="The signed presentation.")
+    options: PresentationOptions = Field(default_factory=PresentationOptions)
+
+
+# --- responses ----------------------------------------------------------------------------------------------------
+
+
+class Links(_Model):
+    credential: str = Field(description="This record (the institution's API).")
+    download: str = Field(description="The learner's page: the certificate, the signed file, the link to share.")
+    credential_file: str = Field(description="The signed credential itself (.jsonld).")
+    verification: str = Field(description="The public verification page (the QR code's URL).")
+    qr_code: str = Field(description="The QR code of the verification URL (PNG).")
+    certificate: str = Field(description="The one-page PDF certificate (?lang=lv|en).")
+
+
+class SignedCredential(BaseModel):
+    """A W3C Verifiable Credential with its proof (here: an ELM European Digital Credential, eddsa-rdfc-2022)."""
+
+    model_config = ConfigDict(extra="allow")
+    context: list[str | JsonObject] | str = Field(alias="@context")
+    id: str | None = None
+    type: list[str] | str
+    issuer: str | JsonObject
+    credential_subject: JsonObject | list[JsonObject] = Field(alias="credentialSubject")
+    proof: JsonObject | list[JsonObject]
+
+
+class IssueResponse(_Model):
+    verifiable_credential: Credential
+    id: str
+    links: Links
+
+
+class CohortMember(_Model):
+    id: str
+    learner_ref: str | None
+    links: Links
+    verifiable_credential: Credential
+
+
+class CohortResponse(_Model):
+    batch_id: str
+    count: int
+    credentials: list[CohortMember]
+
+
+class CredentialSummary(_Model):
+    id: str
+    credential_id: str
+    learner_ref: str | None
+    learner_name: str | None
+    title: str | None
+    issued_at: str
+    valid_from: str | None
+    valid_until: str | None
+    batch_id: str | None
+    links: Links
+
+
+class CredentialRecord(CredentialSummary):
+    verifiable_credential: Credential
+
+
+class CredentialList(_Model):
+    credentials: list[CredentialSummary]
+    count: int = Field(description="How many are on this page.")
+    total: int = Field(description="How many match, over every page.")
+    limit: int
+    offset: int
+
+
+class AuditEvent(_Model):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+    action: str
+    actor: str
+    at: str
+
+
+class AuditEvents(_Model):
+    events: list[AuditEvent]
+
+
+class StatusChangeResponse(CredentialSummary):
+    status: Literal["active", "revoked", "suspended"]
+    status_reason: str | None
+
+
+class UpdateStatusResponse(_Model):
+    credential_id: str
+    status: Literal["active", "revoked", "suspended"]
+
+
+class CheckResult(_Model):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+    check: str
+    outcome: Literal["ok", "failed", "unknown"]
+    code: str
+    message: dict[str, str] = Field(description="In Latvian and English.")
+    detail: str | None = None
+
+
+class IssuerInfo(_Model):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+    id: str | None
+    recognised: bool
+
+
+class VerificationResult(_Model):
+    verified: bool
+    verdict: Verdict
+    checks: list[CheckResult]
+    warnings: list[JsonObject]
+    issuer: IssuerInfo
+
+
+class PresentationResult(_Model):
+    verified: bool
+    verdict: Verdict
+    checks: list[CheckResult]
+    warnings: list[JsonObject]
+    holder: str | None
+    credential_results: list[VerificationResult]
+
+
+class VerificationProblem(Problem):
+    """A credential (or presentation) that did not verify: the problem, with the whole verification result."""
+
+    verified: bool
+    verdict: Verdict
+    checks: list[CheckResult]
+
+
+class DidDocument(_Model):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    verification_method: list[JsonObject]
+    assertion_method: list[Any]
+
+
+class StatusListCredential(_Model):
+    """A signed BitstringStatusListCredential (W3C Bitstring Status List v1.0)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    type: list[str]
+    issuer: str | JsonObject
+    credential_subject: JsonObject
+    proof: JsonObject | list[JsonObject]
+
+
+class ApiKeyInfo(_Model):
+    prefix: str
+    label: str
+    created_at: str
+    revoked_at: str | None
+    current: bool = Field(description="The key of this request.")
+
+
+class ApiKeys(_Model):
+    api_keys: list[ApiKeyInfo]
+
+
+class Health(_Model):
+    status: Literal["ok"]
+
+
+class Ready(_Model):
+    status: Literal["ready"]
+
+
+REQUEST_MODELS = (IssueRequest, CohortRequest, StatusChangeRequest, RevokeRequest, UpdateStatusRequest,
+                  VerifyCredentialRequest, VerifyPresentationRequest)
+EXTRA_MODELS = (Problem, VerificationProblem, SignedCredential)  # referenced from ``problems`` rather than from a route

@@ -1,0 +1,232 @@
+"""The learner's certificate: one A4 page (PDF, reportlab) a learner can print or send.
+
+Made from the same reading as the verification page (app.credential_view): the institution at the top, the
+learner's name large, the micro-credential's title, its volume and level, dates and the Annex I elements that fit,
+the QR code of the verification URL with the URL itself, identifiers in small print. The content is scaled to fit
+one page whatever the credential holds. It states no verification result that could go stale: the QR code leads
+to the live page. A credential that is not valid when the PDF is made (revoked, suspended, expired, not valid
+yet) is stamped so across the page and in a banner; one whose status could not be read gets a banner.
+
+Fonts: DejaVu Sans and Serif (Debian's ``fonts-dejavu-core``), embedded and subset, so Latvian text (ā, č, ē, ģ,
+ī, ķ, ļ, ņ, š, ū, ž) prints as written.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    KeepInFrame,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import HRFlowable
+
+from app import i18n
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONTS = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "serif-bold": "DejaVuSerif-Bold.ttf",
+         "mono": "DejaVuSansMono.ttf"}
+
+WIDTH, HEIGHT = A4
+MARGIN = 18 * mm
+BOTTOM_BLOCK = 64 * mm  # QR code, the verification URL and the small print
+INK, MUTED, ACCENT, STAMP = colors.HexColor("#1a1a1a"), colors.HexColor("#4a4a4a"), colors.HexColor("#0b3d73"), \
+    colors.HexColor("#a00000")
+
+# the elements printed under the title, in this order (app.credential_view field keys)
+FACTS = ("ects", "hours", "level", "dateOfIssue", "validUntil", "learningPeriod", "grade", "programmeType",
+         "assessment", "participation", "languages", "qualityAssurance")
+STAMPED = ("revoked", "suspended", "expired", "not-yet-valid")
+# what stays readable on one page: longer texts are cut (the verification page has them whole)
+MAX_CHARS = 400
+MAX_OUTCOMES = 12
+
+
+@cache
+def _fonts() -> dict[str, str]:
+    """Register the DejaVu fonts once; their reportlab names by role."""
+    names = {}
+    for role, file in FONTS.items():
+        path = FONT_DIR / file
+        if not path.exists():
+            raise RuntimeError(f"{path} is missing: install Debian's fonts-dejavu-core for PDF certificates")
+        name = "mcred-" + role
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+        names[role] = name
+    return names
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    f = _fonts()
+
+    def style(name, font, size, **kw):
+        return ParagraphStyle(name, fontName=f[font], fontSize=size, leading=kw.pop("leading", size * 1.25),
+                              textColor=kw.pop("textColor", INK), **kw)
+
+    return {
+        "institution": style("institution", "sans-bold", 15, textColor=ACCENT),
+        "place": style("place", "sans", 9, textColor=MUTED),
+        "document": style("document", "sans-bold", 10, textColor=MUTED, alignment=TA_CENTER),
+        "intro": style("intro", "sans", 11, alignment=TA_CENTER, textColor=MUTED),
+        "learner": style("learner", "serif-bold", 28, alignment=TA_CENTER, leading=34),
+        "title": style("title", "serif-bold", 19, alignment=TA_CENTER, leading=24, textColor=ACCENT),
+        "label": style("label", "sans-bold", 9, textColor=MUTED),
+        "value": style("value", "sans", 10),
+        "heading": style("heading", "sans-bold", 10, textColor=MUTED, spaceBefore=6),
+        "bullet": style("bullet", "sans", 9.5, leftIndent=10, bulletIndent=0, bulletFontName=f["sans"]),
+        "verify": style("verify", "sans-bold", 11),
+        "verify-text": style("verify-text", "sans", 8.5, textColor=MUTED),
+        "url": style("url", "mono", 8, splitLongWords=True),
+        "small": style("small", "sans", 6.5, textColor=MUTED, leading=8.5),
+        "banner": style("banner", "sans-bold", 10, textColor=colors.white),
+    }
+
+
+def _text(value) -> str:
+    if isinstance(value, dict):
+        return " ".join(x for x in (value.get("text"), value.get("href")) if x)
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def _p(value, style: ParagraphStyle, limit: int = MAX_CHARS, bullet: str | None = None) -> Paragraph:
+    text = _text(value)
+    text = text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return Paragraph(escape(text).replace("\n", "<br/>"), style, bulletText=bullet)
+
+
+def _content(r: dict, lang: str, s: dict) -> list:
+    t = i18n.translator(lang)
+    fields = r["fields"]
+    summary = r["summary"]
+    place = [x for x in (summary.get("region"), summary.get("country")) if x]
+    flow = [_p(r["issuer"]["name"] or fields.get("awardingBody") or "", s["institution"])]
+    if place:
+        flow.append(_p(", ".join(dict.fromkeys(place)), s["place"]))
+    flow += [Spacer(0, 2 * mm), HRFlowable(width="100%", thickness=1.2, color=ACCENT), Spacer(0, 9 * mm),
+             _p((fields.get("documentType") or t("field.title")).upper(), s["document"]), Spacer(0, 7 * mm),
+             _p(t("cert.intro"), s["intro"]), Spacer(0, 3 * mm),
+             _p(fields.get("learnerName") or "", s["learner"]), Spacer(0, 3 * mm),
+             _p(t("cert.completed"), s["intro"]), Spacer(0, 3 * mm),
+             _p(fields.get("title") or "", s["title"]), Spacer(0, 8 * mm)]
+    rows = [[_p(t(f"field.{key}"), s["label"]), _p(fields[key], s["value"])] for key in FACTS if key in fields]
+    if rows:
+        table = Table(rows, colWidths=[52 * mm, WIDTH - 2 * MARGIN - 52 * mm])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -2), 0.4,
+                                                                             colors.HexColor("#c9c9c9")),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        flow.append(table)
+    outcomes = fields.get("learningOutcomes") or []
+    if outcomes:
+        flow.append(_p(t("field.learningOutcomes"), s["heading"]))
+        flow += [_p(o, s["bullet"], bullet="•") for o in outcomes[:MAX_OUTCOMES]]
+        if len(outcomes) > MAX_OUTCOMES:
+            flow.append(_p(t("cert.more_outcomes").format(n=len(outcomes) - MAX_OUTCOMES), s["bullet"]))
+    return flow
+
+
+def _draw_qr(canvas, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
+    """The QR code's modules as filled rectangles (vector: sharp at any print size), runs merged per row."""
+    cell = size / len(matrix)
+    canvas.setFillColor(colors.black)
+    for row_n, row in enumerate(matrix):
+        top = y + size - (row_n + 1) * cell
+        col = 0
+        while col < len(row):
+            if row[col]:
+                start = col
+                while col < len(row) and row[col]:
+                    col += 1
+                canvas.rect(x + start * cell, top, (col - start) * cell, cell, stroke=0, fill=1)
+            else:
+                col += 1
+
+
+def render(r: dict, *, lang: str, verification_url: str, qr_matrix: list[list[bool]], created: str) -> bytes:
+    """The certificate of reading ``r`` (app.credential_view.reading) as PDF bytes: exactly one A4 page."""
+    t = i18n.translator(lang)
+    s = _styles()
+    f = _fonts()
+    verdict = r["verdict"]
+    stamp = t(f"cert.stamp.{verdict}") if verdict in STAMPED else None
+    banner = None
+    if stamp:
+        facts = "; ".join(f"{label}: {value}" for label, value in r["status_facts"])
+        banner = f"{stamp} · {t('cert.not_valid')}" + (f" · {facts}" if facts else "")
+    elif verdict == "unknown":
+        banner = t("cert.banner.unknown")
+
+    def bottom(canvas, doc):
+        canvas.saveState()
+        qr_size = 40 * mm
+        qr_y = MARGIN + 14 * mm
+        _draw_qr(canvas, qr_matrix, MARGIN - 3 * mm, qr_y, qr_size)  # the QR's quiet zone reaches into the margin
+        text_x = MARGIN + qr_size + 2 * mm
+        text_w = WIDTH - MARGIN - text_x
+        y = qr_y + qr_size - 6 * mm
+        for text, style in ((t("cert.verify"), s["verify"]), (t("cert.verify.text"), s["verify-text"]),
+                            (verification_url, s["url"])):
+            para = _p(text, style, limit=len(text))
+            _, h = para.wrap(text_w, qr_size)
+            y -= h
+            para.drawOn(canvas, text_x, y)
+            y -= 2 * mm
+        fields = r["fields"]
+        small = [f"{t('field.' + key)}: {fields[key]}" for key in ("credentialId", "issuerId", "learnerRef")
+                 if key in fields] + [t("cert.small"), f"{t('cert.printed')}: {created}"]
+        small_text = " · ".join(small)
+        para = _p(small_text, s["small"], limit=len(small_text))
+        _, h = para.wrap(WIDTH - 2 * MARGIN, 14 * mm)
+        para.drawOn(canvas, MARGIN, MARGIN + 12 * mm - h)
+        canvas.setStrokeColor(ACCENT)
+        canvas.setLineWidth(0.8)
+        canvas.roundRect(9 * mm, 9 * mm, WIDTH - 18 * mm, HEIGHT - 18 * mm, 3 * mm, stroke=1, fill=0)
+        if banner_para:
+            canvas.setFillColor(STAMP)
+            canvas.rect(MARGIN, HEIGHT - MARGIN - banner_h, WIDTH - 2 * MARGIN, banner_h, stroke=0, fill=1)
+            banner_para.drawOn(canvas, MARGIN + 3 * mm, HEIGHT - MARGIN - banner_h + 2 * mm)
+        if stamp:  # across the page, over the content
+            canvas.setFillColor(colors.Color(0.63, 0, 0, alpha=0.28))
+            canvas.translate(WIDTH / 2, HEIGHT / 2)
+            canvas.rotate(math.degrees(math.atan2(HEIGHT, WIDTH)))
+            diagonal = math.hypot(WIDTH, HEIGHT) * 0.8
+            size = min(110, diagonal / pdfmetrics.stringWidth(stamp, f["sans-bold"], 1))
+            canvas.setFont(f["sans-bold"], size)
+            canvas.drawCentredString(0, -size / 3, stamp)
+        canvas.restoreState()
+
+    banner_para, banner_h = None, 0.0
+    if banner:
+        banner_para = _p(banner, s["banner"])
+        banner_h = banner_para.wrap(WIDTH - 2 * MARGIN - 6 * mm, 30 * mm)[1] + 4 * mm
+    buf = io.BytesIO()
+    top = HEIGHT - MARGIN - (banner_h + 5 * mm if banner else 0)
+    frame = Frame(MARGIN, MARGIN + BOTTOM_BLOCK, WIDTH - 2 * MARGIN, top - MARGIN - BOTTOM_BLOCK,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    fields = r["fields"]
+    doc = BaseDocTemplate(buf, pagesize=A4, title=" · ".join(x for x in (fields.get("title"), fields.get("learnerName"))
+                                                             if x) or t("field.title"),
+                          author=r["issuer"]["name"] or "", subject=fields.get("documentType") or t("field.title"),
+                          creator="mcred", lang=lang)
+    doc.addPageTemplates([PageTemplate(id="certificate", frames=[frame], onPageEnd=bottom)])
+    doc.build([KeepInFrame(frame._aW, frame._aH, _content(r, lang, s), mode="shrink")])
+    return buf.getvalue()
