@@ -47,7 +47,6 @@ from app.storage import batches as stored
 
 log = logging.getLogger("mcred.batches")
 
-MODES = ("all-or-nothing", "partial")
 ITEMS = "items"
 # An item whose chunk failed this often (the job raised, or its worker died each time) is given up as failed.
 MAX_ATTEMPTS = 5
@@ -69,32 +68,18 @@ def request_digest(body: object) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _read(body: object, limit: int) -> tuple[list, str]:
-    if not isinstance(body, dict):
-        raise InvalidInput("Send a JSON object with `items` (micro-credentials) and optionally `mode`.",
-                           errors=[{"field": "body", "message": "must be an object"}])
-    unknown = sorted(set(body) - {ITEMS, "mode"})
-    if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.",
-                           errors=[{"field": k, "message": "is not a field of a batch request"} for k in unknown])
-    mode = body.get("mode", "all-or-nothing")
-    if mode not in MODES:
-        raise InvalidInput(f"`mode` must be one of {', '.join(MODES)}.",
-                           errors=[{"field": "mode", "message": "must be all-or-nothing or partial"}])
-    return issuing.check_items(body.get(ITEMS), ITEMS, limit), mode
-
-
 def _learner_ref(item: object) -> str | None:
     learner = item.get("learner") if isinstance(item, dict) else None
     ref = learner.get("reference") if isinstance(learner, dict) else None
     return ref[:200] if isinstance(ref, str) else None
 
 
-def submit(session: Session, services: Services, inst: Institution, body: object, *, actor: str,
+def submit(session: Session, services: Services, inst: Institution, items: list, mode: str, *, actor: str,
            idempotency_key: str | None = None, queue: str | None = None) -> Answer:
-    """Validate and accept a batch (``{"items": [...], "mode": ...}``) inside the caller's transaction."""
-    items, mode = _read(body, services.settings.max_batch_items)
-    digest = request_digest(body) if idempotency_key is not None else None
+    """Validate and accept a batch of ``items`` in ``mode`` ("all-or-nothing" or "partial") inside the caller's
+    transaction."""
+    issuing.check_items(items, ITEMS, services.settings.max_batch_items)
+    digest = request_digest({"items": items, "mode": mode}) if idempotency_key is not None else None
     if idempotency_key is not None:
         first = idempotency.find(session, inst.id, idempotency_key)
         if first is not None:

@@ -78,7 +78,7 @@ def test_partial_batch_issues_the_valid_items_and_reports_the_others(client, loa
         assert vc["id"] == f"urn:uuid:{item['id']}"
         assert [e["statusPurpose"] for e in vc["credentialStatus"]] == ["revocation", "suspension"]
         assert eddsa_rdfc_2022.verify_proof(vc, loader=loader, resolve_verification_method=resolver(client)).verified
-        download = client.get(item["links"]["download"].removeprefix(ORIGIN))
+        download = client.get(item["links"]["credentialFile"].removeprefix(ORIGIN))
         assert download.status_code == 200 and download.json() == vc
 
     failed = client.get(f"/batches/{batch['id']}?status=failed&limit=1", headers=auth(key)).json()
@@ -152,7 +152,7 @@ def test_batch_limits_and_malformed_requests(database_url, tmp_path):
         big["items"][0]["learningOutcomes"] *= 30
         assert_problem(post(small, key, big), 413, "body-too-large")
         for wrong, field in (({"items": []}, "items"), ({"items": items[:1], "mode": "some"}, "mode"),
-                             ({"items": items[:1], "Mode": "partial"}, "Mode"), ([1], "body")):
+                             ({"items": items[:1], "Mode": "partial"}, "Mode"), ([1], "")):
             assert assert_problem(post(small, key, wrong), 422)["errors"][0]["field"] == field
         assert_problem(post(small, key, {"items": items[:1]}, **{"Idempotency-Key": " "}), 422)
         assert batches_of(small, slug) == 0

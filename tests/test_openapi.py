@@ -106,6 +106,11 @@ def test_every_answer_is_as_documented(client, doc, loader):
     call("post", "/credentials/issue", 409, body={"microCredential": mc}, headers=auth(bare_key))
     cohort = call("post", "/credentials/cohorts", 201, body={"microCredentials": [mc, mc]}, headers=a).json()
     call("post", "/credentials/cohorts", 422, body={"microCredentials": []}, headers=a, schema_refuses=True)
+    batch = call("post", "/credentials/batches", 202, body={"items": [mc, mc], "mode": "partial"}, headers=a).json()
+    call("post", "/credentials/batches", 422, body={"items": [mc], "mode": "some"}, headers=a, schema_refuses=True)
+    call("post", "/credentials/batches", 409, body={"items": [mc]}, headers=auth(bare_key))
+    call("get", f"/batches/{batch['id']}?status=pending&limit=1", 200, headers=a)
+    call("get", "/batches/nothing", 404, headers=a)
 
     # reading
     cid = issued["id"]

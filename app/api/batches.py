@@ -7,13 +7,13 @@ background (app.batches, app.jobs) and is answered 202 with its Location. An ``I
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy.orm import Session
 
 from app import batches
 from app.api.deps import Caller, Db, batch_json_body, get_caller, get_services
 from app.api.links import links
+from app.api.models import BODY_ERRORS, BatchAccepted, BatchRequest, BatchState, body_of, problems
 from app.api.openapi import BATCH_BODY
 from app.errors import InvalidInput
 from app.services import Services
@@ -21,25 +21,26 @@ from app.storage import batches as stored
 
 router = APIRouter(tags=["issuing"])
 
-ITEM_STATES = ("pending", "issued", "failed")
 
-
-@router.post("/credentials/batches", status_code=202, openapi_extra=BATCH_BODY,
+@router.post("/credentials/batches", status_code=202, openapi_extra=BATCH_BODY, response_model=BatchAccepted,
+             responses=problems(401, 409, *BODY_ERRORS),
              summary="Issue a batch of micro-credentials in the background (all or nothing, or partial)")
-def submit(body: object = Depends(batch_json_body), caller: Caller = Depends(get_caller), session: Session = Db,
-           services: Services = Depends(get_services),
+def submit(response: Response, body: BatchRequest = Depends(body_of(BatchRequest, reader=batch_json_body)),
+           caller: Caller = Depends(get_caller), session: Session = Db, services: Services = Depends(get_services),
            idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255)):
     if idempotency_key is not None and not idempotency_key.strip():
         raise InvalidInput("The Idempotency-Key header must not be empty.",
                            errors=[{"field": "Idempotency-Key", "message": "must not be empty"}])
-    answer = batches.submit(session, services, caller.institution, body, actor=caller.actor,
+    answer = batches.submit(session, services, caller.institution, body.items, body.mode, actor=caller.actor,
                             idempotency_key=idempotency_key)
-    return JSONResponse(answer.body, status_code=answer.status, headers={"Location": answer.location})
+    response.headers["Location"] = answer.location
+    return answer.body
 
 
-@router.get("/batches/{batch_id}", summary="A batch: counts, progress, and its items' results (paginated)")
+@router.get("/batches/{batch_id}", response_model=BatchState, responses=problems(401, 404, 422),
+            summary="A batch: counts, progress, and its items' results (paginated)")
 def get_batch(batch_id: str, status: str | None = Query(None, pattern="^(pending|issued|failed)$"),
-              offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
+              offset: int = Query(0, ge=0, le=1_000_000), limit: int = Query(100, ge=1, le=1000),
               caller: Caller = Depends(get_caller), session: Session = Db,
               services: Services = Depends(get_services)):
     batch = stored.for_institution(session, caller.institution.id, batch_id)

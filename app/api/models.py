@@ -92,13 +92,14 @@ def problems(*statuses: int, schemas: dict[int, dict] | None = None) -> dict:
 # --- reading a body -----------------------------------------------------------------------------------------------
 
 
-def body_of(model: type[_Request], *, optional: bool = False):
-    """A dependency: the body read by ``json_body`` (cap, strict JSON), validated by ``model``. ``optional``: a
-    request without a body counts as ``{}`` (nothing is read without a Content-Length or a chunked body)."""
+def body_of(model: type[_Request], *, optional: bool = False, reader=json_body):
+    """A dependency: the body read by ``reader`` (``json_body``: cap, strict JSON), validated by ``model``.
+    ``optional``: a request without a body counts as ``{}`` (nothing is read without a Content-Length or a chunked
+    body)."""
 
     async def read(request: Request) -> _Request:
         empty = request.headers.get("content-length") in (None, "0") and "transfer-encoding" not in request.headers
-        data = {} if optional and empty else await json_body(request)
+        data = {} if optional and empty else await reader(request)
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -143,6 +144,17 @@ class CohortRequest(_Request):
 
     micro_credentials: list[MicroCredential] = Field(min_length=1, description="The micro-credentials (at most "
                                                      "MCRED_MAX_BATCH, 500 by default).")
+
+
+class BatchRequest(_Request):
+    """A batch of micro-credentials, issued in the background (app.batches)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, strict=True, extra="forbid")
+    items: list[MicroCredential] = Field(min_length=1, description="The micro-credentials (at most "
+                                         "MCRED_MAX_BATCH_ITEMS, 20,000 by default).")
+    mode: Literal["all-or-nothing", "partial"] = Field(
+        "all-or-nothing", description="all-or-nothing: one invalid item refuses the batch and nothing is stored; "
+        "partial: the valid items are issued, the invalid ones reported with their errors.")
 
 
 class StatusChangeRequest(_Request):
@@ -231,6 +243,56 @@ class CohortResponse(_Model):
     batch_id: str
     count: int
     credentials: list[CohortMember]
+
+
+class BatchCounts(_Model):
+    total: int
+    issued: int
+    failed: int
+    pending: int
+
+
+class BatchLinks(_Model):
+    self_: str = Field(alias="self", description="This batch (GET /batches/{id}).")
+
+
+class BatchItemResult(_Model):
+    """One item: pending, issued (its credential id and links) or failed (its errors, fields named items[n]…)."""
+
+    index: int = Field(description="The item's position in the request (0-based).")
+    status: Literal["pending", "issued", "failed"]
+    learner_ref: str | None
+    id: str | None = None
+    links: Links | None = None
+    errors: list[ProblemField] | None = None
+
+
+class BatchSummary(_Model):
+    id: str
+    mode: Literal["all-or-nothing", "partial"]
+    state: Literal["queued", "running", "done"]
+    counts: BatchCounts
+    progress: float = Field(description="Issued and failed items as a share of all, 0 to 1.")
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    links: BatchLinks
+
+
+class BatchAccepted(BatchSummary):
+    items: list[BatchItemResult] = Field(description="The items refused when the batch was accepted (partial mode).")
+
+
+class BatchPage(_Model):
+    offset: int
+    limit: int
+    total: int = Field(description="Items with the requested status (all items without one).")
+    next: str | None
+
+
+class BatchState(BatchSummary):
+    items: list[BatchItemResult] = Field(description="A page of the batch's items, in order.")
+    page: BatchPage
 
 
 class CredentialSummary(_Model):
@@ -357,6 +419,6 @@ class Ready(_Model):
     status: Literal["ready"]
 
 
-REQUEST_MODELS = (IssueRequest, CohortRequest, StatusChangeRequest, RevokeRequest, UpdateStatusRequest,
+REQUEST_MODELS = (IssueRequest, CohortRequest, BatchRequest, StatusChangeRequest, RevokeRequest, UpdateStatusRequest,
                   VerifyCredentialRequest, VerifyPresentationRequest)
 EXTRA_MODELS = (Problem, VerificationProblem, SignedCredential)  # referenced from ``problems`` rather than from a route

@@ -13,7 +13,16 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
-from app.api.models import EXTRA_MODELS, REF, REQUEST_MODELS, CohortRequest, IssueRequest, body_doc, problems
+from app.api.models import (
+    EXTRA_MODELS,
+    REF,
+    REQUEST_MODELS,
+    BatchRequest,
+    CohortRequest,
+    IssueRequest,
+    body_doc,
+    problems,
+)
 from app.domain.microcredential import MicroCredentialInput
 
 _SCHEMA = MicroCredentialInput.model_json_schema(ref_template=REF)
@@ -31,6 +40,7 @@ _UNSIGNED_VC_EXAMPLE = {
 ISSUE_BODY = body_doc(IssueRequest, examples={"microCredential": {"microCredential": _EXAMPLE},
                                               "unsignedVc": {"credential": _UNSIGNED_VC_EXAMPLE}})
 COHORT_BODY = body_doc(CohortRequest, examples={"cohort": {"microCredentials": [_EXAMPLE]} if _EXAMPLE else None})
+BATCH_BODY = body_doc(BatchRequest, examples={"batch": {"items": [_EXAMPLE], "mode": "partial"} if _EXAMPLE else None})
 _VALIDATION_ERROR = REF.format(model="HTTPValidationError")
 
 
@@ -43,16 +53,6 @@ def _problem_422(schema: dict) -> None:
                 operation["responses"]["422"] = problems(422)[422]
     for name in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(name, None)
-
-BATCH_BODY = _body(
-    {"type": "object", "required": ["items"], "properties": {
-        "items": {"type": "array", "items": {"$ref": _REF.format(model="MicroCredentialInput")}},
-        "mode": {"type": "string", "enum": ["all-or-nothing", "partial"], "default": "all-or-nothing",
-                 "description": "all-or-nothing: one invalid item refuses the batch; partial: the valid items are "
-                                "issued and the invalid ones reported with their errors."}}},
-    {"batch": {"items": [_EXAMPLE], "mode": "partial"} if _EXAMPLE else None},
-)
-
 
 def install(app: FastAPI) -> None:
     def openapi() -> dict:
