@@ -3,7 +3,7 @@
 A job issues one chunk of a batch (``app.batches.run_chunk``). Both databases run the same job function:
 
 * PostgreSQL: the jobs are procrastinate jobs (a maintained PostgreSQL job queue, schema created by migration
-  0005), deferred in the transaction that accepts the batch, so a batch and its jobs exist together or not at all.
+  0004), deferred in the transaction that accepts the batch, so a batch and its jobs exist together or not at all.
   Any number of ``mcred worker`` processes, on any number of machines, share them. A worker that stops sending
   heartbeats (killed) is taken for dead after ``MCRED_WORKER_STALLED_SECONDS``, and every worker runs the dead
   worker's unfinished jobs again (``_retry_stalled``).

@@ -22,7 +22,7 @@ SCRIPTS = resources.files("app").joinpath("migrations")
 
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """What the models describe: procrastinate's tables (the job queue, created by migration 0005 on PostgreSQL)
+    """What the models describe: procrastinate's tables (the job queue, created by migration 0004 on PostgreSQL)
     are its own, not the models'."""
     return not (type_ == "table" and name and name.startswith("procrastinate_"))
 

@@ -9,13 +9,13 @@ procrastinate's schema is the one of the procrastinate version installed when th
 procrastinate release whose schema changes needs a migration that applies its files from
 ``procrastinate/sql/migrations`` (see the README, "Batches").
 
-Revision ID: 0005
-Revises: 0003 (to be rechained onto 0004 when that branch is merged)
+Revision ID: 0004
+Revises: 0003
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
