@@ -192,3 +192,10 @@ def test_the_deadline_interrupts_the_expansion_itself(elm_sample, loader, monkey
     with pytest.raises(LimitExceeded) as exc:
         jsonld.statements(elm_sample, loader, deadline=deadline)
     assert exc.value.slug == "verification-timeout" and not reached
+
+
+def test_the_compiled_absolute_iri_test_answers_as_pyld_does():
+    values = ["https://example.org/x", "did:web:a%3A1:b", "urn:uuid:1", "_:b0", "rel/ative", "x", "", " x:y",
+              "a b:c", "1a:b", "a+b.c-d:e", "mailto:anna@example.lv", "https ://not-a-url", "http://x/ y", None, 7]
+    for value in values:
+        assert bool(jsonld.pyld._is_absolute_iri(value)) == bool(jsonld._pyld_is_absolute_iri(value)), value

@@ -71,4 +71,6 @@ def reference(doc, loader) -> str:
 @given(body=documents, wrap=st.sampled_from(["plain", "graph"]))
 def test_own_statements_equal_pyld(loader, body, wrap):
     doc = {"@context": [V2, SCOPED], **body} if wrap == "plain" else {"@context": [V2, SCOPED], "@graph": [body]}
+    before = copy.deepcopy(doc)
     assert jsonld.canonicalize(doc, loader) == reference(doc, loader)
+    assert doc == before  # the expansion reads the document, it never changes it

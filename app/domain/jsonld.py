@@ -127,6 +127,19 @@ class _Processor(pyld.JsonLdProcessor):
         self._iris: dict = {}
         self._contexts: dict = {}
 
+    def expand_unsafe_copy(self, document: dict, options: dict) -> list:
+        """JsonLdProcessor.expand (JSON-LD 1.1 API, section 5.1) without its deep copy of the input: expansion only
+        reads the document (checked by tests/test_jsonld_differential.py), and our caller hands in a fresh
+        top-level object anyway."""
+        options = {"isFrame": False, "keepFreeFloatingNodes": False, "extractAllScripts": False,
+                   "processingMode": "json-ld-1.1", **options}
+        expanded = self._expand(self._get_initial_context(options), None, document, options, inside_list=False)
+        if isinstance(expanded, dict) and "@graph" in expanded and len(expanded) == 1:
+            expanded = expanded["@graph"]
+        elif expanded is None:
+            expanded = []
+        return pyld.JsonLdProcessor.arrayify(expanded)
+
     def _expand(self, *args, **kwargs):
         self._ticks += 1
         if not self._ticks & 63:
@@ -210,6 +223,13 @@ def _is_absolute(iri: Any) -> bool:
     return isinstance(iri, str) and _ABSOLUTE_IRI.match(iri) is not None
 
 
+# pyld (pinned exactly: pyproject.toml) tests "absolute IRI" ~900 times per credential with ``re.match(pattern, v)``,
+# which looks the pattern up in re's cache every time; the same test on the pattern compiled once is ~6 % of the
+# signing time. Same pattern, same answers (tests/test_contexts_jsonld.py compares them).
+_pyld_is_absolute_iri = pyld._is_absolute_iri
+pyld._is_absolute_iri = lambda v: isinstance(v, str) and _ABSOLUTE_IRI.match(v)
+
+
 def _dropped(expanded: Any) -> list[str]:
     """What the expansion shows JSON-LD would lose: sentinel IRIs (undefined terms) and relative IRIs."""
     found: list[str] = []
@@ -267,7 +287,7 @@ def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = Non
         "contextResolver": ContextResolver(cache, loader),
     }
     try:
-        expanded = _Processor(deadline).expand(probe, options)
+        expanded = _Processor(deadline).expand_unsafe_copy(probe, options)
     except (JsonLdRefused, LimitExceeded):
         raise
     except RecursionError as exc:
@@ -311,7 +331,7 @@ class _NodeMap:
     limits: Limits
     graphs: dict[str, dict[str, dict]] = field(default_factory=lambda: {"@default": {}})
     _seen: set = field(default_factory=set)  # (graph, subject, property, value key) already added
-    _counts: dict = field(default_factory=dict)  # (graph, subject, property) -> number of values
+    _checked: dict = field(default_factory=dict)  # IRI -> whether it may be signed (IRIs recur: check once)
     _blank: dict = field(default_factory=dict)
     _statements: int = 0
     _ticks: int = 0
@@ -323,37 +343,36 @@ class _NodeMap:
             self._blank[label] = f"_:b{len(self._blank)}"
         return self._blank[label]
 
+    def _signable(self, iri: str) -> bool:
+        ok = self._checked.get(iri)
+        if ok is None:
+            ok = self._checked[iri] = _is_absolute(iri) and not iri.startswith(_UNDEFINED)
+        return ok
+
     def _add(self, graph: str, node: dict, prop: str, value: Any, key: Any) -> None:
-        if prop != "@type" and (not _is_absolute(prop) or prop.startswith(_UNDEFINED)):
+        if prop != "@type" and not self._signable(prop):
             raise _Refused(f"property {prop!r}")
         if key is not None:
             seen = (graph, node["@id"], prop, key)
             if seen in self._seen:
                 return
             self._seen.add(seen)
-        count_key = (graph, node["@id"], prop)
-        count = self._counts.get(count_key, 0) + 1
-        if count > self.limits.max_values_per_property:
+        values = node.setdefault(prop, [])
+        if len(values) >= self.limits.max_values_per_property:
             raise LimitExceeded(f"A property has more than {self.limits.max_values_per_property} values.",
                                 slug="too-many-values")
-        self._counts[count_key] = count
         self._statements += 1
         if self._statements > self.limits.max_statements:
             raise LimitExceeded(f"The document makes more than {self.limits.max_statements} statements.",
                                 slug="too-many-statements")
-        node.setdefault(prop, []).append(value)
-
-    def _tick(self) -> None:
-        self._ticks += 1
-        if not self._ticks & 255:
-            self.deadline.check()
+        values.append(value)
 
     def _id(self, value: Any) -> str:
         if not isinstance(value, str):
             raise _Refused("an @id that is not a string")
         if value.startswith("_:"):
             return self.blank(value)
-        if not _is_absolute(value) or value.startswith(_UNDEFINED):
+        if not self._signable(value):
             raise _Refused(f"relative IRI {value!r}")
         return value
 
@@ -361,7 +380,9 @@ class _NodeMap:
             reverse_of: dict | None = None, list_: list | None = None) -> None:
         stack: list[tuple] = [(element, graph, subject, prop, reverse_of, list_)]
         while stack:
-            self._tick()
+            self._ticks += 1
+            if not self._ticks & 255:
+                self.deadline.check()
             element, graph, subject, prop, reverse_of, list_ = stack.pop()
             if isinstance(element, list):
                 # reversed: the stack pops the last first, and list members must keep their order
@@ -373,7 +394,7 @@ class _NodeMap:
                 if "@direction" in element:
                     raise _Refused("@direction (not expressed in the signed RDF)")
                 dtype = element.get("@type")
-                if dtype is not None and dtype != "@json" and (not _is_absolute(dtype) or dtype.startswith(_UNDEFINED)):
+                if dtype is not None and dtype != "@json" and not self._signable(dtype):
                     raise _Refused(f"datatype {dtype!r}")
                 if list_ is not None:
                     list_.append(element)
@@ -427,6 +448,32 @@ class _NodeMap:
             stack.extend(reversed(pending))
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _object(value: Any, prop: str) -> dict | None:
+    """The RDF term of the commonest objects (a type, a node reference, a string literal), exactly as pyld's
+    Object to RDF Conversion (JSON-LD 1.1 API, section 8.2) makes it; None for every other case, which pyld
+    converts (numbers, booleans, lists, JSON literals, doubles written as strings)."""
+    if prop == "@type":
+        return {"type": "blank node" if value.startswith("_:") else "IRI", "value": value}
+    if "@id" in value:
+        node_id = value["@id"]
+        return {"type": "blank node" if node_id.startswith("_:") else "IRI", "value": node_id}
+    literal = value.get("@value")
+    if not isinstance(literal, str) or "@direction" in value:
+        return None
+    datatype = value.get("@type")
+    if datatype in (_XSD_DOUBLE, "@json"):
+        return None
+    if "@language" in value:
+        return {"type": "literal", "value": literal, "datatype": datatype or _RDF_LANGSTRING,
+                "language": value["@language"]}
+    return {"type": "literal", "value": literal, "datatype": datatype or _XSD_STRING}
+
+
 def to_dataset(expanded: list, *, deadline: Deadline, limits: Limits = DEFAULT_LIMITS) -> dict[str, list]:
     """The RDF dataset (pyld's form: graph name -> triples) of an expanded document; refuses (JsonLdRefused)
     what the sentinel vocabulary revealed (undefined terms), any statement RDF would drop, and (LimitExceeded)
@@ -453,8 +500,7 @@ def to_dataset(expanded: list, *, deadline: Deadline, limits: Limits = DEFAULT_L
                         raise _Refused("a blank-node property")
                     predicate = {"type": "IRI", "value": RDF_TYPE if prop == "@type" else prop}
                     for value in values:
-                        item = {"@id": value} if prop == "@type" else value
-                        obj = processor._object_to_rdf(item, issuer, triples, options)
+                        obj = _object(value, prop) or processor._object_to_rdf(value, issuer, triples, options)
                         if obj is None:
                             raise _Refused("an object that is not expressible in RDF")
                         # an RDF dataset is a set: JSON values that differ (1 and 1.0) may be the same literal
