@@ -14,7 +14,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,6 +30,7 @@ from app.cli import _services
 from app.config import Settings
 from app.db import migrate  # noqa: F401 - re-exported for the bench scripts
 from app.db.session import make_engine, make_session_factory
+from tests.liveserver import free_port, wait_for_health  # noqa: F401 - free_port re-exported for the scripts
 
 PG_ADMIN_URL = os.environ.get("MCRED_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -156,12 +156,6 @@ def create_tenant(settings: Settings, slug: str = "bench-universitate", *, suspe
 # --- the real service ---------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def workdir():
     path = Path(tempfile.mkdtemp(prefix="mcred-bench-"))
@@ -169,6 +163,22 @@ def workdir():
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def bench_setup(kind: str):
+    """A scratch database of ``kind`` ("sqlite" or "postgres"), migrated, with an institution (did:web, suspension:
+    two status entries per credential) and its API key; a key directory and a free port for the service. Yields
+    (workdir, db, keys_dir, port, settings, api_key); everything is removed at the end."""
+    with workdir() as wd:
+        db = scratch_database(kind, wd)
+        try:
+            port = free_port()
+            settings = settings_for(db.url, wd / "keys", f"http://127.0.0.1:{port}")
+            migrate.upgrade(db.url)
+            yield wd, db, wd / "keys", port, settings, create_tenant(settings)
+        finally:
+            db.cleanup()
 
 
 @contextmanager
@@ -185,19 +195,8 @@ def service_processes(url: str, keys_dir: Path, port: int, processes: int = 1):
                               cwd=ROOT, env=env) for p in ports]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     try:
-        deadline = time.monotonic() + 60
         for proc, base in zip(procs, bases):
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"uvicorn exited with {proc.returncode}")
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the service did not start")
-                time.sleep(0.1)
+            wait_for_health(base, proc)
         yield bases
     finally:
         for proc in procs:

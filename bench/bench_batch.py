@@ -30,16 +30,11 @@ from pathlib import Path
 import httpx
 from _common import (
     ROOT,
-    create_tenant,
-    free_port,
+    bench_setup,
     machine_info,
-    migrate,
     print_machine,
     print_table,
     running_service,
-    scratch_database,
-    settings_for,
-    workdir,
 )
 
 from app.cli import _services
@@ -154,88 +149,79 @@ def main() -> None:
     print(f"mcred batch benchmark, {datetime.now().isoformat(timespec='seconds')}")
     print_machine(machine_info())
     kind = "postgres" if args.postgres else "sqlite"
-    with workdir() as wd:
-        db = scratch_database(kind, wd)
-        try:
-            keys_dir = wd / "keys"
-            port = free_port()
-            settings = settings_for(db.url, keys_dir, f"http://127.0.0.1:{port}")
-            migrate.upgrade(db.url)
-            key = create_tenant(settings)
-            one = sign_ms(settings)
-            print(f"database: {kind}, {args.n} items, chunks of {args.chunk}, 1 worker with {args.processes} "
-                  f"signing processes; signing one credential in one process: {one:.1f} ms\n")
-            items = []
-            for i in range(args.n):
-                item = copy.deepcopy(EXAMPLE)
-                item["learner"]["reference"] = f"ST-BENCH-{i:05d}"
-                items.append(item)
-            env = {**os.environ, "MCRED_DATABASE_URL": db.url, "MCRED_KEYS_DIR": str(keys_dir),
-                   "MCRED_PUBLIC_URL": f"http://127.0.0.1:{port}", "MCRED_BATCH_CHUNK": str(args.chunk),
-                   "PYTHONPATH": str(ROOT)}
-            os.environ["MCRED_BATCH_CHUNK"] = str(args.chunk)  # the service stores the chunk size with the batch
-            with running_service(db.url, keys_dir, port) as base:
-                worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "--processes",
-                                           str(args.processes)], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-                log: list[str] = []
-                threading.Thread(target=lambda: log.extend(worker.stderr), daemon=True).start()
-                server = next(p for p in tree(os.getpid()) if p not in (os.getpid(), worker.pid)
-                              and "uvicorn" in Path(f"/proc/{p}/cmdline").read_text())
-                time.sleep(5)  # the worker's signing processes start (and load the contexts) before the clock starts
-                sampler, server_sampler = Sampler(worker.pid), Sampler(server)
-                sampler.sample(), server_sampler.sample()
-                cpu0 = {p: cpu_seconds(p) for p in tree(worker.pid) + [server]}
-                pg0, busy0 = postgres_cpu(), machine_busy()
-                sampler.start(), server_sampler.start()
-                client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=600)
-                t0 = time.perf_counter()
-                response = client.post("/credentials/batches", json={"items": items, "mode": "partial"})
-                t_post = time.perf_counter() - t0
-                if response.status_code != 202:
-                    raise SystemExit(f"batch refused: {response.status_code} {response.text[:500]}")
-                del items
-                url = response.headers["location"].removeprefix(base)
-                while True:
-                    state = client.get(url, params={"limit": 1}).json()
-                    if state["state"] == "done":
-                        break
-                    time.sleep(0.2)
-                t_done = time.perf_counter() - t0
-                sampler.stop.set(), server_sampler.stop.set()
-                sampler.join(), server_sampler.join()
-                pg_cpu, busy1 = postgres_cpu() - pg0, machine_busy()
-                worker.terminate()
-                worker.wait(timeout=60)
-            counts = state["counts"]
-            if counts["issued"] != args.n:
-                raise SystemExit(f"not every item was issued: {counts}")
-            signers = [p for p in sampler.hwm if p != worker.pid]
+    with bench_setup(kind) as (wd, db, keys_dir, port, settings, key):
+        one = sign_ms(settings)
+        print(f"database: {kind}, {args.n} items, chunks of {args.chunk}, 1 worker with {args.processes} "
+              f"signing processes; signing one credential in one process: {one:.1f} ms\n")
+        items = []
+        for i in range(args.n):
+            item = copy.deepcopy(EXAMPLE)
+            item["learner"]["reference"] = f"ST-BENCH-{i:05d}"
+            items.append(item)
+        env = {**os.environ, "MCRED_DATABASE_URL": db.url, "MCRED_KEYS_DIR": str(keys_dir),
+               "MCRED_PUBLIC_URL": f"http://127.0.0.1:{port}", "MCRED_BATCH_CHUNK": str(args.chunk),
+               "PYTHONPATH": str(ROOT)}
+        os.environ["MCRED_BATCH_CHUNK"] = str(args.chunk)  # the service stores the chunk size with the batch
+        with running_service(db.url, keys_dir, port) as base:
+            worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "--processes",
+                                       str(args.processes)], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+            log: list[str] = []
+            threading.Thread(target=lambda: log.extend(worker.stderr), daemon=True).start()
+            server = next(p for p in tree(os.getpid()) if p not in (os.getpid(), worker.pid)
+                          and "uvicorn" in Path(f"/proc/{p}/cmdline").read_text())
+            time.sleep(5)  # the worker's signing processes start (and load the contexts) before the clock starts
+            sampler, server_sampler = Sampler(worker.pid), Sampler(server)
+            sampler.sample(), server_sampler.sample()
+            cpu0 = {p: cpu_seconds(p) for p in tree(worker.pid) + [server]}
+            pg0, busy0 = postgres_cpu(), machine_busy()
+            sampler.start(), server_sampler.start()
+            client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=600)
+            t0 = time.perf_counter()
+            response = client.post("/credentials/batches", json={"items": items, "mode": "partial"})
+            t_post = time.perf_counter() - t0
+            if response.status_code != 202:
+                raise SystemExit(f"batch refused: {response.status_code} {response.text[:500]}")
+            del items
+            url = response.headers["location"].removeprefix(base)
+            while True:
+                state = client.get(url, params={"limit": 1}).json()
+                if state["state"] == "done":
+                    break
+                time.sleep(0.2)
+            t_done = time.perf_counter() - t0
+            sampler.stop.set(), server_sampler.stop.set()
+            sampler.join(), server_sampler.join()
+            pg_cpu, busy1 = postgres_cpu() - pg0, machine_busy()
+            worker.terminate()
+            worker.wait(timeout=60)
+        counts = state["counts"]
+        if counts["issued"] != args.n:
+            raise SystemExit(f"not every item was issued: {counts}")
+        signers = [p for p in sampler.hwm if p != worker.pid]
 
-            def cpu(pids, s: Sampler) -> float:
-                return sum(s.cpu.get(p, 0.0) - cpu0.get(p, 0.0) for p in pids)
+        def cpu(pids, s: Sampler) -> float:
+            return sum(s.cpu.get(p, 0.0) - cpu0.get(p, 0.0) for p in pids)
 
-            busy = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1])
-            print_table(["measure", "value"], [
-                ["POST /credentials/batches (validate + store 10k items)" if args.n == 10_000 else "POST", f"{t_post:.1f} s"],
-                ["POST to last credential stored", f"{t_done:.1f} s"],
-                ["credentials/s (end to end)", f"{args.n / t_done:.1f}"],
-                ["credentials/s (after the POST)", f"{args.n / (t_done - t_post):.1f}"],
-                ["worker tree peak RSS (sum, sampled)", f"{sampler.peak_sum / 1024:.0f} MiB"],
-                ["worker process peak RSS (VmHWM)", f"{sampler.hwm[worker.pid] / 1024:.0f} MiB"],
-                ["largest signing process peak RSS (VmHWM)", f"{max(sampler.hwm[p] for p in signers) / 1024:.0f} MiB"],
-                ["service process peak RSS (VmHWM)", f"{server_sampler.hwm[server] / 1024:.0f} MiB"],
-                ["CPU: signing processes", f"{cpu(signers, sampler):.1f} s"],
-                ["CPU: worker process (claim, store, orchestration)", f"{cpu([worker.pid], sampler):.1f} s"],
-                ["CPU: service (validation, insert, polling)", f"{cpu([server], server_sampler):.1f} s"],
-                ["CPU: PostgreSQL (all backends)" if args.postgres else "CPU: PostgreSQL", f"{pg_cpu:.1f} s"],
-                ["machine busy during the run (all processes, all cores)", f"{busy:.0%}"],
-                [f"best possible on {os.cpu_count()} cores: signing alone ({one:.1f} ms x n / cores)",
-                 f"{one * args.n / 1000 / os.cpu_count():.1f} s"],
-            ])
-            chunks = [line for line in log if "items" in line and "claim" in line]
-            print(f"\nworker: {len(chunks)} chunks; last: {chunks[-1].strip() if chunks else '-'}")
-        finally:
-            db.cleanup()
+        busy = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1])
+        print_table(["measure", "value"], [
+            ["POST /credentials/batches (validate + store 10k items)" if args.n == 10_000 else "POST", f"{t_post:.1f} s"],
+            ["POST to last credential stored", f"{t_done:.1f} s"],
+            ["credentials/s (end to end)", f"{args.n / t_done:.1f}"],
+            ["credentials/s (after the POST)", f"{args.n / (t_done - t_post):.1f}"],
+            ["worker tree peak RSS (sum, sampled)", f"{sampler.peak_sum / 1024:.0f} MiB"],
+            ["worker process peak RSS (VmHWM)", f"{sampler.hwm[worker.pid] / 1024:.0f} MiB"],
+            ["largest signing process peak RSS (VmHWM)", f"{max(sampler.hwm[p] for p in signers) / 1024:.0f} MiB"],
+            ["service process peak RSS (VmHWM)", f"{server_sampler.hwm[server] / 1024:.0f} MiB"],
+            ["CPU: signing processes", f"{cpu(signers, sampler):.1f} s"],
+            ["CPU: worker process (claim, store, orchestration)", f"{cpu([worker.pid], sampler):.1f} s"],
+            ["CPU: service (validation, insert, polling)", f"{cpu([server], server_sampler):.1f} s"],
+            ["CPU: PostgreSQL (all backends)" if args.postgres else "CPU: PostgreSQL", f"{pg_cpu:.1f} s"],
+            ["machine busy during the run (all processes, all cores)", f"{busy:.0%}"],
+            [f"best possible on {os.cpu_count()} cores: signing alone ({one:.1f} ms x n / cores)",
+             f"{one * args.n / 1000 / os.cpu_count():.1f} s"],
+        ])
+        chunks = [line for line in log if "items" in line and "claim" in line]
+        print(f"\nworker: {len(chunks)} chunks; last: {chunks[-1].strip() if chunks else '-'}")
 
 
 if __name__ == "__main__":

@@ -24,17 +24,12 @@ from datetime import datetime
 
 from _common import (
     bench_client,
-    create_tenant,
-    free_port,
+    bench_setup,
     machine_info,
-    migrate,
     pct,
     print_machine,
     print_table,
     running_service,
-    scratch_database,
-    settings_for,
-    workdir,
 )
 
 from app.domain.microcredential import EXAMPLE
@@ -78,12 +73,7 @@ def main() -> None:
     print(f"mcred hostile-input benchmark, {datetime.now().isoformat(timespec='seconds')}")
     print_machine(machine_info())
 
-    with workdir() as wd:
-        db = scratch_database("sqlite", wd)
-        port = free_port()
-        settings = settings_for(db.url, wd / "keys", f"http://127.0.0.1:{port}")
-        migrate.upgrade(db.url)
-        key = create_tenant(settings)
+    with bench_setup("sqlite") as (wd, db, keys_dir, port, settings, key):
         with running_service(db.url, wd / "keys", port) as base, bench_client(base) as http:
             issued = http.post("/credentials/issue", json={"microCredential": EXAMPLE},
                                headers={"Authorization": f"Bearer {key}"})
@@ -137,7 +127,6 @@ def main() -> None:
                           f"{max(alone) * 1000:.1f}"],
                          ["beside the hostile caller", f"{pct(beside, 50) * 1000:.1f}", f"{pct(beside, 95) * 1000:.1f}",
                           f"{max(beside) * 1000:.1f}"]])
-        db.cleanup()
 
 
 if __name__ == "__main__":

@@ -27,24 +27,18 @@ from datetime import datetime
 
 import httpx
 from _common import (
-    create_tenant,
-    free_port,
+    bench_client,
+    bench_setup,
     machine_info,
-    migrate,
     pct,
     print_machine,
     print_table,
-    bench_client,
     service_processes,
-    scratch_database,
-    settings_for,
     summary_ms,
-    workdir,
 )
 
 from app.cli import _services
-from app.domain import eddsa_rdfc_2022, elm, status_list
-from app.domain.jsonld import canonicalize, ensure_no_dropped_terms
+from app.domain import eddsa_rdfc_2022, elm, jsonld, status_list
 from app.domain.keys import Ed25519Signer, generate_private_key
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
 from app.domain.timefmt import to_xsd, utcnow
@@ -77,24 +71,27 @@ def domain_breakdown(settings, n: int) -> list[list]:
     unsigned = {**status_list.add_status_context(unsigned),
                 "credentialStatus": [status_list.entry(url.format(p), 4711, p) for p in ("revocation", "suspension")]}
     document = eddsa_rdfc_2022.with_suite_context(unsigned)
-    t_check, _ = _time(lambda: ensure_no_dropped_terms(unsigned, loader), n)
-    t_canon_doc, nquads = _time(lambda: canonicalize(document, loader), n)
+    deadline = jsonld.DEFAULT_LIMITS.deadline
+    t_expand, expanded = _time(lambda: jsonld.expand(document, loader), n)
+    t_rdf, _ = _time(lambda: jsonld.to_dataset(expanded, deadline=deadline()), n)
+    t_canon, nquads = _time(lambda: jsonld.canonize(jsonld.to_dataset(expanded, deadline=deadline()), deadline()), n)
     config = eddsa_rdfc_2022.proof_config({"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
                                            "created": to_xsd(now), "verificationMethod": signer.verification_method,
-                                           "proofPurpose": "assertionMethod"}, document["@context"])
-    t_canon_cfg, _ = _time(lambda: canonicalize(config, loader), n)
+                                           "proofPurpose": "assertionMethod"}, document)
+    t_cfg, _ = _time(lambda: jsonld.statements(config, loader), n)
     t_sign, _ = _time(lambda: signer.sign(bytes(64)), 2000)
     t_proof, _ = _time(lambda: eddsa_rdfc_2022.create_proof(unsigned, signer, loader=loader, created=to_xsd(now)), n)
 
-    issue_path = t_proof  # issuing._store signs with create_proof, which runs the one safe-mode check itself
     rows.append(["parse + validate input (pydantic)", t_parse])
     rows.append(["build ELM document", t_build])
-    rows.append(["safe-mode check (expand with @vocab probe)", t_check])
-    rows.append([f"RDFC-1.0 canonicalize document ({len(nquads.splitlines())} quads)", t_canon_doc])
-    rows.append(["RDFC-1.0 canonicalize proof config", t_canon_cfg])
+    rows.append(["JSON-LD expansion, safe mode (pyld, sentinel @vocab)", t_expand])
+    rows.append(["RDF statements from that expansion", t_rdf])
+    rows.append([f"RDFC-1.0 canonicalization ({nquads.count(chr(10))} quads; includes the statements again)",
+                 t_canon])
+    rows.append(["proof configuration: statements + canonicalization", t_cfg])
     rows.append(["Ed25519 sign (64 bytes)", t_sign])
-    rows.append(["create_proof total (includes the safe-mode check of doc + config)", t_proof])
-    rows.append(["=> domain work per issued credential", t_parse + t_build + issue_path])
+    rows.append(["create_proof total", t_proof])
+    rows.append(["=> domain work per issued credential", t_parse + t_build + t_proof])
     return rows
 
 
@@ -183,56 +180,47 @@ def main() -> None:
     print_machine(info)
     kind = "postgres" if args.postgres else "sqlite"
 
-    with workdir() as wd:
-        db = scratch_database(kind, wd)
-        try:
-            keys_dir = wd / "keys"
-            port = free_port()
-            settings = settings_for(db.url, keys_dir, f"http://127.0.0.1:{port}")
-            migrate.upgrade(db.url)
-            key = create_tenant(settings)
-            print(f"database: {kind} ({db.url.split('@')[-1]}), service processes: {args.processes}, "
-                  f"institution: did:web with suspension (2 status entries per credential)\n")
+    with bench_setup(kind) as (wd, db, keys_dir, port, settings, key):
+        print(f"database: {kind} ({db.url.split('@')[-1]}), service processes: {args.processes}, "
+              f"institution: did:web with suspension (2 status entries per credential)\n")
 
-            print("Domain pieces alone (in this process, no HTTP, no database):")
-            rows = domain_breakdown(settings, args.domain_n)
-            print_table(["step", "ms"], [[name, f"{t * 1000:.2f}"] for name, t in rows])
-            domain_ms = rows[-1][1] * 1000
+        print("Domain pieces alone (in this process, no HTTP, no database):")
+        rows = domain_breakdown(settings, args.domain_n)
+        print_table(["step", "ms"], [[name, f"{t * 1000:.2f}"] for name, t in rows])
+        domain_ms = rows[-1][1] * 1000
 
-            with service_processes(db.url, keys_dir, port, args.processes) as bases:
-                base = bases[0]
-                # Warm-up: first request loads contexts, keys, SQLAlchemy compiled caches.
-                run_clients(bases, key, 10, 1)
+        with service_processes(db.url, keys_dir, port, args.processes) as bases:
+            base = bases[0]
+            # Warm-up: first request loads contexts, keys, SQLAlchemy compiled caches.
+            run_clients(bases, key, 10, 1)
 
-                print(f"\nHTTP POST /credentials/issue (EXAMPLE micro-credential), n={args.n} per row:")
-                wall1, lat1 = run_clients(bases, key, args.n, 1)
-                wallc, latc = run_clients(bases, key, args.n, args.concurrency)
-                table = [
-                    ["1 client", f"{pct(lat1, 50) * 1000:.1f}", f"{pct(lat1, 95) * 1000:.1f}",
-                     f"{pct(lat1, 99) * 1000:.1f}", f"{args.n / wall1:.1f}"],
-                    [f"{args.concurrency} clients", f"{pct(latc, 50) * 1000:.1f}", f"{pct(latc, 95) * 1000:.1f}",
-                     f"{pct(latc, 99) * 1000:.1f}", f"{args.n / wallc:.1f}"],
-                ]
-                print_table(["clients", "p50 ms", "p95 ms", "p99 ms", "credentials/s"], table)
-                print(f"  1 client : {summary_ms(lat1)}")
-                print(f"  {args.concurrency} clients: {summary_ms(latc)}")
-                if FAILURES:
-                    print(f"  !! {len(FAILURES)} of {2 * args.n + 10} requests failed; first: {FAILURES[0]}")
-                else:
-                    print(f"  all {2 * args.n + 10} requests answered 201")
+            print(f"\nHTTP POST /credentials/issue (EXAMPLE micro-credential), n={args.n} per row:")
+            wall1, lat1 = run_clients(bases, key, args.n, 1)
+            wallc, latc = run_clients(bases, key, args.n, args.concurrency)
+            table = [
+                ["1 client", f"{pct(lat1, 50) * 1000:.1f}", f"{pct(lat1, 95) * 1000:.1f}",
+                 f"{pct(lat1, 99) * 1000:.1f}", f"{args.n / wall1:.1f}"],
+                [f"{args.concurrency} clients", f"{pct(latc, 50) * 1000:.1f}", f"{pct(latc, 95) * 1000:.1f}",
+                 f"{pct(latc, 99) * 1000:.1f}", f"{args.n / wallc:.1f}"],
+            ]
+            print_table(["clients", "p50 ms", "p95 ms", "p99 ms", "credentials/s"], table)
+            print(f"  1 client : {summary_ms(lat1)}")
+            print(f"  {args.concurrency} clients: {summary_ms(latc)}")
+            if FAILURES:
+                print(f"  !! {len(FAILURES)} of {2 * args.n + 10} requests failed; first: {FAILURES[0]}")
+            else:
+                print(f"  all {2 * args.n + 10} requests answered 201")
 
-                print(f"\nHTTP POST /credentials/cohorts ({args.cohort_size} items), {args.cohorts} cohorts, 1 client:")
-                total, times = run_cohorts(base, key, args.cohorts, args.cohort_size)
-                made = args.cohorts * args.cohort_size
-                print_table(["cohort size", "p50 s/cohort", "max s/cohort", "credentials/s"],
-                            [[args.cohort_size, f"{pct(times, 50):.2f}", f"{max(times):.2f}", f"{made / total:.1f}"]])
+            print(f"\nHTTP POST /credentials/cohorts ({args.cohort_size} items), {args.cohorts} cohorts, 1 client:")
+            total, times = run_cohorts(base, key, args.cohorts, args.cohort_size)
+            made = args.cohorts * args.cohort_size
+            print_table(["cohort size", "p50 s/cohort", "max s/cohort", "credentials/s"],
+                        [[args.cohort_size, f"{pct(times, 50):.2f}", f"{max(times):.2f}", f"{made / total:.1f}"]])
 
-            p50 = pct(lat1, 50) * 1000
-            print(f"\nWhere the time goes (1 client): p50 {p50:.1f} ms per issue, of which ~{domain_ms:.1f} ms is "
-                  f"domain CPU work ({domain_ms / p50:.0%}); the rest is HTTP, auth, status-index allocation, "
-                  f"SQL and commit.")
-        finally:
-            db.cleanup()
+        p50 = pct(lat1, 50) * 1000
+        print(f"\nWhere the time goes (1 client): p50 {p50:.1f} ms per issue, of which ~{domain_ms:.1f} ms is "
+              f"domain CPU work ({domain_ms / p50:.0%}); the rest is HTTP, auth, status-index allocation, "
+              f"SQL and commit.")
 
 
 if __name__ == "__main__":

@@ -23,19 +23,14 @@ import time
 from datetime import datetime
 
 from _common import (
-    create_tenant,
-    free_port,
+    bench_client,
+    bench_setup,
     machine_info,
-    migrate,
     pct,
     print_machine,
     print_table,
-    bench_client,
     service_processes,
-    scratch_database,
-    settings_for,
     summary_ms,
-    workdir,
 )
 
 from app.cli import _services
@@ -125,65 +120,56 @@ def main() -> None:
     print_machine(info)
     kind = "postgres" if args.postgres else "sqlite"
 
-    with workdir() as wd:
-        db = scratch_database(kind, wd)
-        try:
-            keys_dir = wd / "keys"
-            port = free_port()
-            settings = settings_for(db.url, keys_dir, f"http://127.0.0.1:{port}")
-            migrate.upgrade(db.url)
-            key = create_tenant(settings)
-            print(f"database: {kind}, service processes: {args.processes}, institution: did:web with suspension "
-                  f"(2 status entries per credential)\n")
+    with bench_setup(kind) as (wd, db, keys_dir, port, settings, key):
+        print(f"database: {kind}, service processes: {args.processes}, institution: did:web with suspension "
+              f"(2 status entries per credential)\n")
 
-            print("In process (no HTTP, no database):")
-            print_table(["step", "ms", "per second"], domain_verify(settings, args.domain_n))
+        print("In process (no HTTP, no database):")
+        print_table(["step", "ms", "per second"], domain_verify(settings, args.domain_n))
 
-            with service_processes(db.url, keys_dir, port, args.processes) as bases:
-                base = bases[0]
-                issued: list[dict] = []
-                issued_lock = threading.Lock()
+        with service_processes(db.url, keys_dir, port, args.processes) as bases:
+            base = bases[0]
+            issued: list[dict] = []
+            issued_lock = threading.Lock()
 
-                spread = iter(range(10**9))
+            spread = iter(range(10**9))
 
-                def api_client():  # each client thread talks to one process, round robin
-                    return bench_client(bases[next(spread) % len(bases)], headers={"Authorization": f"Bearer {key}"})
+            def api_client():  # each client thread talks to one process, round robin
+                return bench_client(bases[next(spread) % len(bases)], headers={"Authorization": f"Bearer {key}"})
 
-                def do_issue(client, i):
-                    r = client.post("/credentials/issue", json={"microCredential": EXAMPLE})
-                    if r.status_code != 201:
-                        raise RuntimeError(f"issue failed: {r.status_code} {r.text[:300]}")
-                    with issued_lock:
-                        issued.append(r.json())
+            def do_issue(client, i):
+                r = client.post("/credentials/issue", json={"microCredential": EXAMPLE})
+                if r.status_code != 201:
+                    raise RuntimeError(f"issue failed: {r.status_code} {r.text[:300]}")
+                with issued_lock:
+                    issued.append(r.json())
 
-                def do_verify(client, i):
-                    cred = issued[i % len(issued)]["verifiableCredential"]
-                    r = client.post("/credentials/verify", json={"verifiableCredential": cred})
-                    if r.status_code != 200 or not r.json()["verified"]:
-                        raise RuntimeError(f"verify failed: {r.status_code} {r.text[:300]}")
+            def do_verify(client, i):
+                cred = issued[i % len(issued)]["verifiableCredential"]
+                r = client.post("/credentials/verify", json={"verifiableCredential": cred})
+                if r.status_code != 200 or not r.json()["verified"]:
+                    raise RuntimeError(f"verify failed: {r.status_code} {r.text[:300]}")
 
-                def do_page(client, i):
-                    url = issued[i % len(issued)]["links"]["verification"]
-                    r = client.get(url.removeprefix(base))
-                    if r.status_code != 200 or 'data-verdict="verified"' not in r.text:
-                        raise RuntimeError(f"page failed: {r.status_code}")
+            def do_page(client, i):
+                url = issued[i % len(issued)]["links"]["verification"]
+                r = client.get(url.removeprefix(base))
+                if r.status_code != 200 or 'data-verdict="verified"' not in r.text:
+                    raise RuntimeError(f"page failed: {r.status_code}")
 
-                run_clients(10, 1, api_client, do_issue)  # warm-up
-                rows, details = [], []
-                for name, fn in (("POST /credentials/issue", do_issue), ("POST /credentials/verify", do_verify),
-                                 ("GET /v/{token} (HTML page)", do_page)):
-                    if fn is not do_issue:
-                        run_clients(5, 1, api_client, fn)  # warm-up (first status list signatures, templates)
-                    for clients in (1, args.concurrency):
-                        wall, lat = run_clients(args.n, clients, api_client, fn)
-                        rows.append([name, clients, f"{pct(lat, 50) * 1000:.1f}", f"{pct(lat, 95) * 1000:.1f}",
-                                     f"{pct(lat, 99) * 1000:.1f}", f"{args.n / wall:.1f}"])
-                        details.append(f"  {name}, {clients} client(s): {summary_ms(lat)}")
-                print(f"\nHTTP, n={args.n} per row (verification re-checks both status lists of each credential):")
-                print_table(["endpoint", "clients", "p50 ms", "p95 ms", "p99 ms", "requests/s"], rows)
-                print("\n".join(details))
-        finally:
-            db.cleanup()
+            run_clients(10, 1, api_client, do_issue)  # warm-up
+            rows, details = [], []
+            for name, fn in (("POST /credentials/issue", do_issue), ("POST /credentials/verify", do_verify),
+                             ("GET /v/{token} (HTML page)", do_page)):
+                if fn is not do_issue:
+                    run_clients(5, 1, api_client, fn)  # warm-up (first status list signatures, templates)
+                for clients in (1, args.concurrency):
+                    wall, lat = run_clients(args.n, clients, api_client, fn)
+                    rows.append([name, clients, f"{pct(lat, 50) * 1000:.1f}", f"{pct(lat, 95) * 1000:.1f}",
+                                 f"{pct(lat, 99) * 1000:.1f}", f"{args.n / wall:.1f}"])
+                    details.append(f"  {name}, {clients} client(s): {summary_ms(lat)}")
+            print(f"\nHTTP, n={args.n} per row (verification re-checks both status lists of each credential):")
+            print_table(["endpoint", "clients", "p50 ms", "p95 ms", "p99 ms", "requests/s"], rows)
+            print("\n".join(details))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_health(base: str, proc: subprocess.Popen | None = None, timeout: float = 60) -> None:
+    """Return once ``base``/health answers 200; raise if ``proc`` exits first or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            out, err = proc.communicate() if proc.stdout else ("", "")
+            raise RuntimeError(f"the service exited with {proc.returncode}:\n{out}\n{err}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the service at {base} did not start")
+        time.sleep(0.05)
+
+
 @contextmanager
 def live_server(database_url: str, keys_dir: Path, **overrides):
     """Yields the FastAPI app; its public URL (``app.state.services.settings.public_origin``) is the real one."""
@@ -37,15 +54,7 @@ def live_server(database_url: str, keys_dir: Path, **overrides):
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{settings.public_origin}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    else:
-        raise RuntimeError("the test server did not start")
+    wait_for_health(settings.public_origin, timeout=20)
     try:
         yield app
     finally:
@@ -74,19 +83,7 @@ def mcred_serve(env: dict, *args: str, port: int | None = None, cwd: Path = ROOT
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                out, err = proc.communicate()
-                raise RuntimeError(f"mcred serve exited with {proc.returncode}:\n{out}\n{err}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("mcred serve did not start")
-            time.sleep(0.1)
+        wait_for_health(base, proc)
         yield proc, base
     finally:
         proc.terminate()
