@@ -80,8 +80,8 @@ def summary_of(credential: dict, view: dict | None, lang: str) -> dict:
     subject = next(iter(as_list(view.get("credentialSubject"))), {})
     subject = subject if isinstance(subject, dict) else {}
     types = [t for t in as_list(view.get("type")) if isinstance(t, str) and t != "VerifiableCredential"]
-    return {"title": elm._text(view.get("name"), lang) or (", ".join(types) or None),
-            "learnerName": elm._text(subject.get("name"), lang),
+    return {"title": elm.text_in(view.get("name"), lang) or (", ".join(types) or None),
+            "learnerName": elm.text_in(subject.get("name"), lang),
             "validFrom": view.get("validFrom") or view.get("issuanceDate"),
             "validUntil": view.get("validUntil") or view.get("expirationDate")}
 
@@ -167,11 +167,11 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
     authentic = result.authentic
     summary = summary_of(credential, result.view, lang)
     issuer_node = _issuer_node(view)
-    claimed_issuer = elm._text(issuer_node.get("legalName"), lang) or elm._text(issuer_node.get("name"), lang) \
+    claimed_issuer = elm.text_in(issuer_node.get("legalName"), lang) or elm.text_in(issuer_node.get("name"), lang) \
         or summary.get("awardingBody")
     info = result.issuer_info()
     recognised = bool(info.get("recognised"))
-    issuer_name = (elm._text(info.get("name"), lang) if recognised else None) or claimed_issuer
+    issuer_name = (elm.text_in(info.get("name"), lang) if recognised else None) or claimed_issuer
     # the verifier judges the issuer only for a credential that is otherwise genuine and current
     judged = verdict in (VERIFIED, UNRECOGNISED_ISSUER)
     issuer_note = None if not judged else t("issuer.not_recognised") if not recognised else \

@@ -574,10 +574,10 @@ def _literal(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool)) else None
 
 
-def _text(langmap: Any, lang: str) -> str | None:
+def text_in(langmap: Any, lang: str) -> str | None:
     """Text in ``lang`` from a JSON-LD language map, falling back to en, lv, then any language."""
     if isinstance(langmap, list):  # several values of a property: the first that has text
-        return next((t for t in (_text(v, lang) for v in langmap) if t), None)
+        return next((t for t in (text_in(v, lang) for v in langmap) if t), None)
     if isinstance(langmap, str):
         return langmap or None
     if not isinstance(langmap, Mapping) or not langmap:
@@ -597,11 +597,11 @@ def _label(concept: Any, lang: str) -> str | None:
     concept = _first(concept)
     labels = _get(concept, "prefLabel")
     if isinstance(labels, Mapping) and labels.get(lang):
-        return _text({lang: labels[lang]}, lang)
+        return text_in({lang: labels[lang]}, lang)
     known = vocab.concept_by_id(_id(concept))
     if known is not None and known.pref_label.get(lang):
         return known.label(lang)
-    return _text(labels, lang)
+    return text_in(labels, lang)
 
 
 def _labels(concepts: Any, lang: str) -> list[str]:
@@ -657,7 +657,7 @@ def _notes_about(spec: Any, subject_ids: frozenset[str] | set[str], lang: str) -
     out = []
     for note in _nodes(_get(spec, "additionalNote")):
         if any(_id(subject) in subject_ids for subject in as_list(_get(note, "subject"))):
-            text = _text(_get(note, "noteLiteral"), lang)
+            text = text_in(_get(note, "noteLiteral"), lang)
             if text:
                 out.append(text)
     return out
@@ -694,9 +694,9 @@ def _quality_assurance(credential: Any, spec: Any, lang: str) -> list[str]:
     """Annex I "type of quality assurance" as text: each accreditation (title, EU type, body), and QA notes."""
     lines = []
     for acc in _accreditations(credential):
-        title = _text(_get(acc, "title"), lang) or _text(_get(acc, "description"), lang)
+        title = text_in(_get(acc, "title"), lang) or text_in(_get(acc, "description"), lang)
         kind = _label(_get(acc, "dcType"), lang)
-        agent = _text(_get(_first(_nodes(_get(acc, "accreditingAgent"))), "legalName"), lang)
+        agent = text_in(_get(_first(_nodes(_get(acc, "accreditingAgent"))), "legalName"), lang)
         details = "; ".join(x for x in (kind, agent) if x)
         line = f"{title} ({details})" if title and details else (title or details)
         if line:
@@ -713,7 +713,7 @@ def _region(credential: Any, lang: str) -> str | None:
         for body in _nodes(_get(process, "awardingBody")):
             locations += _nodes(_get(body, "location"))
     for location in locations:
-        text = _label(_get(location, "spatialCode"), lang) or _text(_get(location, "geographicName"), lang)
+        text = _label(_get(location, "spatialCode"), lang) or text_in(_get(location, "geographicName"), lang)
         if text:
             return text
     return None
@@ -749,9 +749,9 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
     proven = _first(_nodes(_get(claim, "provenBy")))
     period = _first(_nodes(_get(_first(_nodes(_get(claim, "influencedBy"))), "temporal")))
 
-    learner = _text(_get(subject, "fullName"), lang)
+    learner = text_in(_get(subject, "fullName"), lang)
     if not learner:
-        parts = [_text(_get(subject, "givenName"), lang), _text(_get(subject, "familyName"), lang)]
+        parts = [text_in(_get(subject, "givenName"), lang), text_in(_get(subject, "familyName"), lang)]
         learner = " ".join(p for p in parts if p) or None
 
     country_concept = _get(_first(_nodes(_get(_first(_nodes(_get(awarded, "location"))), "address"))), "countryCode")
@@ -780,12 +780,12 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
          if isinstance(_literal(_get(i, "notation")), str)), None
     )
     ptype = _programme_type(spec)
-    display_title = _text(_get(_first(_nodes(_get(credential, "displayParameter"))), "title"), lang)
+    display_title = text_in(_get(_first(_nodes(_get(credential, "displayParameter"))), "title"), lang)
     return {
-        "title": _text(_get(claim, "title"), lang) or _text(_get(spec, "title"), lang),
+        "title": text_in(_get(claim, "title"), lang) or text_in(_get(spec, "title"), lang),
         "learnerName": learner,
         "learnerRef": reference,
-        "awardingBody": _text(_get(body, "legalName"), lang),
+        "awardingBody": text_in(_get(body, "legalName"), lang),
         "country": _label(country_concept, lang),
         "region": _region(credential, lang),
         "dateOfIssue": next((v for v in map(_literal, (_get(awarded, "awardingDate"), _get(credential, "issued"),
@@ -798,23 +798,23 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
         "hours": _hours(_get(spec, "volumeOfLearning")),
         "eqfLevel": vocab.eqf_level_of(_id(_first(_get(spec, "eqfLevel")))),
         "nqfLevel": _label(_get(spec, "nqfLevel"), lang),
-        "learningOutcomes": [t for t in (_text(_get(o, "title"), lang) for o in _nodes(_get(spec, "learningOutcome"))) if t],
-        "assessment": _text(_get(assessment_spec, "title"), lang) or _text(_get(proven, "title"), lang),
+        "learningOutcomes": [t for t in (text_in(_get(o, "title"), lang) for o in _nodes(_get(spec, "learningOutcome"))) if t],
+        "assessment": text_in(_get(assessment_spec, "title"), lang) or text_in(_get(proven, "title"), lang),
         "assessmentType": _first(_labels(_concepts_under(_get(assessment_spec, "dcType"), _ASSESSMENT_TYPE), lang)),
         "assessmentMode": _label(_get(assessment_spec, "mode"), lang),
         "participation": _label(_get(spec, "mode"), lang),
         "qualityAssurance": "\n".join(_quality_assurance(credential, spec, lang)) or None,
-        "grade": _text(_get(_first(_nodes(_get(proven, "grade"))), "noteLiteral"), lang),
+        "grade": text_in(_get(_first(_nodes(_get(proven, "grade"))), "noteLiteral"), lang),
         "validFrom": _literal(_get(credential, "validFrom")) or _literal(_get(credential, "issuanceDate")),
         "validUntil": _literal(_get(credential, "validUntil")) or _literal(_get(credential, "expirationDate")),
         "supervision": _label(_get(proven, "idVerification"), lang),
-        "prerequisites": _text(_get(_first(_nodes(_get(spec, "entryRequirement"))), "noteLiteral"), lang),
+        "prerequisites": text_in(_get(_first(_nodes(_get(spec, "entryRequirement"))), "noteLiteral"), lang),
         "fieldsOfEducation": _labels(_get(spec, "thematicArea"), lang),
         "furtherInformation": further,
         "stackability": "\n".join(stack) or None,
         "isPartialQualification": _boolean(_get(spec, "isPartialQualification")),
-        "partOf": [t for t in (_text(_get(q, "title"), lang) for q in _nodes(_get(spec, "isPartOf"))) if t],
-        "entitlesTo": [t for t in (_text(_get(e, "title"), lang) for e in _nodes(_get(spec, "entitlesTo"))) if t],
+        "partOf": [t for t in (text_in(_get(q, "title"), lang) for q in _nodes(_get(spec, "isPartOf"))) if t],
+        "entitlesTo": [t for t in (text_in(_get(e, "title"), lang) for e in _nodes(_get(spec, "entitlesTo"))) if t],
         "languages": _labels(_get(spec, "language"), lang),
         "learningSetting": _label(_get(spec, "learningSetting"), lang),
         "learningPeriod": {"start": _literal(_get(period, "startDate")), "end": _literal(_get(period, "endDate"))}
