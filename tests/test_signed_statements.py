@@ -377,3 +377,16 @@ def test_upload_page_shows_no_green_headline_for_respelled_revocation_or_expiry(
     r = client.post("/verify", data={"credential": json.dumps(signed), "lang": "en"})
     assert re.search(r'data-verdict="([^"]+)"', r.text).group(1) == verdict
     assert "genuine and valid" not in r.text
+
+
+@pytest.mark.parametrize("how", ["full-iri", "compact-iri", "reverse"])
+def test_issue_judges_a_second_issuer_in_every_spelling(client, how):
+    """(An inline alias of a VC 2.0 term is refused by JSON-LD itself: protected term redefinition.)"""
+    slug, key = new_tenant(client)
+    own = {"@context": [VC2], "id": "urn:uuid:5d0b1f7a-6f35-4b7d-8c1e-2a1f6b9e0009", "type": ["VerifiableCredential"],
+           "issuer": did_of(client, slug), "credentialSubject": {"id": "did:example:x", "name": "x"}}
+    extra = respell({"@context": [VC2], "id": own["id"], "issuer": DID_A}, "issuer", how)
+    doc = {**own, "@context": extra["@context"], **{k: v for k, v in extra.items() if k not in ("id", "@context")}}
+    r = client.post("/credentials/issue", json={"credential": doc}, headers=auth(key))
+    assert r.status_code == 422, r.text
+    assert "credential.issuer" in [e["field"] for e in r.json()["errors"]]
