@@ -74,3 +74,35 @@ def test_own_statements_equal_pyld(loader, body, wrap):
     before = copy.deepcopy(doc)
     assert jsonld.canonicalize(doc, loader) == reference(doc, loader)
     assert doc == before  # the expansion reads the document, it never changes it
+
+
+def _own_context_document(n: str) -> dict:
+    """A document whose own context gives ``motto``, ``Gadget`` and Gadget's scoped ``part`` meanings of its own."""
+    return {"@context": [V2, {"motto": f"https://example.org/{n}/motto",
+                              "Gadget": {"@id": f"https://example.org/{n}/Gadget",
+                                        "@context": {"part": f"https://example.org/{n}/part"}}}],
+            "id": "urn:uuid:1", "type": "Gadget", "motto": "x", "part": {"id": "urn:uuid:2", "motto": "y"}}
+
+
+def test_what_one_expansion_remembers_never_changes_the_next(loader, elm_sample):
+    """The expansion memos outlive one document (signing a cohort reuses them): a term another document's own
+    context defines differently expands to that document's meaning, in any order."""
+    docs = [_own_context_document("a"), _own_context_document("b"), elm_sample, {"@context": [V2, SCOPED], **{
+        "id": "urn:uuid:1", "type": "Scoped", "inner": "z", "name": "x"}}]
+    expected = [reference(doc, loader) for doc in docs]
+    assert len(set(expected)) == len(docs)
+    for n in [0, 1, 2, 3, 1, 0, 3, 2, 0, 1]:
+        assert jsonld.canonicalize(docs[n], loader) == expected[n], n
+
+
+def test_the_expansion_memos_stay_bounded(context_documents, monkeypatch):
+    """Documents with contexts of their own make new active contexts every time: the memos start again rather
+    than grow without end."""
+    monkeypatch.setattr(jsonld._Caches, "MAX_IRIS", 40)
+    monkeypatch.setattr(jsonld._Caches, "MAX_SCOPED", 3)
+    loader = jsonld.make_document_loader(context_documents)
+    for n in range(30):
+        jsonld.canonicalize(_own_context_document(str(n)), loader)
+        caches = loader.checkout_cache()
+        assert len(caches.iris) <= 40 and len(caches.scoped) <= 3
+        loader.checkin_cache(caches)

@@ -18,7 +18,9 @@ Implements what Data Integrity (VC Data Integrity 1.0, section 4 "Algorithms") n
 Every step checks one ``Deadline``; input limits (size, depth, objects, values per property, statements) bound
 the work before it starts. Only pinned contexts are ever loaded (``make_document_loader``): they are handed to
 pyld tagged ``static``, so each is processed once per cache, and caches are never shared between threads at the
-same time (pyld's caches are not thread-safe), so no lock serialises requests.
+same time (pyld's caches are not thread-safe), so no lock serialises requests. What expanding one credential
+learns (how each term expands in each active context, what each type-scoped context makes of it) is kept with the
+cache for the next one (``_Caches``), bounded.
 """
 
 from __future__ import annotations
@@ -99,15 +101,37 @@ class PinnedLoader:
             )
         return {"contextUrl": None, "documentUrl": url, "document": doc}
 
-    def checkout_cache(self) -> LRUCache:
-        """A context cache no other thread is using (returned with ``checkin_cache``)."""
+    def checkout_cache(self) -> "_Caches":
+        """Caches no other thread is using (returned with ``checkin_cache``)."""
         try:
             return self._caches.get_nowait()
         except queue.Empty:
-            return LRUCache(maxsize=100)
+            return _Caches()
 
-    def checkin_cache(self, cache: LRUCache) -> None:
-        self._caches.put(cache)
+    def checkin_cache(self, caches: "_Caches") -> None:
+        caches.trim()
+        self._caches.put(caches)
+
+
+class _Caches:
+    """What expansions on one thread at a time share: pyld's context cache (the pinned contexts, processed once),
+    and the memos of ``_Processor``. The active contexts of the pinned contexts come out of pyld's cache as the
+    same objects every time, so the memos keyed by them keep hitting from one credential to the next."""
+
+    # A credential needs a few hundred IRIs and a handful of scoped contexts; a document with contexts of its own
+    # makes new active contexts (tens of kB each, kept alive by the memos) every time: past these, start again.
+    MAX_IRIS = 10_000
+    MAX_SCOPED = 100
+
+    def __init__(self) -> None:
+        self.contexts = LRUCache(maxsize=100)
+        self.iris: dict = {}
+        self.scoped: dict = {}
+
+    def trim(self) -> None:
+        if len(self.iris) > self.MAX_IRIS or len(self.scoped) > self.MAX_SCOPED:
+            self.iris.clear()
+            self.scoped.clear()
 
 
 def make_document_loader(documents: dict[str, Any], fallback: Callable[[str], Any] | None = None) -> PinnedLoader:
@@ -116,16 +140,17 @@ def make_document_loader(documents: dict[str, Any], fallback: Callable[[str], An
 
 class _Processor(pyld.JsonLdProcessor):
     """pyld's processor, checking the deadline on every element it expands (Expansion is recursive per element),
-    and remembering, for the one expansion it serves, how each key and type expanded in each active context and
-    what each scoped context made of each active context (the same few dozen terms and types recur hundreds of
-    times in a credential; the results depend on those inputs only)."""
+    and remembering (in ``caches``, shared by the expansions of one thread) how each key and type expanded in each
+    active context and what each scoped context made of each active context (the same few dozen terms and types
+    recur hundreds of times in a credential, and in every credential; the results depend on those inputs only,
+    and active contexts are never changed once made)."""
 
-    def __init__(self, deadline: Deadline):
+    def __init__(self, deadline: Deadline, caches: _Caches):
         super().__init__()
         self._deadline = deadline
         self._ticks = 0
-        self._iris: dict = {}
-        self._contexts: dict = {}
+        self._iris = caches.iris
+        self._contexts = caches.scoped
 
     def expand_unsafe_copy(self, document: dict, options: dict) -> list:
         """JsonLdProcessor.expand (JSON-LD 1.1 API, section 5.1) without its deep copy of the input: expansion only
@@ -278,16 +303,16 @@ def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = Non
     check_limits(doc, limits)
     deadline = deadline or limits.deadline()
     probe = {**doc, "@context": [_SENTINEL_CONTEXT, *as_list(doc.get("@context"))]}
-    cache = loader.checkout_cache() if isinstance(loader, PinnedLoader) else LRUCache(maxsize=100)
+    caches = loader.checkout_cache() if isinstance(loader, PinnedLoader) else _Caches()
     options = {
         "documentLoader": loader,
         # base None: relative IRIs stay relative (and are refused); pyld would otherwise resolve them against
         # its made-up default base http://example.org/base/, which jsonld.js does not do.
         "base": None,
-        "contextResolver": ContextResolver(cache, loader),
+        "contextResolver": ContextResolver(caches.contexts, loader),
     }
     try:
-        expanded = _Processor(deadline).expand_unsafe_copy(probe, options)
+        expanded = _Processor(deadline, caches).expand_unsafe_copy(probe, options)
     except (JsonLdRefused, LimitExceeded):
         raise
     except RecursionError as exc:
@@ -296,7 +321,7 @@ def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = Non
         raise _jsonld_error(exc) from exc
     finally:
         if isinstance(loader, PinnedLoader):
-            loader.checkin_cache(cache)
+            loader.checkin_cache(caches)
     deadline.check()
     return expanded
 
