@@ -106,3 +106,35 @@ def test_the_expansion_memos_stay_bounded(context_documents, monkeypatch):
         caches = loader.checkout_cache()
         assert len(caches.iris) <= 40 and len(caches.scoped) <= 3
         loader.checkin_cache(caches)
+
+
+MAPS = {"byId": {"@id": "https://example.org/byId", "@container": "@id"},
+        "byType": {"@id": "https://example.org/byType", "@container": "@type"},
+        "byProp": {"@id": "https://example.org/byProp", "@container": "@index", "@index": "https://example.org/key"},
+        "byGraph": {"@id": "https://example.org/byGraph", "@container": "@graph"},
+        "viaA": {"@id": "https://example.org/viaA", "@context": {"part": "https://example.org/a/part"}},
+        "viaB": {"@id": "https://example.org/viaB", "@context": {"part": "https://example.org/b/part"}},
+        "asJson": {"@id": "https://example.org/asJson", "@type": "@json"}}
+
+
+def test_remembered_subtrees_are_copies(loader):
+    """Equal subtrees expand once (equal as JSON, not as Python values); pyld then adds @id, @type or a property to
+    the expanded items of maps in place, so what is remembered must never be what was handed out."""
+    def same():
+        return {"name": "same", "https://example.org/part": {"name": "part"}}
+
+    doc = {"@context": [V2, MAPS], "id": "urn:uuid:root",
+           "byId": {"urn:uuid:a": same(), "urn:uuid:b": same()},
+           "byType": {"https://example.org/T1": same(), "https://example.org/T2": same()},
+           "byProp": {"k1": same(), "k2": same()},
+           "byGraph": [same(), same()],
+           "https://example.org/plain": [same(), same()],
+           # the same subtree under two properties whose scoped contexts define its term differently
+           "viaA": {"part": "x"}, "viaB": {"part": "x"},
+           # ... and under a property that takes it as a JSON literal
+           "asJson": same(),
+           # subtrees Python finds equal and JSON-LD does not (1 == 1.0 == True, 0.0 == -0.0)
+           "https://example.org/typed": [{"https://example.org/v": v} for v in (1, 1.0, True, "1", 0.0, -0.0)]}
+    expected = reference(doc, loader)
+    for _ in range(3):
+        assert jsonld.canonicalize(doc, loader) == expected

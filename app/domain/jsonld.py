@@ -122,16 +122,65 @@ class _Caches:
     # makes new active contexts (tens of kB each, kept alive by the memos) every time: past these, start again.
     MAX_IRIS = 10_000
     MAX_SCOPED = 100
+    # Small subtrees (at most SUBTREE_NODES objects) are remembered by their shape: a cohort's credentials share
+    # most of theirs (the vocabulary concepts, the awarding body, the specification), ~100 per credential.
+    SUBTREE_NODES = 32
+    MAX_SHAPES = 20_000
+    MAX_SUBTREES = 20_000
 
     def __init__(self) -> None:
         self.contexts = LRUCache(maxsize=100)
         self.iris: dict = {}
         self.scoped: dict = {}
+        self.shapes: dict = {}
+        self.subtrees: dict = {}
 
     def trim(self) -> None:
         if len(self.iris) > self.MAX_IRIS or len(self.scoped) > self.MAX_SCOPED:
             self.iris.clear()
             self.scoped.clear()
+            self.subtrees.clear()  # their keys name active contexts by id(); those may now be freed
+        if len(self.shapes) > self.MAX_SHAPES or len(self.subtrees) > self.MAX_SUBTREES:
+            self.shapes.clear()
+            self.subtrees.clear()
+
+    def shapes_of(self, doc: Any) -> dict[int, int]:
+        """``id(o) -> shape number`` for every object ``o`` in ``doc`` whose subtree holds at most
+        ``SUBTREE_NODES`` objects: equal numbers, equal JSON (same keys in the same order, same values of the
+        same JSON types). Shapes are numbered in ``self.shapes``, so equal subtrees of different documents get
+        the same number."""
+        table, limit, found = self.shapes, self.SUBTREE_NODES, {}
+
+        def token(value: Any) -> tuple[Any, int]:
+            kind = type(value)
+            if kind is str:
+                return value, 0
+            if kind is dict:
+                size, items = 1, []
+                for key, item in value.items():
+                    tok, n = token(item)
+                    size += n
+                    items.append((key, tok))
+                if size > limit:
+                    return None, size
+                shape = tuple(items)
+                number = table.get(shape)
+                if number is None:
+                    number = table[shape] = len(table)
+                found[id(value)] = number
+                return ("{}", number), size
+            if kind is list:
+                size, items = 0, []
+                for item in value:
+                    tok, n = token(item)
+                    size += n
+                    items.append(tok)
+                return (("[]", tuple(items)), size) if size <= limit else (None, size)
+            # 1, 1.0 and true are equal in Python, not in JSON-LD; -0.0 == 0.0 too: the type and repr() tell
+            return (kind.__name__, repr(value)), 0
+
+        token(doc)
+        return found
 
 
 def make_document_loader(documents: dict[str, Any], fallback: Callable[[str], Any] | None = None) -> PinnedLoader:
@@ -145,12 +194,14 @@ class _Processor(pyld.JsonLdProcessor):
     recur hundreds of times in a credential, and in every credential; the results depend on those inputs only,
     and active contexts are never changed once made)."""
 
-    def __init__(self, deadline: Deadline, caches: _Caches):
+    def __init__(self, deadline: Deadline, caches: _Caches, shapes: dict[int, int]):
         super().__init__()
         self._deadline = deadline
         self._ticks = 0
         self._iris = caches.iris
         self._contexts = caches.scoped
+        self._subtrees = caches.subtrees
+        self._shapes = shapes
 
     def expand_unsafe_copy(self, document: dict, options: dict) -> list:
         """JsonLdProcessor.expand (JSON-LD 1.1 API, section 5.1) without its deep copy of the input: expansion only
@@ -165,11 +216,27 @@ class _Processor(pyld.JsonLdProcessor):
             expanded = []
         return pyld.JsonLdProcessor.arrayify(expanded)
 
-    def _expand(self, *args, **kwargs):
+    def _expand(self, active_ctx, active_property, element, options, inside_list=False, inside_index=False,
+                type_scoped_ctx=None):
         self._ticks += 1
         if not self._ticks & 63:
             self._deadline.check()
-        return super()._expand(*args, **kwargs)
+        shape = self._shapes.get(id(element)) if type(element) is dict else None
+        if shape is None:
+            return super()._expand(active_ctx, active_property, element, options, inside_list, inside_index,
+                                   type_scoped_ctx)
+        # Expansion of an element depends on these inputs only (JSON-LD 1.1 API, 5.1.2: the options are the same
+        # for every expansion here). The result is copied in and out: pyld adds @index, @id or @type to the
+        # expanded items of maps in place.
+        key = (shape, id(active_ctx), active_property, inside_list, inside_index, id(type_scoped_ctx))
+        hit = self._subtrees.get(key)
+        if hit is not None:
+            return _copy(hit[0])
+        result = super()._expand(active_ctx, active_property, element, options, inside_list, inside_index,
+                                 type_scoped_ctx)
+        # the contexts are kept alive with the entry, so their id()s cannot be reused while it is cached
+        self._subtrees[key] = (_copy(result), active_ctx, type_scoped_ctx)
+        return result
 
     def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True,
                          validate_scoped=True, cycles=None):
@@ -196,6 +263,16 @@ class _Processor(pyld.JsonLdProcessor):
             # the context object is kept alive with the entry, so its id() cannot be reused while cached
             hit = self._iris[key] = (super()._expand_iri(active_ctx, value, base, vocab), active_ctx)
         return hit[0]
+
+
+def _copy(value: Any) -> Any:
+    """A copy of expanded JSON (objects, arrays, scalars), faster than copy.deepcopy."""
+    kind = type(value)
+    if kind is list:
+        return [_copy(item) for item in value]
+    if kind is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    return value
 
 
 def _jsonld_error(exc: Exception) -> JsonLdRefused | LimitExceeded:
@@ -312,7 +389,7 @@ def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = Non
         "contextResolver": ContextResolver(caches.contexts, loader),
     }
     try:
-        expanded = _Processor(deadline, caches).expand_unsafe_copy(probe, options)
+        expanded = _Processor(deadline, caches, caches.shapes_of(doc)).expand_unsafe_copy(probe, options)
     except (JsonLdRefused, LimitExceeded):
         raise
     except RecursionError as exc:
