@@ -37,7 +37,7 @@ def submit(response: Response, body: BatchRequest = Depends(body_of(BatchRequest
     return answer.body
 
 
-@router.get("/batches/{batch_id}", response_model=BatchState, responses=problems(401, 404, 422),
+@router.get("/batches/{batch_id}", response_model=BatchState, responses=problems(400, 401, 404, 422),
             summary="A batch: counts, progress, and its items' results (paginated)")
 def get_batch(batch_id: str, status: str | None = Query(None, pattern="^(pending|issued|failed)$"),
               offset: int = Query(0, ge=0, le=1_000_000), limit: int = Query(100, ge=1, le=1000),
