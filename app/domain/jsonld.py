@@ -223,20 +223,24 @@ class _Processor(pyld.JsonLdProcessor):
             self._deadline.check()
         shape = self._shapes.get(id(element)) if type(element) is dict else None
         if shape is None:
-            return super()._expand(active_ctx, active_property, element, options, inside_list, inside_index,
-                                   type_scoped_ctx)
-        # Expansion of an element depends on these inputs only (JSON-LD 1.1 API, 5.1.2: the options are the same
-        # for every expansion here). The result is copied in and out: pyld adds @index, @id or @type to the
-        # expanded items of maps in place.
-        key = (shape, id(active_ctx), active_property, inside_list, inside_index, id(type_scoped_ctx))
-        hit = self._subtrees.get(key)
-        if hit is not None:
-            return _copy(hit[0])
-        result = super()._expand(active_ctx, active_property, element, options, inside_list, inside_index,
-                                 type_scoped_ctx)
-        # the contexts are kept alive with the entry, so their id()s cannot be reused while it is cached
-        self._subtrees[key] = (_copy(result), active_ctx, type_scoped_ctx)
-        return result
+            result = super()._expand(active_ctx, active_property, element, options, inside_list, inside_index,
+                                     type_scoped_ctx)
+        else:
+            # Expansion of an element depends on these inputs only (JSON-LD 1.1 API, 5.1.2; the options are the
+            # same for every expansion here), so an equal subtree in the same place expands to the same result,
+            # handed out as it is: expansion only reads what it gets back, but for index maps (below).
+            key = (shape, id(active_ctx), active_property, inside_list, inside_index, id(type_scoped_ctx))
+            hit = self._subtrees.get(key)
+            if hit is None:
+                result = super()._expand(active_ctx, active_property, element, options, inside_list,
+                                         inside_index, type_scoped_ctx)
+                # the contexts are kept alive with the entry, so their id()s cannot be reused while it is cached
+                self._subtrees[key] = (result, active_ctx, type_scoped_ctx)
+            else:
+                result = hit[0]
+        # Index, id and type maps (the only callers with inside_index) add @index, @id, @type or the index property
+        # to the items they get back, in place: theirs are copies.
+        return _copy(result) if inside_index else result
 
     def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True,
                          validate_scoped=True, cycles=None):
@@ -374,7 +378,8 @@ def _dropped(expanded: Any) -> list[str]:
 
 def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
            limits: Limits = DEFAULT_LIMITS) -> list:
-    """JSON-LD Expansion of ``doc`` with the sentinel vocabulary (``to_dataset`` refuses what it reveals)."""
+    """JSON-LD Expansion of ``doc`` with the sentinel vocabulary (``to_dataset`` refuses what it reveals).
+    Read-only: parts of it are shared with the memo of remembered subtrees (``_Processor._expand``)."""
     if not isinstance(doc, dict):
         raise JsonLdRefused("A JSON-LD document must be a JSON object.", slug="invalid-jsonld")
     check_limits(doc, limits)
