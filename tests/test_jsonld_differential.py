@@ -96,15 +96,18 @@ def test_what_one_expansion_remembers_never_changes_the_next(loader, elm_sample)
 
 
 def test_the_expansion_memos_stay_bounded(context_documents, monkeypatch):
-    """Documents with contexts of their own make new active contexts every time: the memos start again rather
-    than grow without end."""
+    """Documents with contexts of their own make new active contexts every time, and every document may bring new
+    subtrees with long texts: the memos start again rather than grow without end."""
     monkeypatch.setattr(jsonld._Caches, "MAX_IRIS", 40)
     monkeypatch.setattr(jsonld._Caches, "MAX_SCOPED", 3)
+    monkeypatch.setattr(jsonld._Caches, "MAX_CHARS", 50_000)
     loader = jsonld.make_document_loader(context_documents)
     for n in range(30):
-        jsonld.canonicalize(_own_context_document(str(n)), loader)
+        doc = _own_context_document(str(n))
+        doc["part"]["motto"] = str(n) * 20_000
+        jsonld.canonicalize(doc, loader)
         caches = loader.checkout_cache()
-        assert len(caches.iris) <= 40 and len(caches.scoped) <= 3
+        assert len(caches.iris) <= 40 and len(caches.scoped) <= 3 and caches.chars <= 50_000
         loader.checkin_cache(caches)
 
 

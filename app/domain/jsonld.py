@@ -127,6 +127,7 @@ class _Caches:
     SUBTREE_NODES = 32
     MAX_SHAPES = 20_000
     MAX_SUBTREES = 20_000
+    MAX_CHARS = 8_000_000  # of the text the shapes hold (a document's strings may be long)
 
     def __init__(self) -> None:
         self.contexts = LRUCache(maxsize=100)
@@ -134,32 +135,37 @@ class _Caches:
         self.scoped: dict = {}
         self.shapes: dict = {}
         self.subtrees: dict = {}
+        self.chars = 0
 
     def trim(self) -> None:
         if len(self.iris) > self.MAX_IRIS or len(self.scoped) > self.MAX_SCOPED:
             self.iris.clear()
             self.scoped.clear()
             self.subtrees.clear()  # their keys name active contexts by id(); those may now be freed
-        if len(self.shapes) > self.MAX_SHAPES or len(self.subtrees) > self.MAX_SUBTREES:
+        if len(self.shapes) > self.MAX_SHAPES or len(self.subtrees) > self.MAX_SUBTREES \
+                or self.chars > self.MAX_CHARS:
             self.shapes.clear()
             self.subtrees.clear()
+            self.chars = 0
 
     def shapes_of(self, doc: Any) -> dict[int, int]:
         """``id(o) -> shape number`` for every object ``o`` in ``doc`` whose subtree holds at most
         ``SUBTREE_NODES`` objects: equal numbers, equal JSON (same keys in the same order, same values of the
         same JSON types). Shapes are numbered in ``self.shapes``, so equal subtrees of different documents get
         the same number."""
-        table, limit, found = self.shapes, self.SUBTREE_NODES, {}
+        table, limit, found, before, chars = self.shapes, self.SUBTREE_NODES, {}, len(self.shapes), [0]
 
         def token(value: Any) -> tuple[Any, int]:
             kind = type(value)
             if kind is str:
+                chars[0] += len(value)
                 return value, 0
             if kind is dict:
                 size, items = 1, []
                 for key, item in value.items():
                     tok, n = token(item)
                     size += n
+                    chars[0] += len(key)
                     items.append((key, tok))
                 if size > limit:
                     return None, size
@@ -180,6 +186,8 @@ class _Caches:
             return (kind.__name__, repr(value)), 0
 
         token(doc)
+        if len(table) > before:  # new shapes may hold any of the document's text
+            self.chars += chars[0]
         return found
 
 
