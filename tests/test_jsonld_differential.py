@@ -19,7 +19,11 @@ SCOPED = {"Scoped": {"@id": "https://example.org/Scoped",
           "items": {"@id": "https://example.org/items", "@container": "@list"},
           "tags": {"@id": "https://example.org/tags", "@container": "@set"},
           "label": {"@id": "https://example.org/label", "@container": "@language"},
-          "when": {"@id": "https://example.org/when", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}}
+          "when": {"@id": "https://example.org/when", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
+          # maps, whose expanded items pyld changes in place (@id, @type, the index property)
+          "byId": {"@id": "https://example.org/byId", "@container": "@id"},
+          "byType": {"@id": "https://example.org/byType", "@container": "@type"},
+          "byProp": {"@id": "https://example.org/byProp", "@container": "@index", "@index": "https://example.org/key"}}
 
 iris = st.sampled_from(["did:example:a", "did:example:b", "urn:uuid:1", "https://example.org/x", "_:b1", "_:b2"])
 texts = st.text(alphabet="aāb č\"\\\n😀", max_size=6)
@@ -31,7 +35,7 @@ literals = st.one_of(texts, st.integers(-10**6, 10**6), st.booleans(),
 def nodes(children):
     props = st.dictionaries(
         st.sampled_from(["name", "description", "inner", "ref", "items", "tags", "label", "when",
-                         "https://example.org/full", "@included"]),
+                         "https://example.org/full", "@included", "byId", "byType", "byProp"]),
         st.one_of(literals, children, st.lists(st.one_of(literals, children), max_size=3)), max_size=4)
 
     def build(node_id, types, properties, reverse):
@@ -47,6 +51,11 @@ def nodes(children):
             node["when"] = "2024-05-01T10:00:00Z"
         if "ref" in node:
             node["ref"] = "did:example:ref"
+        for prop, keys in (("byId", ["urn:uuid:m1", "urn:uuid:m2"]), ("byType", ["Scoped", "https://example.org/T"]),
+                           ("byProp", ["k1", "k2"])):
+            if prop in node:  # the same value under two keys: equal subtrees, changed in place by the map
+                value = node[prop] if isinstance(node[prop], dict) and "@value" not in node[prop] else {"name": "m"}
+                node[prop] = {key: value for key in keys}
         if "@included" in node:
             node["@included"] = [{"id": "urn:uuid:inc", "name": "x"}]
         if reverse:
