@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -47,20 +48,25 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def sign_ms(settings, n: int = 40) -> float:
-    """One ELM credential with two status entries, signed in this process (median of n)."""
+    """One ELM credential with two status entries, signed in this process (median of n), each for another learner
+    with its own credential id, as in a batch (what mcred remembers from one credential to the next counts, and
+    only that)."""
     services = _services(settings)
     org = elm.organisation({"legalName": {"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
                             "country": "LVA", "did": "did:web:127.0.0.1:institutions:bench",
                             "registration": "90000000000"})
     signer = Ed25519Signer(generate_private_key(), "did:web:127.0.0.1:institutions:bench#key-1")
     now = utcnow()
-    mc = parse_micro_credential(EXAMPLE, today=now.date())
-    unsigned = elm.build_credential(mc, org, credential_id="urn:uuid:6d1c4d5e-1d0e-4f51-9a0c-0f6c1d0e4f51",
-                                    issued_at=now, valid_until=None)
-    unsigned = {**status_list.add_status_context(unsigned), "credentialStatus": [
-        status_list.entry(f"http://127.0.0.1/status/bench/{p}/1", 4711, p) for p in ("revocation", "suspension")]}
     times = []
-    for _ in range(n + 5):
+    for k in range(n + 5):
+        item = copy.deepcopy(EXAMPLE)
+        item["learner"].update(givenName=f"Anna {k}", reference=f"BENCH-{k}")
+        mc = parse_micro_credential(item, today=now.date())
+        unsigned = elm.build_credential(mc, org, credential_id=f"urn:uuid:{uuid.uuid4()}", issued_at=now,
+                                        valid_until=None)
+        unsigned = {**status_list.add_status_context(unsigned), "credentialStatus": [
+            status_list.entry(f"http://127.0.0.1/status/bench/{p}/1", 4711 + k, p)
+            for p in ("revocation", "suspension")]}
         t0 = time.perf_counter()
         eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(now))
         times.append(time.perf_counter() - t0)

@@ -106,18 +106,22 @@ def test_what_one_expansion_remembers_never_changes_the_next(loader, elm_sample)
 
 def test_the_expansion_memos_stay_bounded(context_documents, monkeypatch):
     """Documents with contexts of their own make new active contexts every time, and every document may bring new
-    subtrees with long texts: the memos start again rather than grow without end."""
+    subtrees and texts: the memos start again rather than grow without end, and long texts are never kept."""
     monkeypatch.setattr(jsonld._Caches, "MAX_IRIS", 40)
     monkeypatch.setattr(jsonld._Caches, "MAX_SCOPED", 3)
-    monkeypatch.setattr(jsonld._Caches, "MAX_CHARS", 50_000)
+    monkeypatch.setattr(jsonld._Caches, "MAX_CHARS", 20_000)
     loader = jsonld.make_document_loader(context_documents)
+    kept = []
     for n in range(30):
         doc = _own_context_document(str(n))
-        doc["part"]["motto"] = str(n) * 20_000
+        doc["part"]["motto"] = [f"{n}-{k}-" + "x" * 800 for k in range(10)]
+        doc["motto"] = {"https://example.org/long": "y" * 5_000}
         jsonld.canonicalize(doc, loader)
         caches = loader.checkout_cache()
-        assert len(caches.iris) <= 40 and len(caches.scoped) <= 3 and caches.chars <= 50_000
+        assert len(caches.iris) <= 40 and len(caches.scoped) <= 3 and caches.chars <= 20_000
+        kept += [tok for shape in caches.shapes for _, tok in shape if isinstance(tok, str)]
         loader.checkin_cache(caches)
+    assert kept and max(map(len, kept)) <= jsonld._Caches.LONG_TEXT
 
 
 MAPS = {"byId": {"@id": "https://example.org/byId", "@container": "@id"},

@@ -127,7 +127,8 @@ class _Caches:
     SUBTREE_NODES = 32
     MAX_SHAPES = 20_000
     MAX_SUBTREES = 20_000
-    MAX_CHARS = 8_000_000  # of the text the shapes hold (a document's strings may be long)
+    MAX_CHARS = 2_000_000  # of the text the shapes hold
+    LONG_TEXT = 1_000  # a subtree holding a longer string (an image, a rendering) is not remembered
 
     def __init__(self) -> None:
         self.contexts = LRUCache(maxsize=100)
@@ -150,21 +151,24 @@ class _Caches:
 
     def shapes_of(self, doc: Any) -> dict[int, int]:
         """``id(o) -> shape number`` for every object ``o`` in ``doc`` whose subtree holds at most
-        ``SUBTREE_NODES`` objects: equal numbers, equal JSON (same keys in the same order, same values of the
-        same JSON types). Shapes are numbered in ``self.shapes``, so equal subtrees of different documents get
-        the same number."""
+        ``SUBTREE_NODES`` objects and no string longer than ``LONG_TEXT``: equal numbers, equal JSON (same keys
+        in the same order, same values of the same JSON types). Shapes are numbered in ``self.shapes``, so equal
+        subtrees of different documents get the same number."""
         table, limit, found, before, chars = self.shapes, self.SUBTREE_NODES, {}, len(self.shapes), [0]
+        long_text = self.LONG_TEXT
 
         def token(value: Any) -> tuple[Any, int]:
             kind = type(value)
             if kind is str:
+                if len(value) > long_text:
+                    return None, limit + 1
                 chars[0] += len(value)
                 return value, 0
             if kind is dict:
                 size, items = 1, []
                 for key, item in value.items():
                     tok, n = token(item)
-                    size += n
+                    size += n if len(key) <= long_text else limit + 1
                     chars[0] += len(key)
                     items.append((key, tok))
                 if size > limit:
