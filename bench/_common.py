@@ -25,11 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app import admin
+from app import admin, status
 from app.cli import _services
 from app.config import Settings
 from app.db import migrate  # noqa: F401 - re-exported for the bench scripts
 from app.db.session import make_engine, make_session_factory
+from app.domain import elm, status_list
+from app.domain.keys import Ed25519Signer, generate_private_key
 from tests.liveserver import free_port, wait_for_health  # noqa: F401 - free_port re-exported for the scripts
 
 PG_ADMIN_URL = os.environ.get("MCRED_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -151,6 +153,24 @@ def create_tenant(settings: Settings, slug: str = "bench-universitate", *, suspe
         session.commit()
     engine.dispose()
     return key
+
+
+BENCH_DID = "did:web:127.0.0.1:institutions:bench"
+
+
+def bench_issuer() -> tuple[dict, Ed25519Signer]:
+    """The benchmark institution as the ELM builder and the signer see it, for work in process: its organisation
+    node and a signer with a fresh key."""
+    org = elm.organisation({"legalName": {"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
+                            "country": "LVA", "did": BENCH_DID, "registration": "90000000000"})
+    return org, Ed25519Signer(generate_private_key(), f"{BENCH_DID}#key-1")
+
+
+def with_bench_status(unsigned: dict, index: int = 4711) -> dict:
+    """The credential with a revocation and a suspension entry at ``index`` of a benchmark list, as the service
+    adds them (app.status.with_entries)."""
+    return status.with_entries(unsigned, [status_list.entry(f"http://127.0.0.1/status/bench/{purpose}/1", index,
+                                                            purpose) for purpose in ("revocation", "suspension")])
 
 
 # --- the real service ---------------------------------------------------------------------------------------------

@@ -31,16 +31,17 @@ from pathlib import Path
 import httpx
 from _common import (
     ROOT,
+    bench_issuer,
     bench_setup,
     machine_info,
     print_machine,
     print_table,
     running_service,
+    with_bench_status,
 )
 
 from app.cli import _services
-from app.domain import eddsa_rdfc_2022, elm, status_list
-from app.domain.keys import Ed25519Signer, generate_private_key
+from app.domain import eddsa_rdfc_2022, elm
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
 from app.domain.timefmt import to_xsd, utcnow
 
@@ -52,21 +53,15 @@ def sign_ms(settings, n: int = 40) -> float:
     with its own credential id, as in a batch (what mcred remembers from one credential to the next counts, and
     only that)."""
     services = _services(settings)
-    org = elm.organisation({"legalName": {"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
-                            "country": "LVA", "did": "did:web:127.0.0.1:institutions:bench",
-                            "registration": "90000000000"})
-    signer = Ed25519Signer(generate_private_key(), "did:web:127.0.0.1:institutions:bench#key-1")
+    org, signer = bench_issuer()
     now = utcnow()
     times = []
     for k in range(n + 5):
         item = copy.deepcopy(EXAMPLE)
         item["learner"].update(givenName=f"Anna {k}", reference=f"BENCH-{k}")
         mc = parse_micro_credential(item, today=now.date())
-        unsigned = elm.build_credential(mc, org, credential_id=f"urn:uuid:{uuid.uuid4()}", issued_at=now,
-                                        valid_until=None)
-        unsigned = {**status_list.add_status_context(unsigned), "credentialStatus": [
-            status_list.entry(f"http://127.0.0.1/status/bench/{p}/1", 4711 + k, p)
-            for p in ("revocation", "suspension")]}
+        unsigned = with_bench_status(elm.build_credential(mc, org, credential_id=f"urn:uuid:{uuid.uuid4()}",
+                                                          issued_at=now, valid_until=None), 4711 + k)
         t0 = time.perf_counter()
         eddsa_rdfc_2022.create_proof(unsigned, signer, loader=services.loader, created=to_xsd(now))
         times.append(time.perf_counter() - t0)

@@ -28,6 +28,7 @@ from datetime import datetime
 import httpx
 from _common import (
     bench_client,
+    bench_issuer,
     bench_setup,
     machine_info,
     pct,
@@ -35,11 +36,11 @@ from _common import (
     print_table,
     service_processes,
     summary_ms,
+    with_bench_status,
 )
 
 from app.cli import _services
-from app.domain import eddsa_rdfc_2022, elm, jsonld, status_list
-from app.domain.keys import Ed25519Signer, generate_private_key
+from app.domain import eddsa_rdfc_2022, elm, jsonld
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
 from app.domain.timefmt import to_xsd, utcnow
 
@@ -57,19 +58,14 @@ def _time(fn, n: int) -> tuple[float, object]:
 def domain_breakdown(settings, n: int) -> list[list]:
     services = _services(settings)
     loader = services.loader
-    org = elm.organisation({"legalName": {"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
-                            "country": "LVA", "did": "did:web:127.0.0.1%3A8000:institutions:bench",
-                            "registration": "90000000000"})
-    signer = Ed25519Signer(generate_private_key(), "did:web:127.0.0.1%3A8000:institutions:bench#z6Mk")
+    org, signer = bench_issuer()
     now = utcnow()
     rows = []
 
     t_parse, mc = _time(lambda: parse_micro_credential(EXAMPLE, today=now.date()), n)
     t_build, unsigned = _time(lambda: elm.build_credential(mc, org, credential_id=f"urn:uuid:{uuid.uuid4()}",
                                                           issued_at=now, valid_until=None), n)
-    url = "http://127.0.0.1:8000/status/bench/{}/1"
-    unsigned = {**status_list.add_status_context(unsigned),
-                "credentialStatus": [status_list.entry(url.format(p), 4711, p) for p in ("revocation", "suspension")]}
+    unsigned = with_bench_status(unsigned)
     document = eddsa_rdfc_2022.with_suite_context(unsigned)
     deadline = jsonld.DEFAULT_LIMITS.deadline
     t_expand, expanded = _time(lambda: jsonld.expand(document, loader), n)

@@ -19,8 +19,9 @@ Every step checks one ``Deadline``; input limits (size, depth, objects, values p
 the work before it starts. Only pinned contexts are ever loaded (``make_document_loader``): they are handed to
 pyld tagged ``static``, so each is processed once per cache, and caches are never shared between threads at the
 same time (pyld's caches are not thread-safe), so no lock serialises requests. What expanding one credential
-learns (how each term expands in each active context, what each type-scoped context makes of it) is kept with the
-cache for the next one (``_Caches``), bounded.
+learns (how each term expands in each active context, what each type-scoped context makes of it, and what each
+small subtree expands to: a cohort's credentials repeat most of theirs) is kept with the cache for the next one
+(``_Caches``), bounded.
 """
 
 from __future__ import annotations
@@ -154,22 +155,23 @@ class _Caches:
         ``SUBTREE_NODES`` objects and no string longer than ``LONG_TEXT``: equal numbers, equal JSON (same keys
         in the same order, same values of the same JSON types). Shapes are numbered in ``self.shapes``, so equal
         subtrees of different documents get the same number."""
-        table, limit, found, before, chars = self.shapes, self.SUBTREE_NODES, {}, len(self.shapes), [0]
-        long_text = self.LONG_TEXT
+        table, limit, long_text, found, before = self.shapes, self.SUBTREE_NODES, self.LONG_TEXT, {}, len(self.shapes)
+        chars = 0
 
         def token(value: Any) -> tuple[Any, int]:
+            nonlocal chars
             kind = type(value)
             if kind is str:
                 if len(value) > long_text:
                     return None, limit + 1
-                chars[0] += len(value)
+                chars += len(value)
                 return value, 0
             if kind is dict:
                 size, items = 1, []
                 for key, item in value.items():
                     tok, n = token(item)
                     size += n if len(key) <= long_text else limit + 1
-                    chars[0] += len(key)
+                    chars += len(key)
                     items.append((key, tok))
                 if size > limit:
                     return None, size
@@ -191,7 +193,7 @@ class _Caches:
 
         token(doc)
         if len(table) > before:  # new shapes may hold any of the document's text
-            self.chars += chars[0]
+            self.chars += chars
         return found
 
 
