@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import warnings
 from pathlib import Path
 
@@ -40,6 +41,29 @@ from app.domain.jsonld import make_document_loader
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def in_threads():
+    """``in_threads(work, args_list)``: ``work(*args)`` for every ``args``, each in a thread of its own, all running
+    at once; returns the exceptions they raised (a race then fails the test instead of printing a thread's
+    traceback)."""
+    def run(work, args_list) -> list[Exception]:
+        errors: list[Exception] = []
+
+        def guarded(*args):
+            try:
+                work(*args)
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=guarded, args=args) for args in args_list]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return errors
+    return run
 
 
 @pytest.fixture(scope="session")

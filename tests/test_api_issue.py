@@ -325,7 +325,7 @@ def test_vc_ids_are_unique_per_institution_and_say_nothing_about_others(client):
     assert revoked.status_code == 200 and revoked.json() == {"credentialId": custom["id"], "status": "revoked"}
 
 
-def test_concurrent_issues_of_one_vc_id_give_one_credential(client):
+def test_concurrent_issues_of_one_vc_id_give_one_credential(client, in_threads):
     """The lookup before the insert sees committed rows only; the unique index settles the race, as a 409."""
     import threading
 
@@ -348,14 +348,9 @@ def test_concurrent_issues_of_one_vc_id_give_one_credential(client):
                 outcomes.append("issued")
             except Conflict as exc:
                 outcomes.append(exc.slug)
-            except Exception as exc:  # surfaced below
-                outcomes.append(repr(exc))
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = in_threads(worker, [()] * 4)
+    assert not errors, errors
     assert sorted(outcomes) == ["credential-id-reused"] * 3 + ["issued"], outcomes
     assert count(client, key) == 1
 

@@ -158,7 +158,7 @@ def test_batch_limits_and_malformed_requests(database_url, tmp_path):
         assert batches_of(small, slug) == 0
 
 
-def test_slots_are_claimed_for_a_whole_chunk_at_once_and_never_shared(client):
+def test_slots_are_claimed_for_a_whole_chunk_at_once_and_never_shared(client, in_threads):
     """status_lists.allocate_many: one INSERT per round for many credentials, writers racing on one small list;
     the unique (list, index) pair settles every race, a nearly full list is closed and the next one used."""
     import threading
@@ -173,26 +173,19 @@ def test_slots_are_claimed_for_a_whole_chunk_at_once_and_never_shared(client):
     factory = client.app.state.session_factory
     with factory() as session:
         inst_id = institutions.by_slug(session, slug).id
-    errors, barrier = [], threading.Barrier(4)
+    barrier = threading.Barrier(4)
 
     def writer():
-        try:
-            with factory() as session:
-                inst = session.get(type(institutions.by_slug(session, slug)), inst_id)
-                barrier.wait()
-                for _ in range(2):  # two chunks of 35: the second one meets a fuller list
-                    ids = [str(uuid.uuid4()) for _ in range(35)]
-                    claimed = lists.allocate_many(session, inst, "revocation", ids, now=utcnow(), size=256)
-                    assert set(claimed) == set(ids)
-                    session.commit()
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
+        with factory() as session:
+            inst = session.get(type(institutions.by_slug(session, slug)), inst_id)
+            barrier.wait()
+            for _ in range(2):  # two chunks of 35: the second one meets a fuller list
+                ids = [str(uuid.uuid4()) for _ in range(35)]
+                claimed = lists.allocate_many(session, inst, "revocation", ids, now=utcnow(), size=256)
+                assert set(claimed) == set(ids)
+                session.commit()
 
-    threads = [threading.Thread(target=writer) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = in_threads(writer, [()] * 4)
     assert not errors, errors
     with factory() as session:
         rows = session.execute(select(StatusList.seq, StatusEntry.idx, StatusEntry.credential_id).join(StatusList)

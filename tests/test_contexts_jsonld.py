@@ -122,31 +122,23 @@ def test_canonicalization_has_a_deadline(loader):
     assert time.monotonic() - start < 5
 
 
-def test_json_ld_processing_is_safe_under_threads(elm_sample, loader):
+def test_json_ld_processing_is_safe_under_threads(elm_sample, loader, in_threads):
     """pyld's module-wide caches are not thread-safe; FastAPI runs sync routes in a thread pool."""
     import sys
-    import threading
 
     doc = {**elm_sample, "@context": [*elm_sample["@context"], "https://w3id.org/security/data-integrity/v2"]}
     expected = jsonld.canonicalize(doc, loader)
-    results, errors = [], []
+    results = []
 
     def work():
-        try:
-            for _ in range(12):
-                results.append(jsonld.canonicalize(doc, loader) == expected)
-                jsonld.ensure_no_dropped_terms(doc, loader)
-        except Exception as exc:
-            errors.append(exc)
+        for _ in range(12):
+            results.append(jsonld.canonicalize(doc, loader) == expected)
+            jsonld.ensure_no_dropped_terms(doc, loader)
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible, to provoke races
     try:
-        threads = [threading.Thread(target=work) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = in_threads(work, [()] * 8)
     finally:
         sys.setswitchinterval(interval)
     assert not errors, errors

@@ -154,7 +154,7 @@ def test_a_new_list_starts_when_one_fills(client):
                                .order_by(StatusList.seq)).all() == [True, True, False]
 
 
-def test_concurrent_allocation_never_shares_an_index(client):
+def test_concurrent_allocation_never_shares_an_index(client, in_threads):
     """Many writers at once on one small list: the unique (list, index) constraint settles every race."""
     slug, _ = new_tenant(client)
     factory = client.app.state.session_factory
@@ -163,24 +163,17 @@ def test_concurrent_allocation_never_shares_an_index(client):
         ids = _credential_rows(session, inst, 8 * 40)
         session.commit()
         inst_id = inst.id
-    errors, barrier = [], threading.Barrier(8)
+    barrier = threading.Barrier(8)
 
     def worker(chunk):
-        try:
-            with factory() as session:
-                me = session.get(type(inst), inst_id)
-                barrier.wait()
-                for cid in chunk:
-                    lists.allocate(session, me, "revocation", cid, now=utcnow(), size=256)
-                    session.commit()
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
+        with factory() as session:
+            me = session.get(type(inst), inst_id)
+            barrier.wait()
+            for cid in chunk:
+                lists.allocate(session, me, "revocation", cid, now=utcnow(), size=256)
+                session.commit()
 
-    threads = [threading.Thread(target=worker, args=(ids[n::8],)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = in_threads(worker, [(ids[n::8],) for n in range(8)])
     assert not errors, errors
     with factory() as session:
         rows = session.execute(select(StatusList.seq, StatusEntry.idx).join(StatusList)
@@ -214,31 +207,24 @@ def test_default_validity_and_audit_trail(client):
     assert_problem(client.get(f"/credentials/{cid}/events", headers=auth(other)), 404)
 
 
-def test_concurrent_status_changes_are_all_published(client):
+def test_concurrent_status_changes_are_all_published(client, in_threads):
     """Several staff members revoking at once on one list: no change may overwrite another."""
     _, key = new_tenant(client)
     out = issue_cohort(client, key, 24)
     creds = out["credentials"]
     factory = client.app.state.session_factory
-    errors, barrier = [], threading.Barrier(6)
+    barrier = threading.Barrier(6)
 
     def worker(chunk):
-        try:
-            barrier.wait()
-            for c in chunk:
-                with factory() as session:
-                    row = session.get(Credential, c["id"])
-                    inst = session.get(Institution, row.institution_id)
-                    status.change(session, inst, row, "revoke", actor="test", reason="fraud", now=utcnow())
-                    session.commit()
-        except Exception as exc:
-            errors.append(exc)
+        barrier.wait()
+        for c in chunk:
+            with factory() as session:
+                row = session.get(Credential, c["id"])
+                inst = session.get(Institution, row.institution_id)
+                status.change(session, inst, row, "revoke", actor="test", reason="fraud", now=utcnow())
+                session.commit()
 
-    threads = [threading.Thread(target=worker, args=(creds[n::6],)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = in_threads(worker, [(creds[n::6],) for n in range(6)])
     assert not errors, errors
     entry = creds[0]["verifiableCredential"]["credentialStatus"]
     bits = bitstring.decode(get_list(client, entry).json()["credentialSubject"]["encodedList"])
