@@ -28,11 +28,11 @@ if str(ROOT) not in sys.path:
 from app import admin, status
 from app.cli import _services
 from app.config import Settings
-from app.db import migrate  # noqa: F401 - re-exported for the bench scripts
+from app.db import migrate
 from app.db.session import make_engine, make_session_factory
 from app.domain import elm, status_list
 from app.domain.keys import Ed25519Signer, generate_private_key
-from tests.liveserver import free_port, wait_for_health  # noqa: F401 - free_port re-exported for the scripts
+from tests.liveserver import free_port, wait_for_health
 
 PG_ADMIN_URL = os.environ.get("MCRED_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -186,19 +186,26 @@ def workdir():
 
 
 @contextmanager
-def bench_setup(kind: str):
-    """A scratch database of ``kind`` ("sqlite" or "postgres"), migrated, with an institution (did:web, suspension:
-    two status entries per credential) and its API key; a key directory and a free port for the service. Yields
-    (workdir, db, keys_dir, port, settings, api_key); everything is removed at the end."""
+def scratch_service(kind: str):
+    """A scratch database of ``kind`` ("sqlite" or "postgres"), migrated; a key directory and a free port for the
+    service. Yields (workdir, db, keys_dir, port, settings); everything is removed at the end."""
     with workdir() as wd:
         db = scratch_database(kind, wd)
         try:
             port = free_port()
             settings = settings_for(db.url, wd / "keys", f"http://127.0.0.1:{port}")
             migrate.upgrade(db.url)
-            yield wd, db, wd / "keys", port, settings, create_tenant(settings)
+            yield wd, db, wd / "keys", port, settings
         finally:
             db.cleanup()
+
+
+@contextmanager
+def bench_setup(kind: str):
+    """``scratch_service`` with an institution (did:web, suspension: two status entries per credential) and its
+    API key. Yields (workdir, db, keys_dir, port, settings, api_key)."""
+    with scratch_service(kind) as (wd, db, keys_dir, port, settings):
+        yield wd, db, keys_dir, port, settings, create_tenant(settings)
 
 
 @contextmanager

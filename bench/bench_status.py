@@ -44,16 +44,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from _common import (
     create_tenant,
-    free_port,
     machine_info,
-    migrate,
     pct,
     print_machine,
     print_table,
     running_service,
-    scratch_database,
-    settings_for,
-    workdir,
+    scratch_service,
 )
 from sqlalchemy import event, func, insert, select, text, update
 
@@ -330,12 +326,8 @@ def main() -> None:
           "signed);\n      every status change and status-list fetch below goes through the real HTTP service.")
     rnd = random.Random(20261125)
 
-    with workdir() as wd:
-        db = scratch_database(kind, wd)
+    with scratch_service(kind) as (wd, db, keys_dir, port, settings):
         try:
-            port = free_port()
-            settings = settings_for(db.url, wd / "keys", f"http://127.0.0.1:{port}")
-            migrate.upgrade(db.url)
             key = create_tenant(settings, SLUG, suspension=False)
             alloc_key = create_tenant(settings, ALLOC_SLUG, suspension=False)
             engine = make_engine(db.url)
@@ -370,7 +362,7 @@ def main() -> None:
             t_small = load(args.small)
             print(f"loaded {args.small:,} synthetic credentials + status entries in {t_small:.1f} s")
 
-            with running_service(db.url, wd / "keys", port) as base:
+            with running_service(db.url, keys_dir, port) as base:
                 client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300)
                 # Warm-up (first request of each kind; first signing of every list).
                 for seq in range(1, N_LISTS + 1):
@@ -544,7 +536,6 @@ def main() -> None:
                 engine.dispose()
             except NameError:
                 pass
-            db.cleanup()
 
     # ---- report
     print("\nStatus lists through HTTP (single client unless stated); list size 131,072; rows synthetic:")
