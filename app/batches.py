@@ -284,7 +284,7 @@ def sign_item(issuer: Issuer, work: Work) -> Signed:
     try:
         unsigned, summary = issuing.build_micro_credential(services, inst, work.input, row_id=work.credential_id)
         now = services.clock()
-        document = issuing.sign(services, key, status.with_entries(unsigned, work.entries), now)
+        document = issuing.sign(services, key, unsigned, now, work.entries)
     except McredError as exc:
         return Signed(work.seq, errors=item_errors(exc, work.seq))
     return Signed(work.seq, document, summary.get("learnerRef"), summary.get("learnerName"), summary.get("title"),

@@ -17,7 +17,8 @@ from app import i18n
 from app.db.models import Credential
 from app.domain import elm
 from app.domain.jsonld import as_list
-from app.domain.verify import (
+from app.domain.signed import ELM_CONTEXTS
+from app.domain.verification.results import (
     EXPIRED,
     INVALID,
     NOT_YET_VALID,
@@ -26,9 +27,8 @@ from app.domain.verify import (
     UNRECOGNISED_ISSUER,
     VERIFIED,
     VerificationResult,
-    is_elm,
 )
-from app.domain.verify import message as check_message
+from app.texts.verification import message as check_message
 
 # Annex I and the optional elements, grouped as the page shows them (summarize() keys, plus "level").
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -72,7 +72,8 @@ def summary_of(credential: dict, view: dict | None, lang: str) -> dict:
     """The credential's human fields (elm.summarize() keys) from what was signed; a generic VC's few."""
     if view is None:
         return {}
-    if is_elm(credential, view):
+    if any(c in ELM_CONTEXTS for c in as_list(credential.get("@context"))) or \
+            "EuropeanDigitalCredential" in as_list(view.get("type")):
         try:
             return elm.summarize(view, lang) or {}
         except Exception:  # an odd ELM document must still show its verification result
@@ -166,6 +167,9 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
     view = result.view or {}
     authentic = result.authentic
     summary = summary_of(credential, result.view, lang)
+    if summary and result.view is not None:  # the validity shown is the one the check decided on (the strictest)
+        decided = result.by_name("validity").data
+        summary = {**summary, **{k: decided[k] for k in ("validFrom", "validUntil") if decided.get(k)}}
     issuer_node = _issuer_node(view)
     claimed_issuer = elm.text_in(issuer_node.get("legalName"), lang) or elm.text_in(issuer_node.get("name"), lang) \
         or summary.get("awardingBody")

@@ -14,15 +14,14 @@ from sqlalchemy.orm import Session
 
 from app import logs, status
 from app.db.models import Credential, Institution
-from app.domain import eddsa_rdfc_2022, elm, verify
+from app.domain import eddsa_rdfc_2022, elm, iris
 from app.domain.jsonld import DEFAULT_LIMITS, as_list
+from app.domain.signed import VC1, NotReadable, Signed, StatusEntry, StatusUnknown, credential_problems, read
 from app.domain.microcredential import parse_micro_credential
 from app.domain.timefmt import parse_xsd, to_xsd
 from app.errors import InvalidInput, JsonLdRefused
 from app.services import Services
 from app.storage import audit, credentials, institutions
-
-from app.domain.verify import VC1
 
 # A caller's VC id is indexed (unique per institution): PostgreSQL's btree entries hold at most ~2,700 bytes.
 VC_ID_MAX_BYTES = 2000
@@ -45,38 +44,54 @@ def _fit(text: str | None, column) -> str | None:
 
 
 def credential_row(inst: Institution, document: dict, *, row_id: str, learner_ref: str | None,
-                   learner_name: str | None, title: str | None, now, batch_id: str | None = None) -> Credential:
-    """The row that stores a credential (``document``, signed before the transaction ends), with its summary and
-    bearer tokens."""
+                   learner_name: str | None, title: str | None, now, batch_id: str | None = None,
+                   validity: tuple | None = None) -> Credential:
+    """The row that stores a signed credential, with its summary and bearer tokens. ``validity``: (valid from,
+    valid until) as the statements give them (app.domain.signed); for the service's own documents, whose terms it
+    chose, the JSON says the same."""
+    if validity is None:
+        validity = (parse_xsd(document.get("validFrom") or document.get("issuanceDate")),
+                    parse_xsd(document.get("validUntil") or document.get("expirationDate")))
     return Credential(
         id=row_id, uri=document["id"], institution_id=inst.id, learner_ref=learner_ref,
         learner_name=_fit(learner_name, Credential.learner_name), title=_fit(title, Credential.title),
-        document=document, issued_at=now,
-        valid_from=parse_xsd(document.get("validFrom") or document.get("issuanceDate")),
-        valid_until=parse_xsd(document.get("validUntil") or document.get("expirationDate")),
+        document=document, issued_at=now, valid_from=validity[0], valid_until=validity[1],
         download_token=secrets.token_urlsafe(24), verify_token=secrets.token_urlsafe(24),
         batch_id=batch_id, created_at=now, status="active")
 
 
-def sign(services: Services, key, unsigned: dict, now) -> dict:
-    """The credential signed with ``key`` (a SigningKey) at ``now``; create_proof refuses documents in which
-    JSON-LD would drop terms (safe mode) before it signs anything."""
-    return eddsa_rdfc_2022.create_proof(unsigned, services.keystore.signer(key), loader=services.loader,
+def _validity_of(signed: Signed) -> tuple:
+    """(latest start, earliest end) of the statements: the strictest, as verifiers read them."""
+    starts = [parse_xsd(v) for _, v in signed.validity().starts]
+    ends = [parse_xsd(v) for _, v in signed.validity().ends]
+    return (max((s for s in starts if s), default=None), min((e for e in ends if e), default=None))
+
+
+def sign(services: Services, key, unsigned: dict, now, entries: list[dict] = ()) -> dict:
+    """The credential with its status ``entries``, signed with ``key`` (a SigningKey, or any value with its
+    ``key_file`` and ``verification_method``) at ``now``: one function for single issuing, batches and wallet
+    copies. create_proof refuses documents in which JSON-LD would drop terms (safe mode) before it signs."""
+    document = status.with_entries(unsigned, list(entries)) if entries else unsigned
+    return eddsa_rdfc_2022.create_proof(document, services.keystore.signer(key), loader=services.loader,
                                         created=to_xsd(now))
 
 
 def _store(session: Session, services: Services, inst: Institution, unsigned: dict, *, row_id: str, actor: str,
            learner_ref: str | None, learner_name: str | None, title: str | None,
-           batch_id: str | None = None) -> Credential:
-    """``row_id``: a fresh uuid4 of the service, whatever the VC id is (so no VC id can collide with another
-    institution's row, or tell one institution which ids another has issued)."""
+           batch_id: str | None = None, ready: bool = False) -> Credential:
+    """Allocate the status entries, sign, then write the row once, signed. ``row_id``: a fresh uuid4 of the
+    service, whatever the VC id is (so no VC id can collide with another institution's row, or tell one
+    institution which ids another has issued). ``ready``: a caller's own VC, read back by IRI before signing
+    (``states_as_intended``), its row's validity taken from its statements."""
     now = services.clock()
-    row = credential_row(inst, unsigned, row_id=row_id, learner_ref=learner_ref, learner_name=learner_name,
-                         title=title, now=now, batch_id=batch_id)
-    # The row exists (inside this transaction only) before the status entries that point at it.
-    credentials.add(session, row)
-    unsigned = status.attach_entries(session, services.settings.public_origin, inst, unsigned, row.id, now=now)
-    row.document = sign(services, institutions.active_key(session, inst), unsigned, now)
+    entries = status.allocate_entries(session, services.settings.public_origin, inst, row_id, now=now)
+    validity = None
+    if ready:
+        validity = _validity_of(states_as_intended(services, status.with_entries(unsigned, entries), entries))
+    document = sign(services, institutions.active_key(session, inst), unsigned, now, entries)
+    row = credentials.add(session, credential_row(inst, document, row_id=row_id, learner_ref=learner_ref,
+                                                  learner_name=learner_name, title=title, now=now,
+                                                  batch_id=batch_id, validity=validity))
     audit.record(session, actor=actor, action="issue", now=now, institution_id=inst.id, credential_id=row.id,
                  learner_ref=learner_ref, batch_id=batch_id)
     logs.on_commit(session, "credential.issued", institution=inst.slug, credential_id=row.id, batch_id=batch_id)
@@ -151,12 +166,50 @@ def issue_cohort(session: Session, services: Services, inst: Institution, items:
             for row_id, unsigned, summary in ((r, u, elm.summarize(u, "lv")) for r, u in built)]
 
 
-def prepare_unsigned_vc(services: Services, inst: Institution, credential: object) -> tuple[dict, dict]:
-    """A ready unsigned VC (VC 1.1 or 2.0, as the VC API issuer test suites send it), completed for signing;
-    returns (credential, its signed view).
+def _read(services: Services, credential: dict) -> Signed:
+    try:
+        return read(credential, iris.VERIFIABLE_CREDENTIAL, services.loader, DEFAULT_LIMITS.deadline(),
+                    DEFAULT_LIMITS)
+    except NotReadable as exc:
+        refusal = JsonLdRefused if exc.code in ("unknown-context", "undefined-terms", "invalid-jsonld") \
+            else InvalidInput
+        raise refusal(f"The credential cannot be issued as it is: {exc.detail}", slug=exc.code,
+                      errors=[{"field": f"credential.{t}", "message": "not defined by the credential's @context"}
+                              for t in exc.data.get("terms", [])] or [{"field": "credential", "message": exc.detail}],
+                      ) from None
 
-    Judged by what would be signed (its RDF statements, app.domain.rdf), not by its JSON keys: an issuer or a
-    status entry written under a full IRI or an alias counts exactly as one written plainly.
+
+def _look_alikes(signed: Signed, own_lists: str) -> list[dict]:
+    """What the document says about validity, status or this service's status lists other than through their
+    IRIs: a predicate named like a decisive one under another IRI (``validUntil`` of some other vocabulary, the
+    issuer-dependent ``expirationDate`` of a VC 2.0 document...), or any mention of this service's lists outside a
+    credentialStatus entry of the credential. Verifiers read the IRIs only, so such statements could only mislead
+    a person reading the JSON."""
+    errors, graph = [], signed.graph
+    entries = set(graph.iris(signed.node, iris.CREDENTIAL_STATUS))
+    for subject in graph.subjects():
+        for predicate, objects in graph.predicates(subject).items():
+            if iris.local_name(predicate) in iris.DECISIVE_LOCAL_NAMES and predicate not in iris.DECISIVE_IRIS:
+                errors.append({"field": f"credential.{iris.local_name(predicate)}",
+                               "message": f"states {iris.local_name(predicate)} as {predicate}, which no verifier "
+                                          f"reads: use the VC Data Model's term"})
+            for o in objects:
+                mentions = o["value"].startswith(own_lists) or subject.startswith(own_lists)
+                if mentions and not (subject in entries and predicate in iris.STATUS_LIST_CREDENTIAL):
+                    errors.append({"field": "credential",
+                                   "message": "mentions this service's status lists outside a credentialStatus "
+                                              "entry; entries in them are assigned by the service"})
+    return list({e["message"]: e for e in errors}.values())
+
+
+def prepare_unsigned_vc(services: Services, inst: Institution, credential: object,
+                        warnings: list | None = None) -> tuple[dict, Signed]:
+    """A ready unsigned VC (VC 1.1 or 2.0, as the VC API issuer test suites send it), completed for signing;
+    returns (credential, what it states); what it accepts but cannot check is appended to ``warnings``.
+
+    Judged by what would be signed (its RDF statements by full IRI, app.domain.signed), not by its JSON keys or
+    term names: an issuer or a status entry written under a full IRI or an alias counts exactly as one written
+    plainly, and a context that names another IRI like a checked term changes nothing.
     """
     if not isinstance(credential, dict):
         raise InvalidInput("`credential` must be a JSON object.", errors=[{"field": "credential",
@@ -173,58 +226,70 @@ def prepare_unsigned_vc(services: Services, inst: Institution, credential: objec
                       "message": f"must be one URI (a string of at most {LEARNER_REF_MAX} characters)"})
     if shape:
         raise InvalidInput("The credential cannot be issued as it is.", errors=shape)
-    try:
-        _, view = verify.read(credential, verify.CRED + "VerifiableCredential", services.loader,
-                              DEFAULT_LIMITS.deadline(), DEFAULT_LIMITS)
-    except verify.NotReadable as exc:
-        refusal = JsonLdRefused if exc.code in ("unknown-context", "undefined-terms", "invalid-jsonld") \
-            else InvalidInput
-        raise refusal(f"The credential cannot be issued as it is: {exc.detail}", slug=exc.code,
-                      errors=[{"field": f"credential.{t}", "message": "not defined by the credential's @context"}
-                              for t in exc.data.get("terms", [])] or [{"field": "credential", "message": exc.detail}],
-                      ) from None
-    errors = [{"field": "credential", "message": p} for p in verify.credential_problems(view, credential)]
-    issuers = _node_ids(view.get("issuer"))
-    if len(as_list(view.get("issuer"))) != 1 or issuers != [inst.did]:
+    signed = _read(services, credential)
+    errors = [{"field": "credential", "message": p} for p in credential_problems(signed, credential)]
+    if len(signed.issuers()) != 1 or signed.issuer() != inst.did:
         errors.append({"field": "credential.issuer",
                        "message": f"must be this institution's DID, {inst.did}, and nothing else"})
     own_lists = services.settings.public_origin + "/status/"
-    for entry in verify.status_entries(view):
-        if isinstance(entry, verify.StatusUnknown):
+    warnings = [] if warnings is None else warnings
+    for entry in signed.status_entries():
+        if isinstance(entry, StatusUnknown) and entry.unknown_type:
+            # VCDM 2.0 section 4.10: an issuer may carry a status entry of a type it does not itself check
+            warnings.append({"code": "unchecked-status-type", "field": "credential.credentialStatus",
+                             "detail": f"{entry.detail} It is signed as given; this service cannot check it."})
+        elif isinstance(entry, StatusUnknown):
             errors.append({"field": "credential.credentialStatus", "message": entry.detail})
         elif entry.url.startswith(own_lists):
             errors.append({"field": "credential.credentialStatus",
                            "message": "entries in this service's status lists are assigned by the service"})
-    for name in ("validFrom", "validUntil", "issuanceDate", "expirationDate"):
-        if any(parse_xsd(v) is None for v in as_list(view.get(name))):
-            errors.append({"field": f"credential.{name}", "message": "must be an XML Schema dateTime with a timezone"})
+    errors += _look_alikes(signed, own_lists)
+    for predicate, value in (*signed.validity().starts, *signed.validity().ends):
+        if parse_xsd(value) is None:
+            errors.append({"field": f"credential.{iris.local_name(predicate)}",
+                           "message": "must be an XML Schema dateTime with a timezone"})
     if errors:
         raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
     vc = dict(credential)
-    if as_list(vc.get("@context"))[0] == VC1 and not view.get("issuanceDate"):
+    if as_list(vc.get("@context"))[0] == VC1 and not signed.values(iris.ISSUANCE_DATE):
         vc["issuanceDate"] = to_xsd(services.clock())
-    return vc, view
+    return vc, signed
 
 
-def _node_ids(values) -> list[str]:
-    return [v.get("id") for v in as_list(values) if isinstance(v, dict)]
+def states_as_intended(services: Services, document: dict, entries: list[dict]) -> Signed:
+    """The completed document read back by IRI before it is signed: the status entries the service put in must be
+    statements of the credential (not hidden under another IRI by the document's context), and the validity
+    it records must be the validity the statements give. Raises InvalidInput otherwise."""
+    signed = _read(services, document)
+    stated = {(e.url, e.index, e.purpose) for e in signed.status_entries() if isinstance(e, StatusEntry)}
+    wanted = {(e["statusListCredential"], int(e["statusListIndex"]), e["statusPurpose"]) for e in entries}
+    errors = []
+    if not wanted <= stated:
+        errors.append({"field": "credential.@context",
+                       "message": "gives credentialStatus (or its entries' terms) another meaning, so the status "
+                                  "entries the service adds would not be stated"})
+    if document.get("issuanceDate") and not signed.values(iris.ISSUANCE_DATE) and \
+            as_list(document.get("@context"))[0] == VC1:
+        errors.append({"field": "credential.@context", "message": "gives issuanceDate another meaning"})
+    if errors:
+        raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
+    return signed
 
 
 def issue_vc(session: Session, services: Services, inst: Institution, credential: object, *,
-             actor: str) -> Credential:
+             actor: str, warnings: list | None = None) -> Credential:
     row_id = str(uuid.uuid4())
-    vc, view = prepare_unsigned_vc(services, inst, credential)
-    if str(view.get("id", "_:")).startswith("_:"):  # the service names it: urn:uuid:<row id>
+    vc, signed = prepare_unsigned_vc(services, inst, credential, warnings)
+    if signed.id is None:  # the service names it: urn:uuid:<row id>
         vc["id"] = f"urn:uuid:{row_id}"
     errors = []
-    if len(str(view.get("id", "")).encode()) > VC_ID_MAX_BYTES:
+    if len((signed.id or "").encode()) > VC_ID_MAX_BYTES:
         errors.append({"field": "credential.id", "message": f"must be at most {VC_ID_MAX_BYTES} bytes (UTF-8)"})
-    subjects = [i for i in _node_ids(view.get("credentialSubject")) if not i.startswith("_:")]
+    subjects = [i for i in signed.subjects() if not i.startswith("_:")]
     if any(len(i) > LEARNER_REF_MAX for i in subjects):
         errors.append({"field": "credential.credentialSubject.id",
                        "message": f"must be one URI (a string of at most {LEARNER_REF_MAX} characters)"})
     if errors:
         raise InvalidInput("The credential cannot be issued as it is.", errors=errors)
     return _store(session, services, inst, vc, row_id=row_id, actor=actor,
-                  learner_ref=subjects[0] if subjects else None,
-                  learner_name=None, title=None)
+                  learner_ref=subjects[0] if subjects else None, learner_name=None, title=None, ready=True)

@@ -9,7 +9,7 @@ from app import contexts
 from app.config import Settings
 from app.domain.jsonld import PinnedLoader, make_document_loader
 from app.domain.timefmt import Clock, utcnow
-from app.domain.verify import Memo
+from app.domain.verification import Memo
 from app.keystore import KeyStore
 from app.trust import TrustList
 
@@ -21,7 +21,7 @@ class Services:
     keystore: KeyStore
     clock: Clock = field(default=utcnow)
     trust_list: TrustList = field(default_factory=lambda: TrustList(None))
-    # Status lists and credentials this process has verified already (see app.domain.verify.Memo).
+    # Status lists and credentials this process has verified already (see app.domain.verification.memo).
     verified: Memo = field(default_factory=Memo)
 
 

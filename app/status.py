@@ -74,12 +74,11 @@ def with_entries(unsigned: dict, entries: list[dict]) -> dict:
     return {**doc, "credentialStatus": entries[0] if len(entries) == 1 else entries}
 
 
-def attach_entries(session: Session, origin: str, inst: Institution, unsigned: dict, credential_id: str, *,
-                   now: datetime) -> dict:
-    """Allocate one index per purpose and put the entries into the (still unsigned) credential."""
-    return with_entries(unsigned, [_entry(origin, inst, *lists.allocate(session, inst, purpose, credential_id,
-                                                                         now=now))
-                                   for purpose in purposes_for(inst)])
+def allocate_entries(session: Session, origin: str, inst: Institution, credential_id: str, *,
+                     now: datetime) -> list[dict]:
+    """Claim one index per purpose for ``credential_id``; returns its status entries (to sign into it)."""
+    return [_entry(origin, inst, *lists.allocate(session, inst, purpose, credential_id, now=now))
+            for purpose in purposes_for(inst)]
 
 
 @dataclass

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.domain.verify import RecognisedIssuer
+from app.domain.verification import RecognisedIssuer
 from app.errors import McredError
 from app.storage import institutions
 

@@ -1,4 +1,4 @@
-"""Verification I/O: where DID documents and status lists come from, around the pure app.domain.verify.
+"""Verification I/O: where DID documents and status lists come from, around the pure app.domain.verification.
 
 - This service's own did:web documents and status lists (those under ``settings.public_origin``) are read from
   the database, never over HTTP to itself: always current (a revocation shows at once), and no self-deadlock.
@@ -23,8 +23,8 @@ from app.domain import did_web, elm
 from app.domain.deadline import Deadline
 from app.domain.jsonld import Limits
 from app.domain.status_list import PURPOSES
-from app.domain.verify import PresentationResult, VerificationResult, verify_credential
-from app.domain.verify import verify_presentation as verify_presentation_doc
+from app.domain.verification import PresentationResult, VerificationResult, verify_credential
+from app.domain.verification import verify_presentation as verify_presentation_doc
 from app.errors import (
     InvalidInput,
     LimitExceeded,

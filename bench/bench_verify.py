@@ -39,7 +39,7 @@ from app.domain.did_key import did_key_for, verification_method_id
 from app.domain.keys import Ed25519Signer, generate_private_key, public_key_multibase
 from app.domain.microcredential import EXAMPLE
 from app.domain.timefmt import to_xsd, utcnow
-from app.domain.verify import verify_credential
+from app.domain.verification import verify_credential
 
 
 def run_clients(total: int, clients: int, make_client, request) -> tuple[float, list[float]]:

@@ -233,6 +233,22 @@ def client(database_url, tmp_path_factory):
         yield c
 
 
+@pytest.fixture
+def trusted_client(database_url, tmp_path):
+    """The app with an operator's trust list naming did:key A the University of Latvia; yields (client, the trust
+    list's path) so a test can change the list."""
+    import json
+
+    from tests.apphelpers import DID_A, make_client
+
+    path = tmp_path / "trust-list.json"
+    path.write_text(json.dumps({"issuers": [{"did": DID_A, "name": {"lv": "Latvijas Universitāte",
+                                                                    "en": "University of Latvia"},
+                                             "homepage": "https://www.lu.lv"}]}))
+    with make_client(database_url, tmp_path / "keys", trust_list=path) as c:
+        yield c, path
+
+
 class Remote:
     """A fake internet for the verifier: URL -> JSON document (or an exception), with a log of requests."""
 

@@ -18,7 +18,7 @@ import pytest
 
 from app.domain import eddsa_rdfc_2022, proof_checks
 from app.domain.microcredential import EXAMPLE
-from app.domain.verify import verify_credential
+from app.domain.verification import verify_credential
 from app.errors import InvalidInput, JsonLdRefused, NotFound
 from tests.apphelpers import (
     DID_A,

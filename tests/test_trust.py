@@ -15,7 +15,7 @@ import pytest
 
 from app.domain.microcredential import EXAMPLE
 from app.trust import TrustList, TrustListError
-from tests.apphelpers import DID_A, SIGNER_A, auth, make_client, new_tenant, sign
+from tests.apphelpers import DID_A, SIGNER_A, auth, new_tenant, sign
 
 UL = {"lv": "Latvijas Universitāte", "en": "University of Latvia"}
 
@@ -40,8 +40,21 @@ def forged_ul(client, loader):
         cred.pop(name)
     cred["issuer"]["id"] = DID_A
     cred["issuer"]["legalName"] = dict(UL)
-    cred["credentialSubject"]["hasClaim"]["awardedBy"]["awardingBody"] = cred["issuer"]
+    every_awarding_body(cred, cred["issuer"])
     return sign(cred, SIGNER_A, loader)
+
+
+def every_awarding_body(node, body) -> None:
+    """Make ``body`` the awarding body of every awarding process in ``node`` (the claim's, the assessment's...)."""
+    if isinstance(node, list):
+        for item in node:
+            every_awarding_body(item, body)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "awardingBody":
+                node[key] = copy.deepcopy(body)
+            else:
+                every_awarding_body(value, body)
 
 
 def test_own_institution_is_recognised(client):
@@ -65,14 +78,6 @@ def test_a_genuine_signature_by_an_unknown_key_is_not_a_genuine_credential(clien
         assert verdict == "unrecognised-issuer"
         assert "genuine and valid" not in text and "ir īsts un derīgs" not in text
         assert claim in text
-
-
-@pytest.fixture
-def trusted_client(database_url, tmp_path):
-    path = tmp_path / "trust-list.json"
-    path.write_text(json.dumps({"issuers": [{"did": DID_A, "name": UL, "homepage": "https://www.lu.lv"}]}))
-    with make_client(database_url, tmp_path / "keys", trust_list=path) as c:
-        yield c, path
 
 
 def test_the_operators_trust_list_recognises_an_issuer_and_is_reloaded(trusted_client, forged_ul):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from app.domain import verify as verify_module
-from app.domain.verify import Memo, verify_credential
+from app.domain.verification import Memo, verify_credential
+from app.domain.verification import credential as credential_module
+from app.domain.verification import status as status_module
 from app.errors import NotFound
 from tests.apphelpers import (
     OTHER_DID,
@@ -26,8 +27,8 @@ def test_a_verified_list_is_reused_until_it_changes(loader, monkeypatch):
     cache = Memo()
     credential = sign(base(), OTHER_SIGNER, loader)  # index 8 of OTHER_LIST
     verifications = []
-    real = verify_module._StatusLists._verify
-    monkeypatch.setattr(verify_module._StatusLists, "_verify",
+    real = status_module.StatusLists._verify
+    monkeypatch.setattr(status_module.StatusLists, "_verify",
                         lambda self, *a: verifications.append(1) or real(self, *a))
 
     def run(now=None):
@@ -61,8 +62,9 @@ def test_a_credential_is_read_and_its_proof_checked_once_per_document(loader, mo
     credential = sign(base(), OTHER_SIGNER, loader)
     did_document = {"doc": other_did_document()}
     reads = []
-    real = verify_module.read
-    monkeypatch.setattr(verify_module, "read", lambda *a, **k: reads.append(1) or real(*a, **k))
+    real = credential_module.read
+    for module in (credential_module, status_module):  # the credential's reading and its status list's
+        monkeypatch.setattr(module, "read", lambda *a, **k: reads.append(1) or real(*a, **k))
 
     lists = {OTHER_LIST: signed_status_list(OTHER_LIST, OTHER_DID, OTHER_SIGNER, loader)}
 

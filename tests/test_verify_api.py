@@ -21,7 +21,7 @@ from app.domain.did_key import verification_method_id
 from app.domain.jsonld import Limits, canonicalize
 from app.domain.microcredential import EXAMPLE
 from app.domain.multibase import b58encode
-from app.domain.verify import verify_credential
+from app.domain.verification import verify_credential
 from app.errors import LimitExceeded
 from app.remote_fetch import InsecureUrl, RemoteFetcher
 from tests.apphelpers import (

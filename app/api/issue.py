@@ -29,19 +29,23 @@ router = APIRouter(tags=["issuing"])
 
 
 @router.post("/credentials/issue", status_code=201, openapi_extra=ISSUE_BODY, response_model=IssueResponse,
+             response_model_exclude_unset=True,
              responses=problems(401, 409, *BODY_ERRORS),
              summary="Issue one credential (a micro-credential, or a ready unsigned VC)")
 def issue(response: Response, body: IssueRequest = Depends(body_of(IssueRequest)),
           caller: Caller = Depends(get_caller), session: Session = Db, services: Services = Depends(get_services)):
+    warnings: list[dict] = []
     if body.micro_credential is not None:
         row = issuing.issue_micro_credential(session, services, caller.institution, body.micro_credential,
                                              actor=caller.actor)
     else:
-        row = issuing.issue_vc(session, services, caller.institution, body.credential, actor=caller.actor)
+        row = issuing.issue_vc(session, services, caller.institution, body.credential, actor=caller.actor,
+                               warnings=warnings)
     session.flush()
     out = links(services.settings.public_origin, row)
     response.headers["Location"] = out["credential"]
-    return {"verifiableCredential": row.document, "id": row.id, "links": out}
+    return {"verifiableCredential": row.document, "id": row.id, "links": out,
+            **({"warnings": warnings} if warnings else {})}
 
 
 @router.post("/credentials/cohorts", status_code=201, openapi_extra=COHORT_BODY, response_model=CohortResponse,

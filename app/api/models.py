@@ -230,6 +230,8 @@ class IssueResponse(_Model):
     verifiable_credential: Credential
     id: str
     links: Links
+    warnings: list[JsonObject] | None = Field(None, description="What was accepted but cannot be checked by this "
+                                                                "service (e.g. a status entry of another type)")
 
 
 class CohortMember(_Model):

@@ -21,7 +21,7 @@ from app.api import models
 from app.api.deps import Db, get_services
 from app.api.models import REF, VerifyCredentialRequest, VerifyPresentationRequest, body_doc, body_of, problems
 from app.api.problems import problem_response
-from app.domain.verify import PresentationResult, VerificationResult
+from app.domain.verification import PresentationResult, VerificationResult
 from app.errors import VerificationFailed
 from app.services import Services
 

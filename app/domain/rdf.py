@@ -6,11 +6,15 @@ check that decides a verdict (issuer, type, subject, validity, status, proof opt
 statements, never the document's JSON keys (VC Data Model 2.0, section 4.1: the JSON-LD "compacted" form is one
 serialization among many of the same data).
 
-``Graph`` indexes one RDF graph (pyld's triple form, as produced by app.domain.jsonld.to_dataset). ``view()``
-rebuilds a JSON tree from it with the term names of the pinned contexts: ``type`` and ``id``, language-tagged
-literals as language maps, other literals as strings (booleans and integers as JSON values), IRIs as ``{"id": …}``
-nodes embedded with their own statements. Code written for the ordinary JSON shape of a credential (e.g. the
-ELM reader) can read it, and whatever spelling the document used, it reads exactly what was signed.
+``Graph`` indexes one RDF graph (pyld's triple form, as produced by app.domain.jsonld.to_dataset): the checks
+read it by full IRIs (app.domain.iris). ``view()`` rebuilds a JSON tree from it for people and for the ELM reader:
+``type`` and ``id``, language-tagged literals as language maps, other literals as strings (booleans and integers as
+JSON values), IRIs as ``{"id": …}`` nodes embedded with their own statements.
+
+The view's keys come from one fixed table (``labels``): IRI -> label, built once from the pinned contexts in a
+fixed order and one to one (a label names exactly one IRI; an IRI whose label is taken is keyed by itself). The
+document's own ``@context`` (its inline, property-scoped and type-scoped definitions, the order of its context
+URLs) never decides which IRI a key reads, so no context can make one statement read as another.
 """
 
 from __future__ import annotations
@@ -67,11 +71,12 @@ class Graph:
 
 
 class Terms:
-    """IRI -> term name, from context documents (later contexts do not rename what earlier ones named)."""
+    """IRI -> label, one to one, from context documents: the first context to name an IRI names it, and a label
+    already naming another IRI is not reused (that IRI is keyed by itself)."""
 
     def __init__(self, contexts: Iterable[Any]):
         self.names: dict[str, str] = {}
-        self.language_maps: set[str] = set()  # IRIs of terms with "@container": "@language"
+        self._taken: set[str] = set()
         for context in contexts:
             self._collect(context, {})
 
@@ -91,13 +96,11 @@ class Terms:
                 if not isinstance(iri, str) or iri.startswith("@"):
                     continue
                 iri = self._expand(iri, prefixes)
-                self.names.setdefault(iri, term)
-                if isinstance(definition, dict):
-                    if definition.get("@container") == "@language" or "@language" in (definition.get("@container")
-                                                                                       or []):
-                        self.language_maps.add(iri)
-                    if "@context" in definition:
-                        self._collect(definition["@context"], prefixes)
+                if iri not in self.names and term not in self._taken and ":" not in term:
+                    self.names[iri] = term
+                    self._taken.add(term)
+                if isinstance(definition, dict) and "@context" in definition:
+                    self._collect(definition["@context"], prefixes)
 
     @staticmethod
     def _expand(iri: str, prefixes: dict[str, str]) -> str:
@@ -110,29 +113,32 @@ class Terms:
         return self.names.get(iri, iri)
 
 
-_TERMS_CACHE: dict[tuple, tuple[dict, Terms]] = {}
+# The order the labels are taken in: the contexts of ELM credentials first (whose reader uses the labels), then
+# VC 2.0 and the other pinned contexts. A context missing from the documents is skipped.
+LABEL_ORDER = (
+    "https://www.w3.org/2018/credentials/v1",
+    "http://data.europa.eu/snb/model/context/edc-ap",
+    "https://www.w3.org/ns/credentials/v2",
+    "https://www.w3.org/ns/credentials/status/v1",
+    "https://w3id.org/vc/status-list/2021/v1",
+    "https://w3id.org/security/data-integrity/v2",
+    "https://w3id.org/security/suites/ed25519-2020/v1",
+    "https://w3id.org/security/multikey/v1",
+    "https://www.w3.org/ns/did/v1",
+)
+
+_LABELS: dict[int, tuple[dict, Terms]] = {}
 
 
-def terms_for(context: Any, documents: dict[str, dict]) -> Terms:
-    """The Terms of a document's ``@context``: its pinned URLs (from ``documents``), then any inline contexts."""
-    entries = context if isinstance(context, list) else [context]
-    urls = tuple(c for c in entries if isinstance(c, str))
-    key = (id(documents), urls)
-    cached = _TERMS_CACHE.get(key)
+def labels(documents: dict[str, dict]) -> Terms:
+    """The one label table of a set of pinned context documents (computed once per set)."""
+    cached = _LABELS.get(id(documents))
     if cached is None or cached[0] is not documents:
-        if len(_TERMS_CACHE) > 64:
-            _TERMS_CACHE.clear()
-        cached = _TERMS_CACHE[key] = (documents, Terms((documents.get(url) or {}).get("@context") for url in urls))
-    terms = cached[1]
-    inline = [c for c in entries if isinstance(c, dict)]
-    if not inline:
-        return terms
-    extended = Terms(())
-    extended.names = dict(terms.names)
-    extended.language_maps = set(terms.language_maps)
-    for ctx in inline:
-        extended._collect(ctx, {})
-    return extended
+        if len(_LABELS) > 8:
+            _LABELS.clear()
+        cached = _LABELS[id(documents)] = (
+            documents, Terms((documents.get(url) or {}).get("@context") for url in LABEL_ORDER))
+    return cached[1]
 
 
 def literal_value(term: dict) -> Any:

@@ -1,0 +1,1 @@
+"""The texts people read, in Latvian and English."""
