@@ -16,10 +16,11 @@ limits) documents shares the one interpreter lock with every ordinary verificati
   of seconds of verification work, ``client_burst_seconds`` deep and refilled at ``client_rate`` seconds per
   second. The work's wall time is charged when it ends; a client in debt is refused further expensive documents
   with 429 and ``Retry-After`` (the time until its debt is repaid), and its small documents lose their priority.
-- **The deadline includes the queue.** The caller gives the instant its deadline runs out (it starts when the
-  request arrived); a request waits at most ``max_queue_seconds`` and never past the instant it could still
-  finish (``deadline - need``: ``cheap_need_seconds`` for a cheap document, ``expensive_need_seconds`` for the
-  others). Past it, or when ``queue_limit`` requests are already waiting, it is refused with 503 and
+- **The deadline includes the queue.** The caller gives the instant its time runs out (counted from the request's
+  arrival: app.api.admitting gives the end of the JSON-LD budget, which then shrinks by the time waited); a request
+  waits at most ``max_queue_seconds`` and never past the instant it could still finish (``deadline - need``:
+  ``cheap_need_seconds`` for a cheap document, ``expensive_need_seconds`` for the others). Past it, or when
+  ``queue_limit`` requests of its class (or a cheaper one) are already waiting, it is refused with 503 and
   ``Retry-After`` instead of running late.
 
 Pure of the web framework: threads wait on one condition variable; the clock is passed in (tests use a fake one).
@@ -51,7 +52,7 @@ class Policy:
     cheap_bytes: int = 64_000
     cheap_nodes: int = 600
     cheap_need_seconds: float = 0.25
-    expensive_need_seconds: float = 2.0
+    expensive_need_seconds: float = 1.0
     client_burst_seconds: float = 4.0
     client_rate: float = 0.25
 
@@ -123,7 +124,7 @@ class Admission:
         if owes and not maybe_cheap:
             raise self._too_many(owes)
         with self._lock:
-            if not maybe_cheap and len(self._queue) >= self.policy.queue_limit:
+            if not maybe_cheap and sum(w.kind == EXPENSIVE for w in self._queue) >= self.policy.queue_limit:
                 raise self._saturated()
 
     def _too_many(self, owes: float) -> TooManyRequests:
@@ -171,10 +172,11 @@ class Admission:
                 raise self._too_many((-b.tokens + 1e-3) / p.client_rate)
             need = p.cheap_need_seconds if kind == CHEAP else p.expensive_need_seconds
             start_by = min(self.clock() + p.max_queue_seconds, deadline_at - need)
-            if not self._queue and self._free(kind):
+            ahead = [w for w in self._queue if w.kind <= kind]  # a cheap request does not queue behind expensive
+            if not ahead and self._free(kind):
                 self._running[kind] += 1
             else:
-                if len(self._queue) >= p.queue_limit or self.clock() >= start_by:
+                if len(ahead) >= p.queue_limit or self.clock() >= start_by:
                     raise self._saturated()
                 spent = p.client_burst_seconds - b.tokens + b.active * p.expensive_need_seconds
                 w = _Waiter((kind, round(spent, 1) if kind == EXPENSIVE else 0.0, next(self._seq)), client, kind)
@@ -209,7 +211,7 @@ def policy_from(settings) -> Policy:
     workers = max(1, settings.verify_workers)
     return Policy(workers=workers,
                   expensive_workers=settings.verify_expensive_workers or max(1, workers - 1),
-                  queue_limit=settings.verify_queue or 4 * workers,
+                  queue_limit=settings.verify_queue or 2 * workers,
                   max_queue_seconds=settings.verify_queue_seconds,
                   cheap_bytes=settings.verify_cheap_bytes, cheap_nodes=settings.verify_cheap_nodes,
                   client_burst_seconds=settings.verify_client_burst_seconds,

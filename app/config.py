@@ -71,6 +71,9 @@ class Settings:
         os.environ.get("MCRED_VERIFY_CLIENT_BURST_SECONDS", "4")))
     verify_client_rate: float = field(default_factory=lambda: float(
         os.environ.get("MCRED_VERIFY_CLIENT_RATE", "0.25")))
+    # CPython's thread switch interval while verifying (see app.api.admitting), in milliseconds.
+    verify_switch_interval_ms: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_VERIFY_SWITCH_INTERVAL_MS", "0.5")))
     # Tests and development only: host:port pairs fetched although they are not public addresses (comma-separated).
     fetch_allow: tuple[str, ...] = field(default_factory=lambda: tuple(
         a.strip() for a in os.environ.get("MCRED_FETCH_ALLOW", "").split(",") if a.strip()))

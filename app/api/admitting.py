@@ -1,5 +1,5 @@
 """The routes' side of admission control (app.admission): who the client is, when the request arrived, and one
-``with admitted.slot(session, document) as deadline:`` around the verification.
+``with admitted.slot(session, document) as (deadline, limits):`` around the verification.
 
 The dependency runs before the body is read: a client in debt sending a large body, or any large body while the
 queue is full, is refused (429 / 503 with ``Retry-After``) without parsing it.
@@ -8,8 +8,10 @@ queue is full, is refused (429 / 503 with ``Retry-After``) without parsing it.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Iterator
 
 from fastapi import Request
@@ -17,13 +19,20 @@ from sqlalchemy.orm import Session
 
 from app.admission import Admission, document_nodes, policy_from
 from app.domain.deadline import Deadline
+from app.domain.jsonld import Limits
+from app.verifying import VERIFY_LIMITS
 from app.storage import api_keys
 
 
 def _admission(request: Request) -> Admission:
     admission = getattr(request.app.state, "admission", None)
     if admission is None:
-        admission = request.app.state.admission = Admission(policy_from(request.app.state.services.settings))
+        settings = request.app.state.services.settings
+        admission = request.app.state.admission = Admission(policy_from(settings))
+        # The interpreter lock passes between threads every `switch interval`: an ordinary verification that waits
+        # on SQLite or a socket a hundred times waits that long again each time the expensive thread holds the
+        # lock (the "convoy effect"); 5 ms (CPython's default) makes 15 ms of work take half a second.
+        sys.setswitchinterval(settings.verify_switch_interval_ms / 1000)
     return admission
 
 
@@ -48,15 +57,19 @@ class Admitted:
         return f"key:{row.prefix}" if row is not None else self.address
 
     @contextmanager
-    def slot(self, session: Session, document: object) -> Iterator[Deadline]:
-        """Wait for a slot (or raise 429 / 503); yields the verification's Deadline, which started on arrival."""
+    def slot(self, session: Session, document: object) -> Iterator[tuple[Deadline, Limits]]:
+        """Wait for a slot (or raise 429 / 503); yields the verification's Deadline and JSON-LD Limits, both
+        counted from the request's arrival: the time waited is taken from the JSON-LD budget
+        (``VERIFY_LIMITS.max_seconds``) and from the whole deadline."""
         p = self.admission.policy
         size = self.length if self.length is not None else len(json.dumps(document, separators=(",", ":")))
         cheap = size <= p.cheap_bytes and document_nodes(document, p.cheap_nodes) <= p.cheap_nodes
-        deadline = Deadline(self.seconds)
-        deadline.at = self.arrived + self.seconds  # the queue's wait counts against the deadline
-        with self.admission.slot(self.client(session), cheap=cheap, deadline_at=deadline.at):
-            yield deadline
+        budget = VERIFY_LIMITS.max_seconds
+        with self.admission.slot(self.client(session), cheap=cheap, deadline_at=self.arrived + budget):
+            deadline = Deadline(self.seconds)
+            deadline.at = self.arrived + self.seconds
+            left = max(0.05, self.arrived + budget - time.monotonic())
+            yield deadline, replace(VERIFY_LIMITS, max_seconds=min(budget, left))
 
 
 async def admitted(request: Request) -> Admitted:

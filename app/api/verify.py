@@ -80,8 +80,9 @@ def verify_credential(request: Request, admit: Admitted = Depends(admitted),
                       body: VerifyCredentialRequest = Depends(body_of(VerifyCredentialRequest)),
                       session: Session = Db, services: Services = Depends(get_services),
                       fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
-    with admit.slot(session, body.verifiable_credential) as deadline:
-        result = verifying.verify(session, services, fetcher, body.verifiable_credential, deadline=deadline)
+    with admit.slot(session, body.verifiable_credential) as (deadline, limits):
+        result = verifying.verify(session, services, fetcher, body.verifiable_credential, deadline=deadline,
+                                  limits=limits)
     return result_response(result, request.url.path)
 
 
@@ -92,8 +93,8 @@ def verify_presentation(request: Request, admit: Admitted = Depends(admitted),
                         body: VerifyPresentationRequest = Depends(body_of(VerifyPresentationRequest)),
                         session: Session = Db, services: Services = Depends(get_services),
                         fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
-    with admit.slot(session, body.verifiable_presentation) as deadline:
+    with admit.slot(session, body.verifiable_presentation) as (deadline, limits):
         result = verifying.verify_presentation(session, services, fetcher, body.verifiable_presentation,
                                                challenge=body.options.challenge, domain=body.options.domain,
-                                               deadline=deadline)
+                                               deadline=deadline, limits=limits)
     return result_response(result, request.url.path)

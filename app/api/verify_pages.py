@@ -142,8 +142,10 @@ def _verified(session: Session, services: Services, fetcher: verifying.RemoteFet
     """Verify the stored credential now (in a slot of admission control when ``admit`` is given); (what people
     read about it, its links)."""
     now = services.clock()
-    with admit.slot(session, row.document) if admit else nullcontext(None) as deadline:
-        result = verifying.verify(session, services, fetcher, row.document, now=now, deadline=deadline)
+    unadmitted = nullcontext((None, verifying.VERIFY_LIMITS))
+    with admit.slot(session, row.document) if admit else unadmitted as (deadline, limits):
+        result = verifying.verify(session, services, fetcher, row.document, now=now, deadline=deadline,
+                                  limits=limits)
     return reading(result, row.document, lang, now, own=row), links(services.settings.public_origin, row)
 
 
@@ -301,8 +303,9 @@ def verify_upload(request: Request, admit: Admitted = Depends(admitted), file: U
         document = document["verifiableCredential"]  # a VC API request body or issue response pasted as is
     now = services.clock()
     try:
-        with admit.slot(session, document) as deadline:
-            result = verifying.verify(session, services, fetcher, document, now=now, deadline=deadline)
+        with admit.slot(session, document) as (deadline, limits):
+            result = verifying.verify(session, services, fetcher, document, now=now, deadline=deadline,
+                                      limits=limits)
     except McredError as exc:
         page = _render(request, "verify_form.html", lang, status_code=exc.status,
                        error=f"{i18n.t(lang, 'form.refused')}: {exc.detail}")
