@@ -115,7 +115,7 @@ class Admission:
         """Seconds until ``client`` owes no more work (0 when it does not)."""
         with self._lock:
             b = self._bucket(client)
-            return 0.0 if b.tokens > 0 else (-b.tokens + 1e-3) / self.policy.client_rate
+            return 0.0 if b.tokens > 0 else max(1e-6, -b.tokens / self.policy.client_rate)
 
     def precheck(self, client: str, *, maybe_cheap: bool) -> None:
         """Refuse before the body is even read: a client in debt sending what cannot be cheap (429), or a full
@@ -128,8 +128,9 @@ class Admission:
                 raise self._saturated()
 
     def _too_many(self, owes: float) -> TooManyRequests:
-        return TooManyRequests(f"This client has used its share of verification work; try again in "
-                               f"{math.ceil(owes)} s.", retry_after=math.ceil(owes))
+        wait = max(1, math.ceil(owes - 1e-6))
+        return TooManyRequests(f"This client has used its share of verification work; try again in {wait} s.",
+                               retry_after=wait)
 
     def _saturated(self) -> ServiceSaturated:
         p = self.policy
@@ -169,7 +170,7 @@ class Admission:
             b = self._bucket(client)
             kind = CHEAP if cheap and b.tokens > 0 else EXPENSIVE
             if not cheap and b.tokens <= 0:
-                raise self._too_many((-b.tokens + 1e-3) / p.client_rate)
+                raise self._too_many(-b.tokens / p.client_rate)
             need = p.cheap_need_seconds if kind == CHEAP else p.expensive_need_seconds
             start_by = min(self.clock() + p.max_queue_seconds, deadline_at - need)
             ahead = [w for w in self._queue if w.kind <= kind]  # a cheap request does not queue behind expensive
