@@ -229,3 +229,20 @@ def test_flood_of_expensive_documents_gets_503_and_429(client, pool, in_threads,
     _, key = new_tenant(client)
     r = client.post("/credentials/verify", json=body, headers=auth(key))
     assert r.status_code not in (429, 503), r.text
+
+
+def test_a_request_queued_past_its_json_ld_budget_gets_503_not_a_late_answer(client, pool, own_credential):
+    """The 2 s JSON-LD budget (VERIFY_LIMITS) counts from the request's arrival: queued behind a busy pool, an
+    ordinary request is answered 503 once less than `cheap_need_seconds` of it would be left."""
+    a = pool(workers=1, expensive_workers=1, queue_limit=4, max_queue_seconds=30, cheap_need_seconds=0.25)
+    started, release, _, t = hold(a, "ip:somebody-else", cheap=True)
+    assert started.wait(2)
+    try:
+        t0 = time.perf_counter()
+        r = client.post("/credentials/verify", json={"verifiableCredential": own_credential})
+        waited = time.perf_counter() - t0
+        assert_busy_problem(r, 503)
+        assert 1.5 < waited < 3.0, waited
+    finally:
+        release.set()
+        t.join()

@@ -76,5 +76,7 @@ async def admitted(request: Request) -> Admitted:
     """Dependency (declare it first, before the body): refuses early what admission would refuse anyway."""
     a = Admitted(request)
     if not a.key:
-        a.admission.precheck(a.address, maybe_cheap=a.length is not None and a.length <= a.admission.policy.cheap_bytes)
+        bodiless = request.method in ("GET", "HEAD")  # the page of a stored credential: this service's own shape
+        a.admission.precheck(a.address, maybe_cheap=bodiless or (a.length is not None
+                                                                   and a.length <= a.admission.policy.cheap_bytes))
     return a
