@@ -277,7 +277,8 @@ def verify_form(request: Request):
                                                    "request that is not a form)",
                                     "content": {**_html(), **problems(status)[status]["content"]}}
                            for status in (400, 409, 413, 422)}, **problems(500)})
-def verify_upload(request: Request, admit: Admitted = Depends(admitted), file: UploadFile | None = File(None), credential: str | None = Form(None),
+def verify_upload(request: Request, admit: Admitted = Depends(admitted), file: UploadFile | None = File(None),
+                  credential: str | None = Form(None),
                   lang: str | None = Form(None), session: Session = Db,
                   services: Services = Depends(get_services),
                   fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
