@@ -24,16 +24,17 @@ from app.verifying import VERIFY_LIMITS
 from app.storage import api_keys
 
 
+def install(app, settings) -> None:
+    """The app's admission control (``app.state.admission``; tests replace it with a smaller one)."""
+    app.state.admission = Admission(policy_from(settings))
+    # The interpreter lock passes between threads every `switch interval`: an ordinary verification that waits on
+    # SQLite or a socket a hundred times waits that long again each time the expensive thread holds the lock (the
+    # "convoy effect"); with CPython's default of 5 ms, 15 ms of work took half a second beside a hostile document.
+    sys.setswitchinterval(settings.verify_switch_interval_ms / 1000)
+
+
 def _admission(request: Request) -> Admission:
-    admission = getattr(request.app.state, "admission", None)
-    if admission is None:
-        settings = request.app.state.services.settings
-        admission = request.app.state.admission = Admission(policy_from(settings))
-        # The interpreter lock passes between threads every `switch interval`: an ordinary verification that waits
-        # on SQLite or a socket a hundred times waits that long again each time the expensive thread holds the
-        # lock (the "convoy effect"); 5 ms (CPython's default) makes 15 ms of work take half a second.
-        sys.setswitchinterval(settings.verify_switch_interval_ms / 1000)
-    return admission
+    return request.app.state.admission
 
 
 def _key(request: Request) -> str:
