@@ -55,6 +55,25 @@ class Settings:
     # One deadline for a whole verification, remote DID documents and status lists included.
     verify_deadline_seconds: float = field(default_factory=lambda: float(
         os.environ.get("MCRED_VERIFY_DEADLINE_SECONDS", "10")))
+    # Admission control of verification (app.admission): at most `verify_workers` verifications at once (default:
+    # one per core), documents of the expensive class in at most `verify_expensive_workers` of them (default: all
+    # but one); at most `verify_queue` waiting, none longer than `verify_queue_seconds`. Cheap: at most
+    # `verify_cheap_bytes` bytes and `verify_cheap_nodes` JSON objects/arrays. Per client (API key, else address):
+    # a budget of `verify_client_burst_seconds` seconds of work, refilled at `verify_client_rate` seconds per second.
+    verify_workers: int = field(default_factory=lambda: _int("MCRED_VERIFY_WORKERS", os.cpu_count() or 1))
+    verify_expensive_workers: int = field(default_factory=lambda: _int("MCRED_VERIFY_EXPENSIVE_WORKERS", 0))
+    verify_queue: int = field(default_factory=lambda: _int("MCRED_VERIFY_QUEUE", 0))
+    verify_queue_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_VERIFY_QUEUE_SECONDS", "2")))
+    verify_cheap_bytes: int = field(default_factory=lambda: _int("MCRED_VERIFY_CHEAP_BYTES", 64_000))
+    verify_cheap_nodes: int = field(default_factory=lambda: _int("MCRED_VERIFY_CHEAP_NODES", 600))
+    verify_client_burst_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_VERIFY_CLIENT_BURST_SECONDS", "4")))
+    verify_client_rate: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_VERIFY_CLIENT_RATE", "0.25")))
+    # CPython's thread switch interval while verifying (see app.api.admitting), in milliseconds.
+    verify_switch_interval_ms: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_VERIFY_SWITCH_INTERVAL_MS", "0.5")))
     # Tests and development only: host:port pairs fetched although they are not public addresses (comma-separated).
     fetch_allow: tuple[str, ...] = field(default_factory=lambda: tuple(
         a.strip() for a in os.environ.get("MCRED_FETCH_ALLOW", "").split(",") if a.strip()))

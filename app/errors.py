@@ -130,3 +130,28 @@ class ServiceUnavailable(McredError):
     status = 503
     slug = "not-ready"
     title = "Service not ready"
+
+
+class TooManyRequests(McredError):
+    """RFC 6585 section 4: this client has used its share (of verification work); ``retry_after`` seconds."""
+
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, **kwargs):
+        super().__init__(detail, retryAfter=retry_after, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServiceSaturated(McredError):
+    """RFC 9110 section 15.6.4: the service is busy (every verification slot taken, or the request could not start
+    in time to finish within its deadline); ``retry_after`` seconds."""
+
+    status = 503
+    slug = "service-saturated"
+    title = "Service busy"
+
+    def __init__(self, detail: str, *, retry_after: int, **kwargs):
+        super().__init__(detail, retryAfter=retry_after, **kwargs)
+        self.retry_after = retry_after

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app import contexts, logs
 from app.api import (
+    admitting,
     batches,
     credentials,
     did,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app)
     # did:web documents and status lists of other hosts: https, public addresses only (SSRF), within a deadline
     app.state.remote_fetcher = RemoteFetcher(allow=settings.fetch_allow)
+    admitting.install(app, settings)  # the bounded pool of verification work (app.admission)
     for module in (verify, issue, batches, status, credentials, keys, did, verify_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")

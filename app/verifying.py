@@ -151,10 +151,10 @@ def verify(session: Session, services: Services, fetcher: RemoteFetcher, credent
 
 def verify_presentation(session: Session, services: Services, fetcher: RemoteFetcher, presentation: object, *,
                         challenge: str | None = None, domain: str | None = None, now: datetime | None = None,
-                        limits: Limits = VERIFY_LIMITS) -> PresentationResult:
+                        limits: Limits = VERIFY_LIMITS, deadline: Deadline | None = None) -> PresentationResult:
     """Verify a presentation and every credential in it (VC API ``POST /presentations/verify``), all within one
     deadline."""
-    deadline = Deadline(services.settings.verify_deadline_seconds)
+    deadline = deadline or Deadline(services.settings.verify_deadline_seconds)
     resolvers = Resolvers(session, services, fetcher, deadline)
     result = verify_presentation_doc(presentation, loader=services.loader, resolve_did=resolvers.resolve_did,
                                      fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),

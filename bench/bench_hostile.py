@@ -1,6 +1,6 @@
 """Hostile documents against the public verifier: what one costs, and what it does to everyone else's latency.
 
-    PYTHONPATH=. .venv/bin/python bench/bench_hostile.py [--n 60]
+    PYTHONPATH=. .venv/bin/python bench/bench_hostile.py [--n 60] [--crowd-only] [--levels 0,8,16,32]
 
 Starts the service (``uvicorn``, one process, SQLite) and issues one ordinary micro-credential. Then:
 
@@ -13,14 +13,23 @@ The shapes: a property with 4,000 (and 8,000) distinct strings (the case that to
 duplicate check before), many values under aliases of one property, 19 nodes of 1,000 values, a 1 MB document of
 long strings, 200 inline contexts, and 1,000 nodes each activating one of 100 type-scoped contexts of 100 terms
 (pyld reprocesses a type-scoped context on every node: the most expensive shape within the limits found).
+
+3. a crowd (issue 16): N hostile clients (0, 8, 16, 32; each its own address, through ``X-Forwarded-For``, which
+   uvicorn takes from 127.0.0.1) send ``CROWD_SHAPE`` (~220 kB, a thousand small objects, within the limits) back to
+   back, retrying at once when refused; one ordinary client verifies the service's own credential ``--n`` times.
+   The table: its p50/p99/max, and what the hostile requests were answered (200/400 verdicts, 429, 503, 413).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import threading
 import time
 from datetime import datetime
+
+import httpx
 
 from _common import (
     bench_client,
@@ -66,9 +75,66 @@ def shapes() -> dict[str, dict]:
     }
 
 
+def crowd_shape() -> dict:
+    """~220 kB: 1,000 small nodes, each activating one of 100 type-scoped contexts of 50 terms."""
+    scoped = {f"T{k}": {"@id": f"https://example.org/T{k}",
+                        "@context": {f"p{j}": f"https://example.org/p{j}" for j in range(50)}} for k in range(100)}
+    return {**BASE, "@context": [V2, scoped],
+            "credentialSubject": [{"id": f"did:example:{i}", "type": f"T{i % 100}", "p1": "v"} for i in range(1000)]}
+
+
+def crowd(base: str, ordinary: dict, levels: list[int], n: int) -> None:
+    body = json.dumps({"verifiableCredential": crowd_shape()}).encode()
+    mine = json.dumps({"verifiableCredential": ordinary}).encode()
+    json_type = {"Content-Type": "application/json"}
+    rows = []
+    for level in levels:
+        stop, answers, hostile_ms = threading.Event(), collections.Counter(), []
+
+        def hostile(k: int):
+            with bench_client(base) as client:
+                while not stop.is_set():
+                    t0 = time.perf_counter()
+                    try:
+                        r = client.post("/credentials/verify", content=body,
+                                        headers={**json_type, "X-Forwarded-For": f"10.9.{k // 250}.{k % 250 + 1}"})
+                    except httpx.TransportError:  # refused and closed before the whole body was sent
+                        answers["closed"] += 1
+                        continue
+                    answers[r.status_code] += 1
+                    if r.status_code in (200, 400):
+                        hostile_ms.append(time.perf_counter() - t0)
+
+        threads = [threading.Thread(target=hostile, args=(k,)) for k in range(level)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0 if level else 0)
+        times, statuses = [], collections.Counter()
+        with bench_client(base) as client:
+            for _ in range(n):
+                t0 = time.perf_counter()
+                r = client.post("/credentials/verify", content=mine, headers=json_type)
+                times.append(time.perf_counter() - t0)
+                statuses[r.status_code] += 1
+                time.sleep(0.05)
+        stop.set()
+        for t in threads:
+            t.join()
+        rows.append([level, f"{pct(times, 50) * 1000:.0f}", f"{pct(times, 99) * 1000:.0f}",
+                     f"{max(times) * 1000:.0f}", " ".join(f"{k}×{v}" for k, v in sorted(statuses.items())),
+                     " ".join(f"{k}×{v}" for k, v in sorted(answers.items(), key=str)) or "-",
+                     f"{max(hostile_ms) * 1000:.0f}" if hostile_ms else "-"])
+    print(f"\nOrdinary verification (own credential, POST /credentials/verify, {n} requests, one client) beside N "
+          f"hostile clients sending {len(body) // 1000} kB (1,000 small objects) back to back:")
+    print_table(["hostile clients", "p50 ms", "p99 ms", "max ms", "ordinary answers", "hostile answers",
+                 "hostile verified max ms"], rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=60, help="ordinary verifications per latency measurement")
+    ap.add_argument("--crowd-only", action="store_true", help="only the crowd table")
+    ap.add_argument("--levels", default="0,8,16,32", help="hostile clients of the crowd table")
     args = ap.parse_args()
     print(f"mcred hostile-input benchmark, {datetime.now().isoformat(timespec='seconds')}")
     print_machine(machine_info())
@@ -79,6 +145,9 @@ def main() -> None:
                                headers={"Authorization": f"Bearer {key}"})
             assert issued.status_code == 201, issued.text
             ordinary = issued.json()["verifiableCredential"]
+            if args.crowd_only:
+                crowd(base, ordinary, [int(x) for x in args.levels.split(",")], args.n)
+                return
 
             rows, costs = [], {}
             for name, doc in shapes().items():
@@ -127,6 +196,7 @@ def main() -> None:
                           f"{max(alone) * 1000:.1f}"],
                          ["beside the hostile caller", f"{pct(beside, 50) * 1000:.1f}", f"{pct(beside, 95) * 1000:.1f}",
                           f"{max(beside) * 1000:.1f}"]])
+            crowd(base, ordinary, [int(x) for x in args.levels.split(",")], args.n)
 
 
 if __name__ == "__main__":

@@ -74,8 +74,10 @@ DESCRIPTIONS = {
     413: "Too large or too deeply nested (request body, credential, JSON-LD processing)",
     415: "The body is not JSON",
     422: "Invalid input: every refused field is listed in `errors`",
+    429: "Too many requests: this client has used its share of verification work (see `Retry-After`)",
     500: "The service failed; nothing was stored",
-    503: "Not ready: the database cannot be reached or is not migrated",
+    503: "Not ready: the database cannot be reached or is not migrated; or busy: no verification slot in time "
+         "(see `Retry-After`)",
 }
 BODY_ERRORS = (400, 413, 415, 422)
 

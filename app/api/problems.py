@@ -36,6 +36,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(McredError)
     async def _mcred(request: Request, exc: McredError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if getattr(exc, "retry_after", None) is not None:  # 429 and 503 of admission control (RFC 9110 10.2.3)
+            # and the connection closes: the rest of a refused body is not received (nor parsed)
+            headers = {"Retry-After": str(exc.retry_after), "Connection": "close"}
         return problem_response(exc.to_problem(instance=request.url.path), headers)
 
     @app.exception_handler(RequestValidationError)

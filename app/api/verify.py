@@ -7,7 +7,8 @@ type telling why: verification-failed (forged, tampered, malformed), credential-
 credential-suspended, credential-not-yet-valid, or verification-incomplete (a check is ``unknown``: e.g. the
 status list could not be read; never reported as "not revoked"). Hostile input is 413 (limit-exceeded).
 
-The route is a plain ``def``: canonicalization is CPU-bound, so it runs in the worker thread pool.
+The route is a plain ``def``: canonicalization is CPU-bound, so it runs in the worker thread pool, within a slot
+of admission control (app.admission): 429 or 503 problem details with ``Retry-After`` when it cannot start in time.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app import verifying
 from app.api import models
+from app.api.admitting import Admitted, admitted
 from app.api.deps import Db, get_services
 from app.api.models import REF, VerifyCredentialRequest, VerifyPresentationRequest, body_doc, body_of, problems
 from app.api.problems import problem_response
@@ -67,27 +69,32 @@ NOT_VERIFIED_TEXT = "Not verified: the problem carries the whole result (verifie
 
 
 def _responses() -> dict:
-    out = {**VERIFIED, **problems(400, 413, 415, 422, schemas=NOT_VERIFIED)}
+    out = {**VERIFIED, **problems(400, 413, 415, 422, 429, 503, schemas=NOT_VERIFIED)}
     out[400] = {**out[400], "description": f"{NOT_VERIFIED_TEXT}; or a malformed request"}
     return out
 
 
 @router.post("/credentials/verify", summary="Verify a credential (VC API)", response_model=models.VerificationResult,
              openapi_extra=body_doc(VerifyCredentialRequest), responses=_responses())
-def verify_credential(request: Request, body: VerifyCredentialRequest = Depends(body_of(VerifyCredentialRequest)),
+def verify_credential(request: Request, admit: Admitted = Depends(admitted),
+                      body: VerifyCredentialRequest = Depends(body_of(VerifyCredentialRequest)),
                       session: Session = Db, services: Services = Depends(get_services),
                       fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
-    result = verifying.verify(session, services, fetcher, body.verifiable_credential)
+    with admit.slot(session, body.verifiable_credential) as (deadline, limits):
+        result = verifying.verify(session, services, fetcher, body.verifiable_credential, deadline=deadline,
+                                  limits=limits)
     return result_response(result, request.url.path)
 
 
 @router.post("/presentations/verify", summary="Verify a presentation and every credential in it (VC API)",
              response_model=models.PresentationResult, openapi_extra=body_doc(VerifyPresentationRequest),
              responses=_responses())
-def verify_presentation(request: Request,
+def verify_presentation(request: Request, admit: Admitted = Depends(admitted),
                         body: VerifyPresentationRequest = Depends(body_of(VerifyPresentationRequest)),
                         session: Session = Db, services: Services = Depends(get_services),
                         fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
-    result = verifying.verify_presentation(session, services, fetcher, body.verifiable_presentation,
-                                           challenge=body.options.challenge, domain=body.options.domain)
+    with admit.slot(session, body.verifiable_presentation) as (deadline, limits):
+        result = verifying.verify_presentation(session, services, fetcher, body.verifiable_presentation,
+                                               challenge=body.options.challenge, domain=body.options.domain,
+                                               deadline=deadline, limits=limits)
     return result_response(result, request.url.path)

@@ -15,6 +15,7 @@ import io
 import json
 import re
 import unicodedata
+from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -26,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from app import certificate, i18n, safe_json, verifying
+from app.api.admitting import Admitted, admitted
 from app.api.deps import Db, get_services
 from app.api.links import links
 from app.api.models import REF, problems
@@ -135,10 +137,15 @@ def _prefers_json(request: Request) -> bool:
     return best.get("json", 0.0) > best.get("html", 0.0)
 
 
-def _verified(session: Session, services: Services, fetcher: verifying.RemoteFetcher, row: Credential, lang: str):
-    """Verify the stored credential now; (what people read about it, its links)."""
+def _verified(session: Session, services: Services, fetcher: verifying.RemoteFetcher, row: Credential, lang: str,
+              admit: Admitted | None = None):
+    """Verify the stored credential now (in a slot of admission control when ``admit`` is given); (what people
+    read about it, its links)."""
     now = services.clock()
-    result = verifying.verify(session, services, fetcher, row.document, now=now)
+    unadmitted = nullcontext((None, verifying.VERIFY_LIMITS))
+    with admit.slot(session, row.document) if admit else unadmitted as (deadline, limits):
+        result = verifying.verify(session, services, fetcher, row.document, now=now, deadline=deadline,
+                                  limits=limits)
     return reading(result, row.document, lang, now, own=row), links(services.settings.public_origin, row)
 
 
@@ -147,7 +154,7 @@ def _verified(session: Session, services: Services, fetcher: verifying.RemoteFet
 
 @router.get("/v/{token}", response_class=HTMLResponse, responses=PAGE_ERRORS,
             summary="Public verification page of an issued credential")
-def verification_page(token: str, request: Request, session: Session = Db,
+def verification_page(token: str, request: Request, admit: Admitted = Depends(admitted), session: Session = Db,
                       services: Services = Depends(get_services),
                       fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
     try:
@@ -155,7 +162,7 @@ def verification_page(token: str, request: Request, session: Session = Db,
     except NotFound:
         return _not_found(request)
     lang = _lang(request)
-    r, _ = _verified(session, services, fetcher, row, lang)
+    r, _ = _verified(session, services, fetcher, row, lang, admit)
     return _render(request, "verify_result.html", lang, token=token, r=r)
 
 
@@ -270,7 +277,8 @@ def verify_form(request: Request):
                                                    "request that is not a form)",
                                     "content": {**_html(), **problems(status)[status]["content"]}}
                            for status in (400, 409, 413, 422)}, **problems(500)})
-def verify_upload(request: Request, file: UploadFile | None = File(None), credential: str | None = Form(None),
+def verify_upload(request: Request, admit: Admitted = Depends(admitted), file: UploadFile | None = File(None),
+                  credential: str | None = Form(None),
                   lang: str | None = Form(None), session: Session = Db,
                   services: Services = Depends(get_services),
                   fetcher: verifying.RemoteFetcher = Depends(get_fetcher)):
@@ -296,8 +304,13 @@ def verify_upload(request: Request, file: UploadFile | None = File(None), creden
         document = document["verifiableCredential"]  # a VC API request body or issue response pasted as is
     now = services.clock()
     try:
-        result = verifying.verify(session, services, fetcher, document, now=now)
+        with admit.slot(session, document) as (deadline, limits):
+            result = verifying.verify(session, services, fetcher, document, now=now, deadline=deadline,
+                                      limits=limits)
     except McredError as exc:
-        return _render(request, "verify_form.html", lang, status_code=exc.status,
+        page = _render(request, "verify_form.html", lang, status_code=exc.status,
                        error=f"{i18n.t(lang, 'form.refused')}: {exc.detail}")
+        if getattr(exc, "retry_after", None) is not None:
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     return _render(request, "verify_result.html", lang, token=None, r=reading(result, document, lang, now))
