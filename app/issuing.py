@@ -56,8 +56,18 @@ def credential_row(inst: Institution, document: dict, *, row_id: str, learner_re
         id=row_id, uri=document["id"], institution_id=inst.id, learner_ref=learner_ref,
         learner_name=_fit(learner_name, Credential.learner_name), title=_fit(title, Credential.title),
         document=document, issued_at=now, valid_from=validity[0], valid_until=validity[1],
-        download_token=secrets.token_urlsafe(24), verify_token=secrets.token_urlsafe(24),
+        download_token=link_token(), verify_token=link_token(),
         batch_id=batch_id, created_at=now, status="active")
+
+
+def link_token() -> str:
+    """A capability token for a link a person copies (192 bits, URL-safe), never ending in "-" or "_": a reader
+    that copies the URL from the printed certificate, or a mail client that links it, must not take a trailing
+    hyphen for a line-end hyphenation or punctuation (PDFium does)."""
+    while True:
+        token = secrets.token_urlsafe(24)
+        if token[-1].isalnum():
+            return token
 
 
 def _validity_of(signed: Signed) -> tuple:

@@ -530,7 +530,7 @@ def test_health_stays_fast_while_45_verifications_wait_on_a_black_hole(loader, t
                 started = time.monotonic()
                 r = c.post("/credentials/verify", json={"verifiableCredential": by_status if i % 2 else by_did})
                 durations.append(time.monotonic() - started)
-                return r.status_code
+                return r.status_code, r.headers.get("retry-after")
 
         with ThreadPoolExecutor(HOSTILE) as pool, httpx.Client(base_url=origin, timeout=60) as probe:
             futures = [pool.submit(hostile, i) for i in range(HOSTILE)]
@@ -546,7 +546,10 @@ def test_health_stays_fast_while_45_verifications_wait_on_a_black_hole(loader, t
           f"p50 {statistics.median(latencies) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms; "
           f"verifications p50 {statistics.median(durations):.2f} s, max {max(durations):.2f} s; "
           f"connections to the black hole: {len(hole.connections)}")
-    assert statuses == [400] * HOSTILE
+    # each one either ran to its deadline (400, status unknown) or was refused by admission control, which says
+    # when to come back (503 + Retry-After): none hangs, none is a 500
+    assert all(code == 400 or (code == 503 and retry) for code, retry in statuses), statuses
+    assert any(code == 400 for code, _ in statuses)
     assert len(latencies) >= 10
     assert max(latencies) < 1.5
     assert max(durations) < DEADLINE + 3.0
