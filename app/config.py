@@ -74,6 +74,17 @@ class Settings:
     # CPython's thread switch interval while verifying (see app.api.admitting), in milliseconds.
     verify_switch_interval_ms: float = field(default_factory=lambda: float(
         os.environ.get("MCRED_VERIFY_SWITCH_INTERVAL_MS", "0.5")))
+    # OpenID4VCI (app.wallet): an offer's lifetime (days: it is sent by mail; one made on the learner's page lives
+    # `wallet_page_offer_seconds`), wrong transaction codes before it locks, the code's digits, the lifetimes of
+    # access tokens and c_nonces, and how old a proof JWT may be (its iat) and how far ahead of the clock.
+    wallet_offer_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_OFFER_SECONDS", 14 * 86400))
+    wallet_page_offer_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_PAGE_OFFER_SECONDS", 3600))
+    wallet_tx_code_attempts: int = field(default_factory=lambda: _int("MCRED_WALLET_TX_CODE_ATTEMPTS", 5))
+    wallet_tx_code_length: int = field(default_factory=lambda: _int("MCRED_WALLET_TX_CODE_LENGTH", 6))
+    wallet_token_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_TOKEN_SECONDS", 300))
+    wallet_nonce_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_NONCE_SECONDS", 300))
+    wallet_proof_max_age_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_PROOF_MAX_AGE_SECONDS", 300))
+    wallet_proof_skew_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_PROOF_SKEW_SECONDS", 60))
     # Tests and development only: host:port pairs fetched although they are not public addresses (comma-separated).
     fetch_allow: tuple[str, ...] = field(default_factory=lambda: tuple(
         a.strip() for a in os.environ.get("MCRED_FETCH_ALLOW", "").split(",") if a.strip()))

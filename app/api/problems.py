@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import logs
-from app.errors import PROBLEM_BASE, McredError
+from app.errors import PROBLEM_BASE, McredError, OAuthError
 
 log = logs.log
 
@@ -32,9 +32,19 @@ def _loc(loc) -> str:
     return ".".join(parts) or "body"
 
 
+def oauth_response(exc: OAuthError) -> JSONResponse:
+    """RFC 6749 section 5.2 (and RFC 6750 section 3 for a refused access token): the OAuth endpoints' errors."""
+    headers = {"Cache-Control": "no-store"}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = f'Bearer error="{exc.error}"'
+    return JSONResponse(exc.to_oauth(), status_code=exc.status, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(McredError)
     async def _mcred(request: Request, exc: McredError):
+        if isinstance(exc, OAuthError):
+            return oauth_response(exc)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if getattr(exc, "retry_after", None) is not None:  # 429 and 503 of admission control (RFC 9110 10.2.3)
             # and the connection closes: the rest of a refused body is not received (nor parsed)
