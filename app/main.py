@@ -22,11 +22,13 @@ from app.api import (
     issue,
     keys,
     models,
+    oid4vci,
     openapi,
     problems,
     status,
     verify,
     verify_pages,
+    wallet,
 )
 from app.config import Settings
 from app.db import migrate
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # did:web documents and status lists of other hosts: https, public addresses only (SSRF), within a deadline
     app.state.remote_fetcher = RemoteFetcher(allow=settings.fetch_allow)
     admitting.install(app, settings)  # the bounded pool of verification work (app.admission)
-    for module in (verify, issue, batches, status, credentials, keys, did, verify_pages):
+    for module in (verify, issue, batches, status, credentials, keys, did, verify_pages, oid4vci, wallet):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
 

@@ -18,6 +18,7 @@ from app.api.openapi import BATCH_BODY
 from app.errors import InvalidInput
 from app.services import Services
 from app.storage import batches as stored
+from app.wallet import offers
 
 router = APIRouter(tags=["issuing"])
 
@@ -49,6 +50,7 @@ def get_batch(batch_id: str, status: str | None = Query(None, pattern="^(pending
     total = stored.count_items(session, batch.id, status)
     query = f"&status={status}" if status else ""
     more = f"{batches.batch_url(origin, batch.id)}?offset={offset + limit}&limit={limit}{query}"
+    wallet = offers.batch_view(session, services, caller.institution, [c.id for _, c in page if c is not None])
     return {**batches.describe(origin, batch),
-            "items": [batches.item_result(origin, item, cred, links) for item, cred in page],
+            "items": [batches.with_wallet(batches.item_result(origin, item, cred, links), wallet) for item, cred in page],
             "page": {"offset": offset, "limit": limit, "total": total, "next": more if offset + limit < total else None}}

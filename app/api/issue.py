@@ -24,6 +24,7 @@ from app.api.models import (
 )
 from app.api.openapi import COHORT_BODY, ISSUE_BODY
 from app.services import Services
+from app.wallet import offers
 
 router = APIRouter(tags=["issuing"])
 
@@ -43,8 +44,13 @@ def issue(response: Response, body: IssueRequest = Depends(body_of(IssueRequest)
                                warnings=warnings)
     session.flush()
     out = links(services.settings.public_origin, row)
+    wallet = offers.open_offer(session, services, caller.institution, row, tx_override=body.wallet_tx_code,
+                               actor=caller.actor)
+    if wallet:
+        out["walletOffer"] = wallet[0]
     response.headers["Location"] = out["credential"]
     return {"verifiableCredential": row.document, "id": row.id, "links": out,
+            **({"txCode": wallet[1]} if wallet and wallet[1] else {}),
             **({"warnings": warnings} if warnings else {})}
 
 

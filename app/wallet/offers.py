@@ -88,12 +88,12 @@ def state(offer: WalletOffer, now: datetime) -> str:
         return "withdrawn"
     if offer.locked_at is not None:
         return "locked"
-    if _aware(offer.expires_at) <= now:
+    if aware(offer.expires_at) <= now:
         return "expired"
     return "open"
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes for timezone-aware columns: they are UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
@@ -111,12 +111,81 @@ def credential_offer(origin: str, inst: Institution, offer: WalletOffer, row: Cr
 def summary(origin: str, inst: Institution, offer: WalletOffer, now: datetime) -> dict:
     """An offer as the institution's API shows it."""
     out = {"id": offer.id, "state": state(offer, now), "walletOffer": wallet_link(origin, inst.slug, offer.ref),
-           "txCodeRequired": offer.tx_code_hash is not None, "createdAt": to_xsd(_aware(offer.created_at)),
-           "expiresAt": to_xsd(_aware(offer.expires_at)), "txCodeAttempts": offer.tx_attempts}
+           "txCodeRequired": offer.tx_code_hash is not None, "createdAt": to_xsd(aware(offer.created_at)),
+           "expiresAt": to_xsd(aware(offer.expires_at)), "txCodeAttempts": offer.tx_attempts}
     if offer.tx_code_delivery and out["state"] == "open":
         out["txCode"] = offer.tx_code_delivery
     for key, value in (("pickedUpAt", offer.redeemed_at), ("withdrawnAt", offer.withdrawn_at),
                        ("lockedAt", offer.locked_at)):
         if value is not None:
-            out[key] = to_xsd(_aware(value))
+            out[key] = to_xsd(aware(value))
     return out
+
+
+def open_offer(session: Session, services: Services, inst: Institution, row: Credential, *,
+               tx_override: bool | None, actor: str, keep_code: bool = True) -> tuple[str, str | None] | None:
+    """At issuing (or on the institution's request): a new offer of the record; (its wallet link, its transaction
+    code or None), or None when the record cannot be offered (not exactly one subject)."""
+    if not offerable(row):
+        return None
+    offer, code = make_offer(session, services, inst, row, tx_code=tx_required(inst, tx_override), actor=actor,
+                             keep_code=keep_code)
+    return wallet_link(services.settings.public_origin, inst.slug, offer.ref), code
+
+
+def record_policy(inst: Institution, latest: WalletOffer | None) -> bool:
+    """Whether a new offer of a record asks for a transaction code: as its last offer did, else the default."""
+    return latest.tx_code_hash is not None if latest is not None else inst.wallet_tx_code
+
+
+def open_link(origin: str, inst: Institution, latest: WalletOffer | None, now: datetime) -> str | None:
+    return wallet_link(origin, inst.slug, latest.ref) if latest is not None and state(latest, now) == "open" else None
+
+
+def record_view(session: Session, services: Services, inst: Institution, row: Credential) -> dict:
+    """The record's wallet side, for the institution: its offers (newest first), the copies wallets picked up,
+    and the open offer's link."""
+    now = services.clock()
+    origin = services.settings.public_origin
+    offers_of = wallet_offers.for_credential(session, row.id)
+    view = {"walletOffers": [summary(origin, inst, o, now) for o in offers_of],
+            "walletCopies": [{"id": c.id, "credentialId": c.uri, "holder": c.holder,
+                              "issuedAt": to_xsd(aware(c.created_at))}
+                             for c in wallet_offers.copies_of(session, row.id)]}
+    link = open_link(origin, inst, offers_of[0] if offers_of else None, now)
+    return {**view, "walletOffer": link}
+
+
+def batch_view(session: Session, services: Services, inst: Institution, credential_ids: list[str]) -> dict:
+    """For a page of batch items: credential id -> (open offer's link, its transaction code) where one is open."""
+    now = services.clock()
+    origin = services.settings.public_origin
+    latest = wallet_offers.latest_for_credentials(session, credential_ids)
+    return {cid: (wallet_link(origin, inst.slug, o.ref), o.tx_code_delivery)
+            for cid, o in latest.items() if state(o, now) == "open"}
+
+
+def learner_view(session: Session, services: Services, inst: Institution, row: Credential) -> dict:
+    """What the learner's page shows of the record's newest offer: its link while open, else its state."""
+    now = services.clock()
+    offers_of = wallet_offers.for_credential(session, row.id)
+    latest = offers_of[0] if offers_of else None
+    return {"available": offerable(row), "state": state(latest, now) if latest else "none",
+            "link": open_link(services.settings.public_origin, inst, latest, now),
+            "expires": aware(latest.expires_at) if latest else None,
+            "tx_required": latest is not None and latest.tx_code_hash is not None,
+            "made_by_learner": latest is not None and latest.created_by == LEARNER}
+
+
+LEARNER = "learner-page"
+
+
+def learner_offer(session: Session, services: Services, inst: Institution, row: Credential) -> str | None:
+    """"Make a new offer" on the learner's page: the open offers are withdrawn, a new one (shorter-lived) is made
+    with the record's transaction code policy; returns its code (shown once, on the page) or None."""
+    now = services.clock()
+    offers_of = wallet_offers.for_credential(session, row.id)
+    wallet_offers.withdraw_open(session, row.id, now=now)
+    _, code = make_offer(session, services, inst, row, tx_code=record_policy(inst, offers_of[0] if offers_of else None),
+                         actor=LEARNER, lifetime=services.settings.wallet_page_offer_seconds, keep_code=False)
+    return code
