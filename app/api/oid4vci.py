@@ -13,6 +13,20 @@ from sqlalchemy.orm import Session
 
 from app import safe_json
 from app.api.deps import Db, get_services
+from app.api.models import problems
+from app.api.oid4vci_models import (
+    AuthorizationServerMetadata,
+    CredentialIssuerMetadata,
+    CredentialOffer,
+    CredentialRequest,
+    CredentialResponse,
+    NonceResponse,
+    TokenRequest,
+    TokenResponse,
+    body,
+    oauth_errors,
+    ok,
+)
 from app.api.problems import oauth_response
 from app.db.models import Credential, Institution
 from app.errors import McredError, OAuthError
@@ -22,9 +36,6 @@ from app.wallet import issuance, metadata, offers
 
 router = APIRouter(tags=["wallets (OpenID4VCI)"])
 
-OAUTH_ERROR = {"description": "OAuth error: `{\"error\": ..., \"error_description\": ...}`",
-               "content": {"application/json": {"schema": {"type": "object", "required": ["error"], "properties": {
-                   "error": {"type": "string"}, "error_description": {"type": "string"}}}}}}
 MAX_BODY = 64_000
 
 
@@ -39,7 +50,8 @@ def _json(body: dict) -> JSONResponse:
     return JSONResponse(body, headers=issuance.NO_STORE)
 
 
-@router.get("/.well-known/openid-credential-issuer/issuers/{slug}", responses={404: OAUTH_ERROR},
+@router.get("/.well-known/openid-credential-issuer/issuers/{slug}",
+            responses={**ok(CredentialIssuerMetadata), **oauth_errors(400, 404), **problems(500)},
             summary="Credential issuer metadata (OID4VCI 1.0 section 12.2)")
 def issuer_metadata(slug: str, session: Session = Db, services: Services = Depends(get_services)):
     inst = _institution(session, slug)
@@ -47,7 +59,8 @@ def issuer_metadata(slug: str, session: Session = Db, services: Services = Depen
                         headers={"Cache-Control": "public, max-age=300"})
 
 
-@router.get("/.well-known/oauth-authorization-server/issuers/{slug}", responses={404: OAUTH_ERROR},
+@router.get("/.well-known/oauth-authorization-server/issuers/{slug}",
+            responses={**ok(AuthorizationServerMetadata), **oauth_errors(400, 404), **problems(500)},
             summary="Authorization server metadata (RFC 8414)")
 def authorization_server_metadata(slug: str, session: Session = Db, services: Services = Depends(get_services)):
     inst = _institution(session, slug)
@@ -55,7 +68,7 @@ def authorization_server_metadata(slug: str, session: Session = Db, services: Se
                         headers={"Cache-Control": "public, max-age=300"})
 
 
-@router.get("/issuers/{slug}/offers/{ref}", responses={404: OAUTH_ERROR},
+@router.get("/issuers/{slug}/offers/{ref}", responses={**ok(CredentialOffer), **oauth_errors(400, 404), **problems(500)},
             summary="A credential offer by reference (OID4VCI 1.0 section 4.1.3)")
 def credential_offer(slug: str, ref: str, session: Session = Db, services: Services = Depends(get_services)):
     inst = _institution(session, slug)
@@ -67,7 +80,8 @@ def credential_offer(slug: str, ref: str, session: Session = Db, services: Servi
                                          services.settings.wallet_tx_code_length))
 
 
-@router.post("/issuers/{slug}/token", responses={400: OAUTH_ERROR, 404: OAUTH_ERROR},
+@router.post("/issuers/{slug}/token", openapi_extra=body(TokenRequest, "application/x-www-form-urlencoded"),
+             responses={**ok(TokenResponse), **oauth_errors(400, 404), **problems(500)},
              summary="Token endpoint: the pre-authorized code grant (OID4VCI 1.0 section 6)")
 async def token_endpoint(slug: str, request: Request, session: Session = Db,
                          services: Services = Depends(get_services)):
@@ -82,14 +96,15 @@ async def token_endpoint(slug: str, request: Request, session: Session = Db,
         return oauth_response(exc)
 
 
-@router.post("/issuers/{slug}/nonce", responses={404: OAUTH_ERROR},
+@router.post("/issuers/{slug}/nonce", responses={**ok(NonceResponse), **oauth_errors(400, 404), **problems(500)},
              summary="Nonce endpoint: a fresh c_nonce (OID4VCI 1.0 section 7)")
 def nonce_endpoint(slug: str, session: Session = Db, services: Services = Depends(get_services)):
     inst = _institution(session, slug)
     return _json(issuance.nonce(session, services, inst))
 
 
-@router.post("/issuers/{slug}/credential", responses={400: OAUTH_ERROR, 401: OAUTH_ERROR, 404: OAUTH_ERROR},
+@router.post("/issuers/{slug}/credential", openapi_extra=body(CredentialRequest),
+             responses={**ok(CredentialResponse), **oauth_errors(400, 401, 404), **problems(500)},
              summary="Credential endpoint: the wallet copy, bound to the holder's key (OID4VCI 1.0 section 8)")
 async def credential_endpoint(slug: str, request: Request, session: Session = Db,
                               services: Services = Depends(get_services)):

@@ -32,6 +32,14 @@ def _loc(loc) -> str:
     return ".".join(parts) or "body"
 
 
+OAUTH_PATHS = ("/issuers/", "/.well-known/openid-credential-issuer/", "/.well-known/oauth-authorization-server/")
+
+
+def is_oauth_path(path: str) -> bool:
+    """The OpenID4VCI endpoints (app.api.oid4vci), whose every refusal is an OAuth error, never problem details."""
+    return path.startswith(OAUTH_PATHS)
+
+
 def oauth_response(exc: OAuthError) -> JSONResponse:
     """RFC 6749 section 5.2 (and RFC 6750 section 3 for a refused access token): the OAuth endpoints' errors."""
     headers = {"Cache-Control": "no-store"}
@@ -45,6 +53,8 @@ def install(app: FastAPI) -> None:
     async def _mcred(request: Request, exc: McredError):
         if isinstance(exc, OAuthError):
             return oauth_response(exc)
+        if is_oauth_path(request.url.path) and exc.status < 500:  # e.g. a NUL character in the URL
+            return oauth_response(OAuthError("invalid_request", exc.detail, status=exc.status))
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if getattr(exc, "retry_after", None) is not None:  # 429 and 503 of admission control (RFC 9110 10.2.3)
             # and the connection closes: the rest of a refused body is not received (nor parsed)
@@ -53,6 +63,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
+        if is_oauth_path(request.url.path):
+            return oauth_response(OAuthError("invalid_request", "The request parameters are invalid."))
         errors = [{"field": _loc(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors()]
         return problem_response({"type": PROBLEM_BASE + "invalid-input", "title": "Invalid input", "status": 422,
                                  "detail": "The request parameters are invalid.", "errors": errors,
@@ -60,6 +72,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if is_oauth_path(request.url.path) and exc.status_code in (404, 405):
+            return oauth_response(OAuthError("invalid_request", str(exc.detail), status=exc.status_code))
         slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         return problem_response({"type": PROBLEM_BASE + slug, "title": str(exc.detail), "status": exc.status_code,
                                  "detail": str(exc.detail), "instance": request.url.path},
