@@ -79,7 +79,8 @@ def create_institution(session: Session, services: Services, *, slug: str, legal
 
 def update_institution(session: Session, services: Services, inst: Institution, *, legal_name: dict | None = None,
                        homepage: str | None = None, email: str | None = None, registration: str | None = None,
-                       default_validity_days: int | None = None, actor: str = "admin") -> Institution:
+                       default_validity_days: int | None = None, wallet_tx_code: bool | None = None,
+                       actor: str = "admin") -> Institution:
     """Change what the institution's next credentials say of it (its DID and keys stay: they are signed into the
     credentials already issued, which keep verifying). Only the fields given change."""
     _refuse_unsafe_text(legalName=legal_name, homepage=homepage, email=email, registration=registration)
@@ -98,6 +99,9 @@ def update_institution(session: Session, services: Services, inst: Institution, 
     if default_validity_days is not None:
         inst.default_validity_days = default_validity_days
         changed["defaultValidityDays"] = default_validity_days
+    if wallet_tx_code is not None:  # OpenID4VCI: the default of the institution's wallet offers
+        inst.wallet_tx_code = wallet_tx_code
+        changed["walletTxCode"] = wallet_tx_code
     audit.record(session, actor=actor, action="institution.update", now=services.clock(), institution_id=inst.id,
                  fields=sorted(changed))
     logs.on_commit(session, "institution.updated", institution=inst.slug, fields=sorted(changed))

@@ -3,7 +3,8 @@
     mcred setup-contexts [--download]     put the pinned JSON-LD contexts in place (mirror, else canonical URL)
     mcred migrate                         apply the database migrations (a deployment step: once, before serving)
     mcred create-institution ...          new institution with its own key and DID
-    mcred update-institution SLUG ...     change its names, homepage, e-mail, registration number, default validity
+    mcred update-institution SLUG ...     change its names, homepage, e-mail, registration number, default validity,
+                                          wallet transaction codes
     mcred create-api-key SLUG [--label]   print a new API key (shown once)
     mcred list-api-keys SLUG              the institution's API keys (prefix, label, created, revoked)
     mcred revoke-api-key SLUG PREFIX      the key gets 401 from now on
@@ -125,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--email")
     p.add_argument("--registration", help="registration number: the issuer's legal (eIDAS) identifier")
     p.add_argument("--default-validity-days", type=int)
+    p.add_argument("--wallet-tx-code", choices=["yes", "no"],
+                   help="whether wallet offers (OpenID4VCI) ask for a transaction code by default")
     p = sub.add_parser("create-api-key")
     p.add_argument("slug")
     p.add_argument("--label", default="api")
@@ -209,10 +212,13 @@ def _run(args, settings: Settings) -> int:
             inst = admin.update_institution(session, services, institutions.by_slug(session, args.slug),
                                             legal_name=names or None, homepage=args.homepage, email=args.email,
                                             registration=args.registration,
-                                            default_validity_days=args.default_validity_days)
+                                            default_validity_days=args.default_validity_days,
+                                            wallet_tx_code=None if args.wallet_tx_code is None
+                                            else args.wallet_tx_code == "yes")
             session.commit()
             print(json.dumps({"slug": inst.slug, "did": inst.did, **inst.profile,
-                              "defaultValidityDays": inst.default_validity_days}, indent=2, ensure_ascii=False))
+                              "defaultValidityDays": inst.default_validity_days,
+                              "walletTxCode": inst.wallet_tx_code}, indent=2, ensure_ascii=False))
         elif args.cmd == "create-api-key":
             key = admin.create_api_key(session, services, institutions.by_slug(session, args.slug), args.label)
             session.commit()

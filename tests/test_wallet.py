@@ -320,3 +320,34 @@ def test_copy_revoked_through_its_record(client, tenant):
     assert r.status_code == 200, r.text
     result = client.post("/credentials/verify", json={"verifiableCredential": vc})
     assert result.status_code == 400 and result.json()["verdict"] == "revoked", result.text
+
+
+# --- where offers come from -----------------------------------------------------------------------------------
+
+
+def test_institution_default_and_batch_items(client):
+    from app import admin, jobs
+    from app.storage import institutions
+
+    slug, key = new_tenant(client)
+    services = client.app.state.services
+    with client.app.state.session_factory() as session:
+        admin.update_institution(session, services, institutions.by_slug(session, slug), wallet_tx_code=False)
+        session.commit()
+    answer = issue(client, key)
+    assert "txCode" not in answer and token(client, offer_of(client, answer["links"]["walletOffer"])).status_code == 200
+    assert "txCode" in issue(client, key, walletTxCode=True)  # the request overrides the default
+    with client.app.state.session_factory() as session:
+        admin.update_institution(session, services, institutions.by_slug(session, slug), wallet_tx_code=True)
+        session.commit()
+    batch = client.post("/credentials/batches", json={"items": [EXAMPLE, EXAMPLE]}, headers=auth(key)).json()
+    jobs.work(services.settings, processes=1, until_batch=batch["id"])
+    items = client.get(f"/batches/{batch['id']}", headers=auth(key)).json()["items"]
+    assert [i["status"] for i in items] == ["issued", "issued"]
+    assert all(i["links"]["walletOffer"].startswith("openid-credential-offer://") and len(i["txCode"]) == 6
+               for i in items)
+    first = items[0]
+    vc = pick_up(client, first, Wallet("P-256"))
+    assert vc["credentialSubject"]["id"].startswith("did:key:zDn")
+    again = client.get(f"/batches/{batch['id']}", headers=auth(key)).json()["items"][0]
+    assert again["links"].get("walletOffer") is None and again.get("txCode") is None  # picked up: nothing to deliver
