@@ -83,7 +83,8 @@ def test_issue_download_verify_round_trip(client, tenant, loader):
     assert "attachment" in download.headers["content-disposition"]
     assert ".jsonld" in download.headers["content-disposition"]
     assert json.loads(download.content) == vc
-    assert set(body["links"]) == {"credential", "download", "credentialFile", "verification", "qrCode", "certificate"}
+    assert set(body["links"]) == {"credential", "download", "credentialFile", "verification", "qrCode", "certificate",
+                                  "walletOffer"}
     for name in ("download", "verification", "certificate", "qrCode"):
         assert client.get(body["links"][name].removeprefix(ORIGIN)).status_code == 200, name
 

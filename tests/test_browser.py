@@ -286,6 +286,12 @@ def test_learner_opens_the_download_link(open_page, issued, lang, size):
                                        "en": "QR code leading to the verification page"}[lang])
     picture = Image.open(io.BytesIO(qr.screenshot()))
     assert zxingcpp.read_barcodes(picture)[0].text == links["verification"]
+    # "Add to a wallet": its QR code holds the wallet offer, and so does the same-device link
+    wallet_qr = page.get_by_role("img", name={"lv": "QR kods apliecinājuma pievienošanai makam",
+                                              "en": "QR code to add the credential to a wallet"}[lang])
+    assert zxingcpp.read_barcodes(Image.open(io.BytesIO(wallet_qr.screenshot())))[0].text == links["walletOffer"]
+    assert page.get_by_role("link", name={"lv": "Atvērt makā šajā ierīcē", "en": "Open in a wallet on this device"}[
+        lang]).get_attribute("href") == links["walletOffer"]
     fits_width(page)
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, f"learner-{lang}-{SIZES[size][0]}")

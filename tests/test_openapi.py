@@ -212,6 +212,9 @@ def test_every_answer_is_as_documented(client, doc, loader):
     call("post", f"/credentials/{fresh['id']}/wallet-offers", 201, headers=a)
     call("post", f"/credentials/{fresh['id']}/wallet-offers/withdraw", 200, headers=a)
     call("post", fresh["links"]["download"].removeprefix(ORIGIN) + "/wallet-offer", 200)
+    call("get", fresh["links"]["download"].removeprefix(ORIGIN) + "/wallet-offer.svg", 200)
+    call("post", f"/credentials/{fresh['id']}/wallet-offers/withdraw", 200, headers=a)
+    call("get", fresh["links"]["download"].removeprefix(ORIGIN) + "/wallet-offer.svg", 404)
     call("post", "/download/nothing/wallet-offer", 404)
 
     # every operation was exercised with its success

@@ -209,8 +209,13 @@ def test_lock_out_after_attempts_and_learner_page_says_so(client, tenant):
     code = made.text.split("data-tx-code>")[1].split("<")[0]
     link = made.text.split('href="openid-credential-offer://')[1].split('"')[0]
     fresh = offer_of(client, "openid-credential-offer://" + link.replace("&amp;", "&"))
-    assert token(client, fresh, code).status_code == 200
     assert "data-tx-code" not in client.get(answer["links"]["download"]).text  # shown once
+    qr = client.get(urlsplit(answer["links"]["download"]).path + "/wallet-offer.svg")
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
+    from app.api.verify_pages import qr_svg  # the QR code of the verification link, decoded in test_qr_pages
+    assert qr.text == qr_svg("openid-credential-offer://" + link.replace("&amp;", "&"))
+    assert token(client, fresh, code).status_code == 200
+    assert client.get(urlsplit(answer["links"]["download"]).path + "/wallet-offer.svg").status_code == 404
 
 
 def test_learner_post_from_another_site_is_refused(client, tenant):

@@ -11,7 +11,6 @@ are not indexed.
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import re
@@ -260,7 +259,7 @@ def learner_response(request: Request, session: Session, services: Services, fet
     r, row_links = _verified(session, services, fetcher, row, lang)
     wallet = offers.learner_view(session, services, session.get(Institution, row.institution_id), row)
     if wallet["link"]:
-        wallet["qr_src"] = "data:image/svg+xml;base64," + base64.b64encode(qr_svg(wallet["link"]).encode()).decode()
+        wallet["qr_src"] = f"/download/{row.download_token}/wallet-offer.svg"
     if wallet["expires"]:
         wallet["expires"] = i18n.format_moment(wallet["expires"], lang)
     return _render(request, "learner.html", lang, r=r, verification_url=row_links["verification"],

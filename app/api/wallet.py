@@ -11,7 +11,7 @@ from app import verifying
 from app.api.deps import Caller, Db, get_caller, get_services
 from app.api.models import WalletOffers, problems
 from app.api.verify import get_fetcher
-from app.api.verify_pages import PAGE_ERRORS, _not_found, learner_response
+from app.api.verify_pages import PAGE_ERRORS, SvgResponse, _not_found, learner_response, qr_svg
 from app.db.models import Institution
 from app.errors import Conflict, Forbidden, NotFound
 from app.services import Services
@@ -85,3 +85,16 @@ def learner_new_offer(token: str, request: Request, session: Session = Db,
     audit.record(session, actor=offers.LEARNER, action="wallet-offer", now=services.clock(),
                  institution_id=row.institution_id, credential_id=row.id)
     return learner_response(request, session, services, fetcher, row, new_code=code)
+
+
+@router.get("/download/{token}/wallet-offer.svg", tags=["learners"], response_class=SvgResponse,
+            responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}, **problems(400, 404)},
+            summary="The QR code (SVG) of the learner's open wallet offer")
+def learner_offer_qr(token: str, session: Session = Db, services: Services = Depends(get_services)):
+    row = credentials.by_download_token(session, token)
+    inst = session.get(Institution, row.institution_id)
+    link = offers.learner_view(session, services, inst, row)["link"]
+    if link is None:
+        raise NotFound("This credential has no open wallet offer.")
+    return SvgResponse(qr_svg(link), headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex",
+                                              "Referrer-Policy": "no-referrer"})
