@@ -356,3 +356,19 @@ def test_institution_default_and_batch_items(client):
     assert vc["credentialSubject"]["id"].startswith("did:key:zDn")
     again = client.get(f"/batches/{batch['id']}", headers=auth(key)).json()["items"][0]
     assert again["links"].get("walletOffer") is None and again.get("txCode") is None  # picked up: nothing to deliver
+
+
+def test_ready_vc2_is_offered_in_its_own_configuration(client, tenant):
+    from tests.apphelpers import did_of
+    from tests.test_verify_api import vc2
+
+    slug, key = tenant
+    r = client.post("/credentials/issue", json={"credential": vc2(did_of(client, slug))}, headers=auth(key))
+    assert r.status_code == 201, r.text
+    answer = r.json()
+    offer = offer_of(client, answer["links"]["walletOffer"])
+    assert offer["credential_configuration_ids"] == ["VerifiableCredential_v2_ldp_vc"]
+    wallet = Wallet("P-256", "did:jwk")
+    vc = pick_up(client, answer, wallet)
+    assert vc["credentialSubject"]["id"] == wallet.did
+    assert client.post("/credentials/verify", json={"verifiableCredential": vc}).json()["verified"]
