@@ -187,3 +187,131 @@ def test_an_https_issuer_that_no_key_can_be_bound_to_is_reported_not_refused(cli
     assert body["issuer"] == {"id": "https://example.edu/issuers/565049", "recognised": False}
     assert verification_method_id(DID_A) == next(c for c in body["checks"] if c["check"] == "proof")[
         "verificationMethod"]
+
+
+# --- issue 20: what the conformance suites send an issuer --------------------------------------------------------
+# Each test below is the W3C suite's own test, written against POST /credentials/issue (the suites' issuer
+# endpoint, VC API "Issue Credential"); the suites send the fixture with `issuer` set to the issuer under test.
+
+STATUS_TYPE_CONTEXT = {"CredentialStatusList2017": "https://example.org/examples#CredentialStatusList2017"}
+
+
+def suite_credential(issuer: str, context: tuple = (), **extra) -> dict:
+    """A vc-data-model-2.0-test-suite fixture: the v2 context (and the fixture's inline context), one type, a
+    subject named by its id, and the issuer the suite is testing."""
+    return {"@context": [VC2, *context], "type": ["VerifiableCredential"], "issuer": issuer,
+            "credentialSubject": {"id": "did:example:subject"}, **extra}
+
+
+def issue(client, key: str, credential: dict):
+    return client.post("/credentials/issue", json={"credential": credential}, headers=auth(key))
+
+
+@pytest.fixture(scope="module")
+def tenant(client) -> tuple[str, str]:
+    """(the institution's DID, its API key)."""
+    slug, key = new_tenant(client)
+    return did_of(client, slug), key
+
+
+def refused(response, field: str | None = None) -> bool:
+    body = response.json()
+    ok = response.status_code == 422 and response.headers["content-type"].startswith("application/problem+json")
+    return ok and (field is None or any(e.get("field") == field for e in body.get("errors") or []))
+
+
+@pytest.mark.parametrize("status", [{"id": "did:example:status", "type": "CredentialStatusList2017"},
+                                    {"type": "CredentialStatusList2017"}],
+                         ids=["credential-status-ok", "credential-status-missing-id-ok"])
+def test_a_status_entry_of_another_type_is_signed_with_a_warning(client, tenant, loader, status):
+    """VCDM 2.0 §4.10 Status (vc-data-model-2.0-test-suite 4.10, its four tests: "The type property is
+    REQUIRED", "The related normative guidance in Section 4.5 Types MUST be followed", "If present
+    (credentialStatus.id), the normative guidance in Section 4.4 Identifiers MUST be followed" and "(If a
+    credentialStatus property is present), The type property is REQUIRED..." all issue credential-status-ok or
+    credential-status-missing-id-ok): an issuer may carry a status entry of a type it does not itself check; it is
+    signed as given, with a warning that this service cannot check it."""
+    did, key = tenant
+    r = issue(client, key, suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus=status))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert [w["code"] for w in body["warnings"]] == ["unchecked-status-type"]
+    entries = body["verifiableCredential"]["credentialStatus"]
+    assert status in entries and len(entries) == 2  # the given entry, signed as given, beside the service's own
+    checked = verify(client, body["verifiableCredential"])
+    assert outcomes(checked)["proof"] == ("ok", "proof-valid"), checked.text
+    # no warning where there is nothing this service cannot check
+    plain = issue(client, key, suite_credential(did))
+    assert plain.status_code == 201 and "warnings" not in plain.json()
+
+
+@pytest.mark.parametrize("status,field", [
+    ({"id": "did:example:status"}, "credential"),  # credential-status-missing-type-fail
+    ({"id": "did:example:status", "type": 2}, None),  # credential-status-type-nonurl-fail
+    ({"type": "CredentialStatusList2017", "id": "https ://not-a-url/statusList/4"}, None),  # -nonurl-id-fail
+    ({"type": "CredentialStatusList2017", "id": ["did:example:status:1", "did:example:status:2"]}, None),
+], ids=["missing-type", "type-not-a-url", "id-not-a-url", "two-ids"])
+def test_a_malformed_status_entry_is_refused(client, tenant, status, field):
+    """VCDM 2.0 §4.10 Status with §4.4 Identifiers and §4.5 Types (vc-data-model-2.0-test-suite 4.10, the
+    rejecting halves of the same tests): an entry of an unknown type is accepted only when it is well formed."""
+    did, key = tenant
+    assert refused(issue(client, key, suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus=status)),
+                   field), status
+
+
+def test_an_entry_of_another_type_pointing_at_this_services_lists_is_refused(client, tenant):
+    """Bitstring Status List v1.0 §2.1 / VCDM 2.0 §4.10: entries in this service's own lists are assigned by the
+    service, whatever type the caller gives them (a warning must not open a way around that)."""
+    did, key = tenant
+    own = client.app.state.services.settings.public_origin + "/status/1"
+    r = issue(client, key, suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus={
+        "id": own + "#5", "type": "CredentialStatusList2017"}))
+    assert refused(r), r.text
+
+
+@pytest.mark.parametrize("related,ok", [
+    ({"id": "https://a.example/x", "digestSRI": "sha384-abc"}, True),
+    ([{"id": "https://a.example/x", "digestSRI": "sha384-abc"}], True),
+    ({"digestSRI": "sha384-abc"}, False),
+    ([{"id": "https://a.example/x", "digestSRI": "sha384-abc"}, {"digestMultibase": "uEiA"}], False),
+    ({"id": "https://a.example/x"}, False),
+], ids=["one-object", "a-list", "one-without-id", "one-of-two-without-id", "no-digest"])
+def test_related_resources_are_one_or_more_objects_each_with_an_id(client, tenant, loader, related, ok):
+    """VCDM 2.0 §5.3 Integrity of Related Resources: "The value of the relatedResource property MUST be one or
+    more objects", each with an `id` and a `digestSRI` or `digestMultibase` (vc-data-model-2.0-test-suite 5.3,
+    its two tests): one object is as good as a list of one, and an object without `id` is refused, on issue and
+    on verification alike."""
+    did, key = tenant
+    r = issue(client, key, suite_credential(did, relatedResource=related))
+    assert (r.status_code == 201) is ok, r.text
+    if not ok:
+        assert refused(r, "credential")
+    verified = verify(client, sign(vc2(relatedResource=related), SIGNER_A, loader))
+    assert (outcomes(verified)["format"][0] == "ok") is ok, verified.text
+
+
+@pytest.mark.parametrize("schema,ok", [
+    ({"id": "https://example.org/examples/degree.json", "type": "JsonSchema"}, True),  # credential-schema-ok
+    ({"type": "https://example.org/#ExampleTestSuiteSchema"}, False),  # credential-schema-no-id-fail
+], ids=["with-id", "without-id"])
+def test_a_credential_schema_needs_an_id(client, tenant, loader, schema, ok):
+    """VCDM 2.0 §4.11 Data Schemas: "The value of the credentialSchema property MUST be one or more data schemas
+    that provide verifiers with enough information to determine whether the provided data conforms to the
+    provided schema(s). Each credentialSchema MUST specify its type ... and an id property" (vc-data-model-2.0-
+    test-suite 4.11, credential-schema-no-id-fail.json)."""
+    did, key = tenant
+    r = issue(client, key, suite_credential(did, credentialSchema=schema))
+    assert (r.status_code == 201) is ok, r.text
+    if not ok:
+        assert refused(r, "credential") and "credentialSchema must have an id" in r.text
+    verified = verify(client, sign(vc2(credentialSchema=schema), SIGNER_A, loader))
+    assert (outcomes(verified)["format"][0] == "ok") is ok, verified.text
+
+
+@pytest.mark.parametrize("subject", ["did:example:subject", ["did:example:subject"]], ids=["string", "strings"])
+def test_a_credential_subject_is_an_object(client, tenant, subject):
+    """VCDM 2.0 §4.8 Credential Subject: "The value of the credentialSubject property is a set of objects" — a
+    string (which JSON-LD would read as the subject's IRI) is not one (vc-data-model-2.0-test-suite 4.8)."""
+    did, key = tenant
+    r = issue(client, key, suite_credential(did, credentialSubject=subject))
+    assert refused(r, "credential"), r.text
+    assert "credentialSubject must be an object" in r.text
