@@ -244,18 +244,24 @@ def test_a_status_entry_of_another_type_is_signed_with_a_warning(client, tenant,
     assert plain.status_code == 201 and "warnings" not in plain.json()
 
 
-@pytest.mark.parametrize("status,field", [
-    ({"id": "did:example:status"}, "credential"),  # credential-status-missing-type-fail
-    ({"id": "did:example:status", "type": 2}, None),  # credential-status-type-nonurl-fail
-    ({"type": "CredentialStatusList2017", "id": "https ://not-a-url/statusList/4"}, None),  # -nonurl-id-fail
-    ({"type": "CredentialStatusList2017", "id": ["did:example:status:1", "did:example:status:2"]}, None),
-], ids=["missing-type", "type-not-a-url", "id-not-a-url", "two-ids"])
-def test_a_malformed_status_entry_is_refused(client, tenant, status, field):
+@pytest.mark.parametrize("status,why", [
+    ({"id": "did:example:status"}, "every credentialStatus must have a type"),  # credential-status-missing-type-fail
+    ({"id": "did:example:status", "type": 2}, "invalid type value"),  # credential-status-type-nonurl-fail
+    ({"type": "CredentialStatusList2017", "id": "https ://not-a-url/statusList/4"},  # -nonurl-id-fail
+     "relative IRI 'https ://not-a-url/statusList/4'"),
+    ({"type": "CredentialStatusList2017", "id": ["did:example:status:1", "did:example:status:2"]},
+     "invalid @id value"),  # credential-status-multiple-id-fail
+    ({"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+      "statusListCredential": "https://issuer.example/status/1"}, "lacks a single list URL and index"),
+], ids=["missing-type", "type-not-a-url", "id-not-a-url", "two-ids", "bitstring-entry-without-index"])
+def test_a_malformed_status_entry_is_refused(client, tenant, status, why):
     """VCDM 2.0 §4.10 Status with §4.4 Identifiers and §4.5 Types (vc-data-model-2.0-test-suite 4.10, the
-    rejecting halves of the same tests): an entry of an unknown type is accepted only when it is well formed."""
+    rejecting halves of the same tests), and Bitstring Status List v1.0 §2.1 for an entry of the type this
+    service reads: an entry of an unknown type is accepted only when it is well formed."""
     did, key = tenant
-    assert refused(issue(client, key, suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus=status)),
-                   field), status
+    r = issue(client, key, suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus=status))
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
+    assert why in r.text
 
 
 def test_an_entry_of_another_type_pointing_at_this_services_lists_is_refused(client, tenant):
@@ -265,7 +271,7 @@ def test_an_entry_of_another_type_pointing_at_this_services_lists_is_refused(cli
     own = client.app.state.services.settings.public_origin + "/status/1"
     r = issue(client, key, suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus={
         "id": own + "#5", "type": "CredentialStatusList2017"}))
-    assert refused(r), r.text
+    assert refused(r, "credential") and "this service's status lists" in r.text, r.text
 
 
 @pytest.mark.parametrize("related,ok", [
