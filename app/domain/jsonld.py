@@ -514,6 +514,8 @@ class _NodeMap:
             if not isinstance(element, dict):
                 raise _Refused("a value that is not an object after expansion")
             if "@value" in element:
+                if "@direction" in element and not isinstance(element["@value"], str):
+                    raise _Refused("@direction on a value that is not a string")  # RDF would drop it
                 dtype = element.get("@type")
                 if dtype is not None and dtype != "@json" and not self._signable(dtype):
                     raise _Refused(f"datatype {dtype!r}")
