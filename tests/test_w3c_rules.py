@@ -5,12 +5,14 @@ typed, related resources, subjects, issuers, caller-supplied status entries, and
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
 from app.domain import eddsa_rdfc_2022
 from app.domain.did_key import verification_method_id
 from tests.apphelpers import DID_A, DID_B, KEY_A, NOW, SIGNER_A, SIGNER_B, auth, did_of, new_tenant, sign
+from tests.peer import requires_peer, run_peer
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 ED2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
@@ -321,3 +323,100 @@ def test_a_credential_subject_is_an_object(client, tenant, subject):
     r = issue(client, key, suite_credential(did, credentialSubject=subject))
     assert refused(r, "credential"), r.text
     assert "credentialSubject must be an object" in r.text
+
+
+# --- base direction (issue 20: four tests of vc-data-model-2.0-test-suite 4.6) ------------------------------------
+
+EN_LTR = {"@value": "Example Credential", "@language": "en", "@direction": "ltr"}
+AR_RTL = {"@value": "شهادة", "@language": "ar", "@direction": "rtl"}
+
+
+def with_direction(issuer: str, where: str, prop: str, value: dict, base=suite_credential) -> dict:
+    """A credential whose ``prop`` (name or description), on the credential or on its issuer, is ``value``."""
+    doc = base(issuer)
+    if where == "issuer":
+        doc["issuer"] = {"id": issuer, prop: value}
+    else:
+        doc[prop] = value
+    return doc
+
+
+DIRECTION_CASES = [("credential", "name"), ("credential", "description"), ("issuer", "name"),
+                   ("issuer", "description")]
+
+
+@pytest.mark.parametrize("where,prop", DIRECTION_CASES, ids=[f"{w}-{p}" for w, p in DIRECTION_CASES])
+def test_a_language_value_object_with_a_direction_is_issued_and_verified(client, tenant, where, prop):
+    """VCDM 2.0 §4.6 Names and Descriptions and §11.1 Language and Base Direction (vc-data-model-2.0-test-suite
+    4.6, credential-/issuer-{name,description}-language-direction-en-ok.json): a language value object may carry
+    `@direction`. VC Data Integrity 1.0 §2.4.3 forbids signing less than the document says, so the direction is
+    signed (as the RDF literal "…"^^<https://www.w3.org/ns/i18n#en_ltr>, the `i18n-datatype` form the
+    eddsa-rdfc-2022 implementations use): changing it breaks the signature. An object with any other member is
+    refused (the suite's -extra-prop-en-fail.json)."""
+    did, key = tenant
+    r = issue(client, key, with_direction(did, where, prop, EN_LTR))
+    assert r.status_code == 201, r.text
+    signed = r.json()["verifiableCredential"]
+    checked = verify(client, signed)
+    assert checked.status_code == 200 and outcomes(checked)["proof"] == ("ok", "proof-valid"), checked.text
+    turned = copy.deepcopy(signed)
+    target = turned["issuer"] if where == "issuer" else turned
+    target[prop]["@direction"] = "rtl"
+    assert outcomes(verify(client, turned))["proof"] == ("failed", "signature-invalid")
+    extra = issue(client, key, with_direction(did, where, prop, {**EN_LTR, "url": "did:example:credential"}))
+    assert extra.status_code == 422, extra.text
+
+
+@pytest.mark.parametrize("value", [{"@value": "x", "@direction": "up"}, {"@value": 5, "@direction": "rtl"},
+                                   {"@value": "x", "@direction": "rtl",
+                                    "@type": "http://www.w3.org/2001/XMLSchema#string"}],
+                         ids=["not-a-direction", "not-a-string", "typed"])
+def test_a_direction_that_cannot_be_signed_is_refused(client, tenant, value):
+    """JSON-LD 1.1 §4.2.4 / VC Data Integrity 1.0 §2.4.3: a base direction is "ltr" or "rtl" on a string; anything
+    else would be dropped from the signed statements, so it is refused."""
+    did, key = tenant
+    r = issue(client, key, with_direction(did, "credential", "name", value))
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
+
+
+def test_a_direction_is_shown_as_its_language(loader):
+    """VCDM 2.0 §11.1: the language of a direction-tagged name is still its language for the people reading it."""
+    from app.domain.deadline import Deadline
+    from app.domain.jsonld import DEFAULT_LIMITS
+    from app.domain.signed import read
+
+    doc = {**vc2(), "name": [AR_RTL, {"@value": "Apliecība", "@language": "lv"}]}
+    view = read(doc, "https://www.w3.org/2018/credentials#VerifiableCredential", loader, Deadline(5),
+                DEFAULT_LIMITS).view
+    assert view["name"] == {"ar": "شهادة", "lv": "Apliecība"}
+
+
+@pytest.mark.parametrize("where,prop", DIRECTION_CASES, ids=[f"{w}-{p}" for w, p in DIRECTION_CASES])
+def test_digital_bazaars_verifier_and_this_one_agree_on_directions(client, loader, tmp_path, where, prop):
+    """VC-DI-EDDSA §3.3 (eddsa-rdfc-2022 Transformation: RDFC-1.0 of the JSON-LD's RDF): Digital Bazaar's
+    verifier (jsonld.js with rdfDirection "i18n-datatype", ../shared/tools/vc-peer) verifies a credential with
+    `@direction` that this service signed and refuses it once the direction is turned; this service verifies the
+    one the peer signed and refuses it turned, both ways the same statements."""
+    def turned(doc):
+        doc = copy.deepcopy(doc)
+        target = doc["issuer"] if where == "issuer" else doc
+        target[prop]["@direction"] = "ltr" if target[prop]["@direction"] == "rtl" else "rtl"
+        return doc
+
+    ours = sign(with_direction(DID_A, where, prop, AR_RTL, base=vc2), SIGNER_A, loader)
+    there = run_peer("verify", ours, tmp_path)
+    assert json.loads(there.stdout)["verified"] is True, there.stdout + there.stderr
+    there = run_peer("verify", turned(ours), tmp_path)
+    assert json.loads(there.stdout)["verified"] is False, there.stdout
+
+    issued = run_peer("issue", with_direction(DID_A, where, prop, AR_RTL, base=vc2), tmp_path)
+    assert issued.returncode == 0, issued.stderr
+    theirs = json.loads(issued.stdout)
+    assert (theirs["issuer"]["id"] if where == "issuer" else theirs["issuer"]).startswith("did:key:")
+    assert outcomes(verify(client, theirs))["proof"] == ("ok", "proof-valid")
+    assert outcomes(verify(client, turned(theirs)))["proof"] == ("failed", "signature-invalid")
+
+
+for _mark in requires_peer:  # node and the installed peer, as tests/test_interop_peer.py
+    test_digital_bazaars_verifier_and_this_one_agree_on_directions = _mark(
+        test_digital_bazaars_verifier_and_this_one_agree_on_directions)
