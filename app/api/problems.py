@@ -7,6 +7,8 @@ request's id (``requestId``, also the ``X-Request-ID`` header) to find its log l
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -48,6 +50,19 @@ def oauth_response(exc: OAuthError) -> JSONResponse:
     return JSONResponse(exc.to_oauth(), status_code=exc.status, headers=headers)
 
 
+def _allowed(request: Request, fallback: str) -> str:
+    """RFC 9110 section 15.5.6: a 405 names every method the resource supports. Starlette names only those of the
+    first route matching the path, and one path (``/verify``: the form and its submission) has a route per method.
+    The methods are those the OpenAPI document gives the path's most specific template (``/credentials/issue``,
+    not ``/credentials/{credential_id}``)."""
+    found: dict[int, set[str]] = {}
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            found.setdefault(template.count("{"), set()).update(m.upper() for m in operations)
+    return ", ".join(sorted(found[min(found)])) if found else fallback
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(McredError)
     async def _mcred(request: Request, exc: McredError):
@@ -72,12 +87,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        if is_oauth_path(request.url.path) and exc.status_code in (404, 405):
-            return oauth_response(OAuthError("invalid_request", str(exc.detail), status=exc.status_code))
         slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed(request, (headers or {}).get("Allow", ""))}
+        if is_oauth_path(request.url.path) and exc.status_code in (404, 405):
+            response = oauth_response(OAuthError("invalid_request", str(exc.detail), status=exc.status_code))
+            response.headers.update(headers or {})
+            return response
         return problem_response({"type": PROBLEM_BASE + slug, "title": str(exc.detail), "status": exc.status_code,
-                                 "detail": str(exc.detail), "instance": request.url.path},
-                                getattr(exc, "headers", None))
+                                 "detail": str(exc.detail), "instance": request.url.path}, headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
