@@ -372,3 +372,12 @@ def test_ready_vc2_is_offered_in_its_own_configuration(client, tenant):
     vc = pick_up(client, answer, wallet)
     assert vc["credentialSubject"]["id"] == wallet.did
     assert client.post("/credentials/verify", json={"verifiableCredential": vc}).json()["verified"]
+
+
+def test_cohort_members_carry_their_offers(client, tenant):
+    _, key = tenant
+    r = client.post("/credentials/cohorts", json={"microCredentials": [EXAMPLE, EXAMPLE]}, headers=auth(key))
+    assert r.status_code == 201, r.text
+    members = r.json()["credentials"]
+    assert len({m["links"]["walletOffer"] for m in members}) == 2 and all(len(m["txCode"]) == 6 for m in members)
+    assert pick_up(client, members[1], Wallet())["credentialSubject"]["id"].startswith("did:key:z6Mk")

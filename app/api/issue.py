@@ -61,6 +61,10 @@ def issue_cohort(body: CohortRequest = Depends(body_of(CohortRequest)), caller: 
     rows = issuing.issue_cohort(session, services, caller.institution, body.micro_credentials, actor=caller.actor)
     session.flush()
     origin = services.settings.public_origin
-    return {"batchId": rows[0].batch_id, "count": len(rows),
-            "credentials": [{"id": r.id, "learnerRef": r.learner_ref, "links": links(origin, r),
-                             "verifiableCredential": r.document} for r in rows]}
+    members = []
+    for r in rows:
+        link, code = offers.open_offer(session, services, caller.institution, r, tx_override=None,
+                                       actor=caller.actor) or (None, None)
+        members.append({"id": r.id, "learnerRef": r.learner_ref, "links": {**links(origin, r), "walletOffer": link},
+                        **({"txCode": code} if code else {}), "verifiableCredential": r.document})
+    return {"batchId": rows[0].batch_id, "count": len(rows), "credentials": members}

@@ -247,6 +247,7 @@ class CohortMember(_Model):
     id: str
     learner_ref: str | None
     links: Links
+    tx_code: str | None = Field(None, description="The wallet offer's transaction code, where it asks for one.")
     verifiable_credential: Credential
 
 
