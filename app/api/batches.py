@@ -52,5 +52,6 @@ def get_batch(batch_id: str, status: str | None = Query(None, pattern="^(pending
     more = f"{batches.batch_url(origin, batch.id)}?offset={offset + limit}&limit={limit}{query}"
     wallet = offers.batch_view(session, services, caller.institution, [c.id for _, c in page if c is not None])
     return {**batches.describe(origin, batch),
-            "items": [batches.with_wallet(batches.item_result(origin, item, cred, links), wallet) for item, cred in page],
+            "items": [batches.with_wallet(batches.item_result(origin, item, cred, links), wallet)
+                      for item, cred in page],
             "page": {"offset": offset, "limit": limit, "total": total, "next": more if offset + limit < total else None}}

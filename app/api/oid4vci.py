@@ -68,7 +68,8 @@ def authorization_server_metadata(slug: str, session: Session = Db, services: Se
                         headers={"Cache-Control": "public, max-age=300"})
 
 
-@router.get("/issuers/{slug}/offers/{ref}", responses={**ok(CredentialOffer), **oauth_errors(400, 404), **problems(500)},
+@router.get("/issuers/{slug}/offers/{ref}",
+            responses={**ok(CredentialOffer), **oauth_errors(400, 404), **problems(500)},
             summary="A credential offer by reference (OID4VCI 1.0 section 4.1.3)")
 def credential_offer(slug: str, ref: str, session: Session = Db, services: Services = Depends(get_services)):
     inst = _institution(session, slug)

@@ -36,7 +36,8 @@ def digest(secret: str) -> str:
 
 
 def pre_authorized_code(ref: str) -> str:
-    return urlsafe_b64encode(hmac.new(ref.encode(), b"pre-authorized_code", hashlib.sha256).digest()).decode().rstrip("=")
+    mac = hmac.new(ref.encode(), b"pre-authorized_code", hashlib.sha256).digest()
+    return urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def tx_code_digest(offer_id: str, code: str) -> str:
@@ -186,6 +187,7 @@ def learner_offer(session: Session, services: Services, inst: Institution, row: 
     now = services.clock()
     offers_of = wallet_offers.for_credential(session, row.id)
     wallet_offers.withdraw_open(session, row.id, now=now)
-    _, code = make_offer(session, services, inst, row, tx_code=record_policy(inst, offers_of[0] if offers_of else None),
-                         actor=LEARNER, lifetime=services.settings.wallet_page_offer_seconds, keep_code=False)
+    policy = record_policy(inst, offers_of[0] if offers_of else None)
+    _, code = make_offer(session, services, inst, row, tx_code=policy, actor=LEARNER,
+                         lifetime=services.settings.wallet_page_offer_seconds, keep_code=False)
     return code
