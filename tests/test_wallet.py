@@ -381,3 +381,40 @@ def test_cohort_members_carry_their_offers(client, tenant):
     members = r.json()["credentials"]
     assert len({m["links"]["walletOffer"] for m in members}) == 2 and all(len(m["txCode"]) == 6 for m in members)
     assert pick_up(client, members[1], Wallet())["credentialSubject"]["id"].startswith("did:key:z6Mk")
+
+
+def test_expired_nonce_and_token(client, tenant):
+    offer, access = grant(client, tenant[1])
+    issuer = offer["credential_issuer"]
+    old = nonce(client, issuer)
+    services = client.app.state.services
+    clock = services.clock
+    later = services.settings.wallet_nonce_seconds + 1
+    services.clock = lambda: clock() + timedelta(seconds=later)
+    try:
+        proof = Wallet().proof(aud=issuer, nonce=old, iat=int(time.time()) + later)
+        # the access token has expired (it lives MCRED_WALLET_TOKEN_SECONDS)
+        oauth_error(credential(client, offer, access, proof), 401, "invalid_token")
+    finally:
+        services.clock = clock
+    offer3, access3 = grant(client, tenant[1])
+    stale = nonce(client, issuer)
+    from sqlalchemy import update
+
+    from app.db.models import WalletNonce
+    from app.wallet.offers import digest
+    with client.app.state.session_factory() as session:  # the nonce's lifetime ran out, the token's has not
+        session.execute(update(WalletNonce).where(WalletNonce.nonce_hash == digest(stale))
+                        .values(expires_at=clock() - timedelta(seconds=1)))
+        session.commit()
+    oauth_error(credential(client, offer3, access3, Wallet().proof(aud=issuer, nonce=stale)), 400, "invalid_nonce")
+
+
+def test_suspended_record_suspends_the_copy(client):
+    _, key = new_tenant(client, suspension_enabled=True)
+    answer = issue(client, key)
+    vc = pick_up(client, answer, Wallet("P-256", "did:jwk"))
+    assert client.post(f"/credentials/{answer['id']}/suspend", json={}, headers=auth(key)).status_code == 200
+    assert client.post("/credentials/verify", json={"verifiableCredential": vc}).json()["verdict"] == "suspended"
+    assert client.post(f"/credentials/{answer['id']}/reinstate", json={}, headers=auth(key)).status_code == 200
+    assert client.post("/credentials/verify", json={"verifiableCredential": vc}).json()["verified"]
