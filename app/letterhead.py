@@ -214,9 +214,9 @@ def svg_drawing(data: bytes):
         return None
 
 
-def flowable(data: bytes, media_type: str, max_width: float, max_height: float):
+def flowable(data: bytes, media_type: str, max_width: float, max_height: float, font: str):
     """The logo scaled to fit ``max_width`` × ``max_height`` points (aspect kept), as a platypus flowable; None
-    when it cannot be drawn."""
+    when it cannot be drawn. ``font``: the drawing's initial font (an embedded one: never a standard 14 font)."""
     if media_type == PNG:
         from reportlab.lib.utils import ImageReader
         from reportlab.platypus import Image as PdfImage
@@ -229,6 +229,7 @@ def flowable(data: bytes, media_type: str, max_width: float, max_height: float):
         if drawing is None or not drawing.width or not drawing.height:
             return None
         scale = min(max_width / drawing.width, max_height / drawing.height)
+        drawing.initialFontName = font
         drawing.scale(scale, scale)
         drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
         return drawing
