@@ -186,7 +186,8 @@ def _header(r: dict, lang: str, s: dict, head: Letterhead) -> list:
     if logo is None:
         return texts
     gap = 6 * mm
-    table = Table([[logo, texts]], colWidths=[logo.width + gap, WIDTH - 2 * MARGIN - logo.width - gap])
+    logo_width, _ = logo.wrap(*LOGO_BOX)
+    table = Table([[logo, texts]], colWidths=[logo_width + gap, WIDTH - 2 * MARGIN - logo_width - gap])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
