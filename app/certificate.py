@@ -211,7 +211,8 @@ def _content(r: dict, lang: str, s: dict, head: Letterhead) -> list:
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -2), 0.4,
                                                                              colors.HexColor("#c9c9c9")),
                                    ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-                                   ("LEFTPADDING", (0, 0), (-1, -1), 0), ("FONTNAME", (0, 0), (-1, -1), s["value"].fontName)]))
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("FONTNAME", (0, 0), (-1, -1), s["value"].fontName)]))
         flow.append(table)
     outcomes = fields.get("learningOutcomes") or []
     if outcomes:

@@ -58,7 +58,7 @@ def xmp_packet(info: PDFInfo, moment: datetime, document_id: str, instance_id: s
     def alt(value: str) -> str:
         return f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(value)}</rdf:li></rdf:Alt>'
 
-    described = [f"<dc:format>application/pdf</dc:format>",
+    described = ["<dc:format>application/pdf</dc:format>",
                  f"<dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>"]
     if info.title:
         described.append(f"<dc:title>{alt(info.title)}</dc:title>")

@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    LargeBinary,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     text,
