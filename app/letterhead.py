@@ -30,7 +30,7 @@ SVG_MAX_BYTES = 256 * 1024
 SVG_MAX_ELEMENTS = 5000
 PNG_MAX_SIDE = 5000  # pixels, each side
 PNG_MAX_PIXELS = 16_000_000
-PNG_MAX_OUTPUT = 1200  # pixels on the long side as stored: 30 mm printed at about 1000 dpi
+PNG_MAX_OUTPUT = 800  # pixels on the long side as stored: the logo box (52 mm) printed at about 390 dpi
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 SVG_NS, XLINK_NS, XML_NS = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink", \
