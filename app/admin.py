@@ -85,7 +85,6 @@ def update_institution(session: Session, services: Services, inst: Institution, 
     credentials already issued, which keep verifying) and its certificates' letterhead (see
     ``update_letterhead``). Only the fields given change."""
     _refuse_unsafe_text(legalName=legal_name, homepage=homepage, email=email, registration=registration)
-    letterhead_changed = update_letterhead(inst, **letterhead_fields)
     if legal_name is not None and (not legal_name or not all(isinstance(v, str) and v.strip()
                                                              for v in legal_name.values())):
         raise InvalidInput("The institution needs a legal name (lv and/or en).",
@@ -93,6 +92,7 @@ def update_institution(session: Session, services: Services, inst: Institution, 
     if default_validity_days is not None and not 0 < default_validity_days <= 36500:
         raise InvalidInput("The default validity must be 1 to 36500 days.",
                            errors=[{"field": "defaultValidityDays", "message": "out of range"}])
+    letterhead_changed = update_letterhead(inst, **letterhead_fields)
     profile = dict(inst.profile or {})
     changed = {k: v for k, v in (("legalName", legal_name and {**profile.get("legalName", {}), **legal_name}),
                                   ("homepage", homepage), ("email", email), ("registration", registration)) if v}

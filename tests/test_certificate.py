@@ -162,7 +162,7 @@ def set_letterhead(client, slug: str, **fields) -> None:
     from app.storage import institutions
 
     with client.app.state.session_factory() as session:
-        admin.update_letterhead(institutions.by_slug(session, slug), **fields)
+        admin.update_institution(session, client.app.state.services, institutions.by_slug(session, slug), **fields)
         session.commit()
 
 
