@@ -55,6 +55,7 @@ FONTS = {"sans": "DejaVuSans.ttf", "sans-bold": "DejaVuSans-Bold.ttf", "serif-bo
 WIDTH, HEIGHT = A4
 MARGIN = 18 * mm
 BOTTOM_BLOCK = 64 * mm  # QR code, the verification URL and the small print
+QR_TOP = 56 * mm  # the QR code's top edge above the margin (the signature block starts there)
 SIGNATURE_BLOCK = 30 * mm  # above it when there is a signatory: half of it to sign in
 LOGO_BOX = (52 * mm, 24 * mm)
 INK, MUTED, ACCENT, STAMP = colors.HexColor("#1a1a1a"), colors.HexColor("#4a4a4a"), colors.HexColor("#0b3d73"), \
@@ -284,7 +285,7 @@ def render(r: dict, *, lang: str, verification_url: str, qr_matrix: list[list[bo
     elif verdict == "unknown":
         banner = t("cert.banner.unknown")
     signed = bool(head.signatory_name or _in(head.signatory_position, lang))
-    bottom_block = BOTTOM_BLOCK + (SIGNATURE_BLOCK if signed else 0)
+    bottom_block = QR_TOP + SIGNATURE_BLOCK if signed else BOTTOM_BLOCK
 
     def beneath(canvas, doc):
         if stamp:  # across the page, beneath the content
@@ -314,7 +315,7 @@ def render(r: dict, *, lang: str, verification_url: str, qr_matrix: list[list[bo
             para.drawOn(canvas, text_x, y)
             y -= 2 * mm
         if signed:
-            _draw_signature(canvas, r, lang, s, head, MARGIN + BOTTOM_BLOCK)
+            _draw_signature(canvas, r, lang, s, head, MARGIN + QR_TOP)
         fields = r["fields"]
         small = [f"{t('field.' + key)}: {fields[key]}" for key in IDENTIFIERS if key in fields] + \
             [t("cert.small"), f"{t('cert.printed')}: {day(now, lang)}"]
