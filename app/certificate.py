@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import date, datetime, time, timezone
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -98,13 +99,20 @@ def _in(texts: dict | None, lang: str) -> str | None:
 def day(value, lang: str) -> str | None:
     """A date or moment as a calendar date, never a clock time: a credential's dates encoded as 00:00:00 or
     23:59:59 UTC are that date (as app.i18n.format_when reads them), any other moment is its date in Riga."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return i18n.format_date(value, lang)
     moment = parse_xsd(value) if isinstance(value, str) else value
     if not isinstance(moment, datetime):
         return str(value) if value not in (None, "") else None
     utc = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-    date = utc.date() if utc.time().replace(microsecond=0) in (time(0, 0, 0), time(23, 59, 59)) else \
+    day_of = utc.date() if utc.time().replace(microsecond=0) in (time(0, 0, 0), time(23, 59, 59)) else \
         utc.astimezone(i18n.RIGA).date()
-    return i18n.format_date(date, lang)
+    return i18n.format_date(day_of, lang)
 
 
 @cache
