@@ -43,7 +43,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("stackability", ("stackability", "isPartialQualification", "partOf", "entitlesTo", "furtherInformation")),
     ("identifiers", ("learnerRef", "credentialId", "issuerId")),
 )
-CARD = ("learnerName", "title", "ects", "level", "validUntil")  # after the verdict and the issuer; hours without ECTS
+CARD = ("learnerName", "title", "documentType", "ects", "level", "validUntil")  # after the verdict and the issuer;
+# hours without ECTS
 DATES = ("dateOfIssue", "validFrom", "validUntil")
 # a verdict's outcome word for the check that decided it ("Revoked", not "Failed")
 OUTCOME_WORDS = {("status", "revoked"), ("status", "suspended"), ("validity", "expired"),
