@@ -11,8 +11,9 @@ of shape, grouping and gradient elements and presentation attributes. What can r
 silently dropped, so the administrator learns why: ``<script>``, ``<foreignObject>``, ``<image>``, event handler
 attributes (``on*``), any reference that is not a fragment of the document itself (``href``, ``url(...)``,
 ``@import``), and text (``<text>``: the PDF's fonts would not be embedded; convert text to paths). Elements and
-attributes of other namespaces (an editor's metadata) and unknown ones are dropped. Opacity is dropped (PDF/A
-without transparency). The result must render with svglib, which the certificate uses.
+attributes of other namespaces (an editor's metadata) and unknown ones are dropped. Opacity is dropped, and a
+colour with alpha is drawn as its blend onto white (PDF/A without transparency). The result must render with
+svglib, which the certificate uses.
 """
 
 from __future__ import annotations
@@ -214,6 +215,23 @@ def svg_drawing(data: bytes):
         return None
 
 
+def _opaque(node) -> None:
+    """Every colour of a drawing made opaque (PDF/A without transparency): a colour with alpha (rgba(), #rrggbbaa,
+    ``transparent``) becomes its blend onto white, a fully transparent one none; opacities become 1."""
+    from reportlab.lib.colors import Color
+
+    for attr in ("fillColor", "strokeColor"):
+        colour = getattr(node, attr, None)
+        if isinstance(colour, Color) and colour.alpha < 1:
+            a = colour.alpha
+            setattr(node, attr, None if a <= 0 else Color(*(a * c + 1 - a for c in colour.rgb())))
+    for attr in ("fillOpacity", "strokeOpacity"):
+        if getattr(node, attr, None) is not None:
+            setattr(node, attr, 1)
+    for child in getattr(node, "contents", None) or []:
+        _opaque(child)
+
+
 def flowable(data: bytes, media_type: str, max_width: float, max_height: float, font: str):
     """The logo scaled to fit ``max_width`` × ``max_height`` points (aspect kept), as a platypus flowable; None
     when it cannot be drawn. ``font``: the drawing's initial font (an embedded one: never a standard 14 font)."""
@@ -230,6 +248,7 @@ def flowable(data: bytes, media_type: str, max_width: float, max_height: float, 
             return None
         scale = min(max_width / drawing.width, max_height / drawing.height)
         drawing.initialFontName = font
+        _opaque(drawing)
         drawing.scale(scale, scale)
         drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
         return drawing

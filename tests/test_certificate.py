@@ -305,3 +305,15 @@ def test_the_learners_own_reference_is_private_unless_the_institution_shows_it(c
     assert reference in public.text
     text, _, _ = certificate(client, issued, "lv")
     assert f"Izglītojamā numurs: {reference}" in flat(text)
+
+
+def test_a_logo_with_alpha_is_drawn_opaque(client):
+    slug, key = new_tenant(client)
+    set_letterhead(client, slug, logo=b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
+                                      b'<rect width="200" height="100" fill="rgba(11,128,64,0.999)"/>'
+                                      b'<circle cx="50" cy="50" r="40" fill="#ffffff80" stroke="transparent"/></svg>')
+    _, picture, r = certificate(client, issue(client, key), "en")
+    assert logo_pixels(picture) > 5_000
+    pdf = pdf_objects(r.content)
+    for state in (pdf.pages[0].Resources.get("/ExtGState") or {}).values():
+        assert float(state.get("/ca", 1)) == 1 and float(state.get("/CA", 1)) == 1
