@@ -61,6 +61,8 @@ def test_the_full_example_is_one_page_whose_qr_code_leads_to_the_live_page(clien
     # Latvian letters come back as written: the font is embedded with its Unicode map
     assert "Anna Bērziņa" in text
     assert f"{'Iestāde' if lang == 'lv' else 'Institution'} {tenant[0]}" in text
+    assert ("Latvija" if lang == "lv" else "Latvia") in text  # no address set: the country, not the input region
+    assert "Rīga" not in text and "Riga" not in text
     title = EXAMPLE["title"][lang]
     assert title in text
     facts = {"lv": ("ECTS kredītpunkti 3", "EKI 6. līmenis; LKI 6. līmenis", "Izdošanas datums 2024. gada 28. jūnijs",
