@@ -252,7 +252,8 @@ def test_the_certificate_is_pdf_a_2b(client, lettered):
     _, _, issued = lettered
     _, _, r = certificate(client, issued, "lv")
     pdf = pdf_objects(r.content)
-    assert not pdf.is_encrypted
+    assert not pdf.is_encrypted and "/Encrypt" not in pdf.trailer and len(pdf.trailer.ID) == 2
+    assert getattr(pdf, "check_pdf_syntax", getattr(pdf, "check", None))() == []  # qpdf finds nothing wrong
     fonts = fonts_of(pdf.pages[0].Resources, [])
     assert len(fonts) >= 3
     for font in fonts:
@@ -264,7 +265,9 @@ def test_the_certificate_is_pdf_a_2b(client, lettered):
     intent, = pdf.Root.OutputIntents
     assert intent.S == "/GTS_PDFA1" and intent.Type == "/OutputIntent"
     profile = intent.DestOutputProfile
-    assert profile.N == 3 and profile.read_bytes()[36:40] == b"acsp"  # an ICC profile (RGB)
+    icc = profile.read_bytes()
+    assert profile.N == 3 and icc[36:40] == b"acsp" and icc[16:20] == b"RGB "  # an ICC profile of RGB
+    assert icc[8] <= 4  # ICC version 4 at most (ISO 19005-2 section 6.2.3)
     assert "/Filter" not in pdf.Root.Metadata
     with pdf.open_metadata() as meta:
         assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
