@@ -43,8 +43,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("stackability", ("stackability", "isPartialQualification", "partOf", "entitlesTo", "furtherInformation")),
     ("identifiers", ("learnerRef", "credentialId", "issuerId")),
 )
-CARD = ("learnerName", "title", "documentType", "ects", "level", "validUntil")  # after the verdict and the issuer;
-# hours without ECTS
+# the summary card, after the verdict and the issuer (hours without ECTS)
+CARD = ("learnerName", "title", "documentType", "ects", "level", "validUntil")
 DATES = ("dateOfIssue", "validFrom", "validUntil")
 # a verdict's outcome word for the check that decided it ("Revoked", not "Failed")
 OUTCOME_WORDS = {("status", "revoked"), ("status", "suspended"), ("validity", "expired"),
