@@ -2,13 +2,13 @@
 institution's default for asking a transaction code.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006 (written on 0004; re-chained after main's 0006 was merged in)
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
