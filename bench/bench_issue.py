@@ -39,7 +39,7 @@ from _common import (
     with_bench_status,
 )
 
-from app.cli import _services
+from app.composition import build
 from app.domain import eddsa_rdfc_2022, elm, jsonld
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
 from app.domain.timefmt import to_xsd, utcnow
@@ -56,7 +56,7 @@ def _time(fn, n: int) -> tuple[float, object]:
 
 
 def domain_breakdown(settings, n: int) -> list[list]:
-    services = _services(settings)
+    services = build(settings).services
     loader = services.loader
     org, signer = bench_issuer()
     now = utcnow()
