@@ -96,7 +96,7 @@ def rdf_tree(loader):
     terms, language maps, one value or a list, IRIs as nodes embedded with their properties (each once per branch)."""
     from pyld import jsonld
 
-    from app.domain.jsonld import canonicalize
+    from app.domain.rdfc import canonicalize
 
     def tree(doc: dict) -> dict:
         expanded = jsonld.from_rdf(canonicalize(doc, loader), {"format": "application/n-quads"})
@@ -149,7 +149,7 @@ def edc_report(edc_shapes, loader):
     import pyshacl
     import rdflib
 
-    from app.domain.jsonld import canonicalize
+    from app.domain.rdfc import canonicalize
 
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.domain import ed25519_signature_2020 as suite
-from app.domain.jsonld import canonicalize
+from app.domain.rdfc import canonicalize
 from app.domain.keys import public_key_multibase
 from app.domain.multibase import b58encode
 

@@ -16,7 +16,7 @@ from app.domain.elm import (
     organisation,
     summarize,
 )
-from app.domain.jsonld import canonicalize, find_undefined_terms
+from app.domain.rdfc import canonicalize, find_undefined_terms
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
 from app.errors import Conflict, InvalidInput
 

@@ -18,7 +18,8 @@ import pytest
 from app.domain import bitstring, eddsa_rdfc_2022
 from app.domain.deadline import Deadline
 from app.domain.did_key import verification_method_id
-from app.domain.jsonld import Limits, canonicalize
+from app.domain.jsonld import Limits
+from app.domain.rdfc import canonicalize
 from app.domain.microcredential import EXAMPLE
 from app.domain.multibase import b58encode
 from app.domain.verification import verify_credential

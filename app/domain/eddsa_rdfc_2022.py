@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.domain import jsonld
 from app.domain import proof_result as codes
+from app.domain import rdfc
 from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
 from app.domain.keys import Ed25519Signer
 from app.domain.proof_checks import Cryptosuite, Resolver, hash_data, parse_datetime_stamp, sign, verify_single
@@ -56,7 +56,7 @@ def with_suite_context(document: dict) -> dict:
 
 def transform(unsecured_document: dict, *, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> str:
     """3.3.3 Transformation: the RDFC-1.0 canonical N-Quads of the document (refusing data JSON-LD would drop)."""
-    return jsonld.canonicalize(unsecured_document, loader, limits)
+    return rdfc.canonicalize(unsecured_document, loader, limits)
 
 
 def proof_config(options: dict, document: dict) -> dict:
@@ -86,7 +86,7 @@ def proof_config(options: dict, document: dict) -> dict:
 
 def canonical_proof_config(config: dict, *, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> str:
     """3.3.5 Proof Configuration, canonical part: RDFC-1.0 of the configuration built by ``proof_config``."""
-    return jsonld.canonicalize(config, loader, limits)
+    return rdfc.canonicalize(config, loader, limits)
 
 
 def serialize_proof(hash_data_bytes: bytes, signer: Ed25519Signer) -> bytes:
