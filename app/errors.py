@@ -76,12 +76,6 @@ class Unauthorized(McredError):
     title = "Authentication required"
 
 
-class Forbidden(McredError):
-    status = 403
-    slug = "forbidden"
-    title = "Forbidden"
-
-
 class NotFound(McredError):
     status = 404
     slug = "not-found"

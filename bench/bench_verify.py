@@ -35,11 +35,12 @@ from _common import (
 
 from app.composition import build
 from app.domain import eddsa_rdfc_2022, elm
-from app.domain.did_key import did_key_for, verification_method_id
+from app.domain.did_key import did_key_for
 from app.domain.keys import Ed25519Signer, generate_private_key, public_key_multibase
 from app.domain.microcredential import EXAMPLE
 from app.domain.timefmt import to_xsd, utcnow
 from app.domain.verification import verify_credential
+from tests.apphelpers import verification_method_id
 
 
 def run_clients(total: int, clients: int, make_client, request) -> tuple[float, list[float]]:

@@ -233,6 +233,22 @@ def client(database_url, tmp_path_factory):
         yield c
 
 
+@pytest.fixture(scope="module")
+def tenant(client) -> tuple[str, str]:
+    """(slug, API key) of an institution that revokes and suspends, shared by the tests of a module."""
+    from tests.apphelpers import new_tenant
+
+    return new_tenant(client, suspension_enabled=True)
+
+
+@pytest.fixture
+def fresh_tenant(client) -> tuple[str, str]:
+    """(slug, API key) of an institution of this test alone (nothing issued yet) that only revokes."""
+    from tests.apphelpers import new_tenant
+
+    return new_tenant(client)
+
+
 @pytest.fixture
 def trusted_client(database_url, tmp_path):
     """The app with an operator's trust list naming did:key A the University of Latvia; yields (client, the trust

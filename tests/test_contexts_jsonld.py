@@ -10,6 +10,7 @@ import pytest
 from app import contexts
 from app.domain import jsonld, rdfc
 from app.errors import JsonLdRefused, LimitExceeded
+from tests.apphelpers import ensure_no_dropped_terms, find_undefined_terms
 
 
 def test_install_copies_verified_files_and_refuses_altered_ones(tmp_path):
@@ -67,7 +68,7 @@ def test_elm_sample_canonicalizes_like_jsonld_js(elm_sample, loader):
     lines = nquads.splitlines()
     assert len(lines) == len(set(lines)) == 292  # jsonld.js (RDFC-1.0) gives the same 292 quads
     assert lines == sorted(lines)
-    assert rdfc.find_undefined_terms(doc, loader) == []
+    assert find_undefined_terms(doc, loader) == []
 
 
 def test_dropped_terms_are_found(elm_sample, loader):
@@ -75,18 +76,18 @@ def test_dropped_terms_are_found(elm_sample, loader):
     doc["shoeSize"] = 42
     doc["credentialSubject"]["type"] = ["Person", "Superhero"]
     doc["credentialSubject"]["hasClaim"]["id"] = "relative-id"
-    found = rdfc.find_undefined_terms(doc, loader)
+    found = find_undefined_terms(doc, loader)
     assert "shoeSize" in found and "Superhero" in found and "relative IRI 'relative-id'" in found
     with pytest.raises(JsonLdRefused) as exc:
-        rdfc.ensure_no_dropped_terms(doc, loader)
+        ensure_no_dropped_terms(doc, loader)
     assert exc.value.slug == "undefined-terms"
     # Without a context that defines it, a VC 2.0 term is dropped; a context's own @vocab (VC 2.0's
     # undefined-terms context) defines every term, so then nothing is dropped.
     v2 = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
           "issuer": "did:example:1", "credentialSubject": {"favouriteColour": "blue"}}
-    assert rdfc.find_undefined_terms(v2, loader) == ["favouriteColour"]
+    assert find_undefined_terms(v2, loader) == ["favouriteColour"]
     v2["@context"].append("https://www.w3.org/ns/credentials/undefined-terms/v2")
-    assert rdfc.find_undefined_terms(v2, loader) == []
+    assert find_undefined_terms(v2, loader) == []
 
 
 def test_hostile_documents_hit_limits(loader):
@@ -133,7 +134,7 @@ def test_json_ld_processing_is_safe_under_threads(elm_sample, loader, in_threads
     def work():
         for _ in range(12):
             results.append(rdfc.canonicalize(doc, loader) == expected)
-            rdfc.ensure_no_dropped_terms(doc, loader)
+            ensure_no_dropped_terms(doc, loader)
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible, to provoke races

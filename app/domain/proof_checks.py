@@ -338,22 +338,6 @@ def verify_all(document: SecuredDocument, suites: list[Cryptosuite], *, loader: 
     return results
 
 
-def verify_single(signed: Any, suite: Cryptosuite, *, loader: DocumentLoader, resolve_verification_method: Resolver,
-                  limits: Limits = DEFAULT_LIMITS, now: datetime | None = None,
-                  expected_proof_purpose: str | None = "assertionMethod") -> ProofResult:
-    """Verify a document that carries one proof of ``suite`` (the suite modules' ``verify_proof``)."""
-    deadline = limits.deadline()
-    document = take_apart(signed, loader, deadline=deadline, limits=limits)
-    if not document.proofs:
-        return ProofResult.fail(codes.PROOF_MISSING, "The document has no proof.")
-    if len(document.proofs) > 1:
-        return ProofResult.fail(codes.PROOF_MALFORMED, "The document carries several proofs; verify them as a set.")
-    [result] = verify_all(document, [suite], loader=loader, resolve_verification_method=resolve_verification_method,
-                          expect=ProofCheck(purpose=expected_proof_purpose, now=now), deadline=deadline,
-                          limits=limits)
-    return result
-
-
 # --- creating -------------------------------------------------------------------------------------------------------
 
 

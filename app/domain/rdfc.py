@@ -37,7 +37,7 @@ from app.domain.jsonld import (
     is_absolute,
     refuse_dropped,
 )
-from app.errors import JsonLdRefused, LimitExceeded
+from app.errors import LimitExceeded
 
 # --- the node map and the RDF statements ----------------------------------------------------------------------
 
@@ -294,17 +294,3 @@ def canonicalize(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIM
     return statements(doc, loader, limits=limits).nquads
 
 
-def find_undefined_terms(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> list[str]:
-    """Terms and IRIs in ``doc`` that JSON-LD would silently drop (empty when there are none)."""
-    try:
-        to_dataset(expand(doc, loader, limits=limits), deadline=limits.deadline(), limits=limits)
-    except JsonLdRefused as exc:
-        if exc.slug == "undefined-terms":
-            return list(exc.extra.get("terms") or [exc.detail])
-        raise
-    return []
-
-
-def ensure_no_dropped_terms(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> None:
-    """Refuse a document in which JSON-LD processing would drop data."""
-    to_dataset(expand(doc, loader, limits=limits), deadline=limits.deadline(), limits=limits)
