@@ -72,37 +72,28 @@ LangMap = Annotated[
 ]
 
 
-def _check_country(value: str) -> str:
-    if value not in vocab.COUNTRIES:
-        raise ValueError(
-            f"unknown country code {value!r}: use an ISO 3166-1 alpha-3 code such as 'LVA' "
-            f"(accepted: {', '.join(sorted(vocab.COUNTRIES))})"
-        )
-    return value
+def _one_of(table, what: str, use: str):
+    """The validator of a code of ``table``: an unknown one is refused, saying what to use and what is accepted."""
+    def check(value: str) -> str:
+        if value not in table:
+            raise ValueError(f"unknown {what} {value!r}: use {use} (accepted: {', '.join(sorted(table))})")
+        return value
+    return check
 
 
 CountryCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=3),
-    AfterValidator(_check_country),
+    AfterValidator(_one_of(vocab.COUNTRIES, "country code", "an ISO 3166-1 alpha-3 code such as 'LVA'")),
     Field(description="ISO 3166-1 alpha-3 country code (EU authority table 'country'), e.g. LVA.", examples=["LVA"],
           json_schema_extra={"pattern": _any_case(vocab.COUNTRIES)}),
 ]
 
 
-def _check_language(value: str) -> str:
-    if value not in vocab.LANGUAGES:
-        raise ValueError(
-            f"unknown language code {value!r}: use an ISO 639-1 code such as 'lv' or 'en' "
-            f"(accepted: {', '.join(sorted(vocab.LANGUAGES))})"
-        )
-    return value
-
-
 LanguageCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=2),
-    AfterValidator(_check_language),
+    AfterValidator(_one_of(vocab.LANGUAGES, "language code", "an ISO 639-1 code such as 'lv' or 'en'")),
     Field(json_schema_extra={"pattern": _any_case(vocab.LANGUAGES)}),
 ]
 
