@@ -31,19 +31,14 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from app import admin, batches, contexts, csv_import, issuing, jobs, logs
+from app.composition import Runtime, build
 from app.config import Settings, serving_origin
 from app.db import migrate
-from app.db.session import make_engine, make_session_factory
 from app.errors import ConfigurationError, InvalidInput, McredError
-from app.services import Services, for_settings
 from app.storage import api_keys, institutions
 from app.storage import batches as stored
 
 DEMO_SLUG = "demo-universitate"
-
-
-def _services(settings: Settings) -> Services:
-    return for_settings(settings)
 
 
 def _download(url: str) -> bytes:
@@ -55,21 +50,14 @@ def _download(url: str) -> bytes:
     return response.content
 
 
-def _session(settings: Settings):
-    return make_session_factory(make_engine(settings.database_url))()
-
-
-def check_database(settings: Settings) -> None:
+def check_database(runtime: Runtime) -> None:
     """Refuse to serve an unmigrated database, or did:web identities made for another origin."""
-    engine = make_engine(settings.database_url)
-    try:
-        problem = migrate.schema_problem(engine)
-        if problem:
-            raise ConfigurationError(problem)
-        with make_session_factory(engine)() as session:
-            wrong = admin.mismatched_identities(session, settings.public_origin)
-    finally:
-        engine.dispose()
+    settings = runtime.settings
+    problem = migrate.schema_problem(runtime.engine)
+    if problem:
+        raise ConfigurationError(problem)
+    with runtime.session_factory() as session:
+        wrong = admin.mismatched_identities(session, settings.public_origin)
     if wrong:
         slug, did, expected = wrong[0]
         host = unquote(did.split(":")[2])
@@ -81,10 +69,10 @@ def check_database(settings: Settings) -> None:
             "or use another database.")
 
 
-def ensure_demo(settings: Settings) -> str | None:
+def ensure_demo(runtime: Runtime) -> str | None:
     """Create the demo institution and an API key once; returns the key when it was just created."""
-    services = _services(settings)
-    with _session(settings) as session:
+    services = runtime.services
+    with runtime.session_factory() as session:
         try:
             institutions.by_slug(session, DEMO_SLUG)
             return None
@@ -203,8 +191,9 @@ def _run(args, settings: Settings) -> int:
         return 0
     if args.cmd == "issue-csv":
         return _issue_csv(args, settings)
-    services = _services(settings)
-    with _session(settings) as session:
+    runtime = build(settings)
+    services = runtime.services
+    with runtime.session_factory() as session:
         if args.cmd == "create-institution":
             names = {k: v for k, v in (("lv", args.name_lv), ("en", args.name_en)) if v}
             inst = admin.create_institution(session, services, slug=args.slug, legal_name=names,
@@ -272,10 +261,11 @@ def _letterhead(args) -> dict:
 def _issue_csv(args, settings: Settings) -> int:
     """Read, check, issue (this process works on its own batch, beside any running workers), report."""
     rows = csv_import.read(args.file)
-    services = _services(settings)
+    runtime = build(settings)
+    services = runtime.services
     failures = [(row, error) for row, errors in rows.refused.items() for error in errors]
     started = time.monotonic()
-    with _session(settings) as session:
+    with runtime.session_factory() as session:
         inst = institutions.by_slug(session, args.institution)
         batch = None
         if args.dry_run or not rows.items or (args.all_or_nothing and rows.refused):
@@ -293,8 +283,8 @@ def _issue_csv(args, settings: Settings) -> int:
                 failures.extend((rows.rows[batches.item_field(e["field"])[0]], e) for e in refusal.errors)
     total = len(rows.items) + len(rows.refused)
     if batch is not None:
-        _run_with_progress(settings, batch, queue, args.processes)
-        with _session(settings) as session:
+        _run_with_progress(runtime, batch, queue, args.processes)
+        with runtime.session_factory() as session:
             for item, _ in stored.items_page(session, batch["id"], state="failed", offset=0, limit=None):
                 failures.extend((rows.rows[item.seq], error) for error in item.errors)
             batch = batches.describe(settings.public_origin, stored.get(session, batch["id"]))
@@ -331,15 +321,17 @@ def _column(error: dict) -> str:
     return csv_import.column_of(element) if item is not None and element else element or "row"
 
 
-def _run_with_progress(settings: Settings, batch: dict, queue: str, processes: int | None) -> None:
+def _run_with_progress(runtime: Runtime, batch: dict, queue: str, processes: int | None) -> None:
+    """The batch issued by a worker in a thread of this process (its own runtime, as any worker's), with a progress
+    bar."""
     from tqdm import tqdm
 
     refused = batch["counts"]["failed"]
-    worker = threading.Thread(target=jobs.work, args=(settings,), daemon=True,
+    worker = threading.Thread(target=jobs.work, args=(runtime.settings,), daemon=True,
                               kwargs={"processes": processes, "until_batch": batch["id"], "queue": queue})
     worker.start()
     with tqdm(total=batch["counts"]["total"] - refused, unit="credential", file=sys.stderr) as bar, \
-            _session(settings) as session:
+            runtime.session_factory() as session:
         while worker.is_alive():
             worker.join(0.5)
             now = stored.get(session, batch["id"])
@@ -359,16 +351,17 @@ def serve(args, settings: Settings) -> int:
     if args.demo:
         contexts.install(settings.contexts_dir, download=_download)
         migrate.upgrade(settings.database_url)
-    check_database(settings)
+    runtime = build(settings)
+    check_database(runtime)
     if args.demo:
-        key = ensure_demo(settings)
+        key = ensure_demo(runtime)
         if key:
             print(f"Demo institution '{DEMO_SLUG}' created. Its API key (shown once): {key}", flush=True)
         else:
             print(f"Demo institution '{DEMO_SLUG}' exists; create another key with "
                   f"`mcred create-api-key {DEMO_SLUG}`.", flush=True)
     print(f"mcred serves {settings.public_origin} on {args.host}:{args.port}", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
+    uvicorn.run(create_app(settings, runtime), host=args.host, port=args.port, log_config=None)
     return 0
 
 

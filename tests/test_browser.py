@@ -28,7 +28,7 @@ from PIL import Image
 
 from app.db import migrate
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import DID_A, SIGNER_A, auth, new_tenant, pdf_pages, sign
+from tests.apphelpers import DID_A, SIGNER_A, auth, issue_ok, new_tenant, pdf_pages, sign
 from tests.liveserver import live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,9 +64,7 @@ def issued(server, origin, loader) -> dict:
     http = TestClient(server, base_url=origin, headers=auth(key))
 
     def issue(**changes):
-        r = http.post("/credentials/issue", json={"microCredential": {**EXAMPLE, **changes}})
-        assert r.status_code == 201, r.text
-        return r.json()
+        return issue_ok(http, **changes)
 
     services = server.state.services
     real = services.clock

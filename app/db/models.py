@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models. The schema itself is owned by the Alembic migrations in ``alembic/versions``.
+"""SQLAlchemy 2 models. The schema itself is owned by the Alembic migrations in ``app/migrations/versions``.
 
 Private keys are never stored here: ``signing_keys`` holds the public half and the name of the key file.
 API keys are stored as SHA-256 digests (they are 256-bit random secrets, so a slow hash adds nothing).

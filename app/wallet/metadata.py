@@ -14,7 +14,7 @@ authorization server (pre-authorized code flow only).
 from __future__ import annotations
 
 from app.db.models import Institution
-from app.domain.elm import BASE_CONTEXTS
+from app.domain.elm.build import BASE_CONTEXTS
 from app.domain.jsonld import as_list
 from app.domain.signed import VC1, VC2
 from app.domain.status_list import STATUS_CONTEXT
