@@ -28,6 +28,8 @@ from app.domain.verification.results import (
     VERIFIED,
     VerificationResult,
 )
+from app.texts.terms import Term, term_of
+from app.texts.verification import MESSAGES, warning_message
 from app.texts.verification import message as check_message
 
 # Annex I and the optional elements, grouped as the page shows them (summarize() keys, plus "level").
@@ -123,33 +125,39 @@ def _fields(summary: dict, extra: dict, lang: str) -> dict[str, Any]:
     return out
 
 
-def _checks(result: VerificationResult, lang: str) -> list[dict]:
-    t = i18n.translator(lang)
+def _why(code: str, lang: str, term: Term) -> str:
+    """The page's plain text of a check code, else the verification's message; the credential named by ``term``."""
+    return i18n.t(lang, f"why.{code}", term) if f"why.{code}" in i18n.CATALOGUE[lang] else \
+        check_message(code, term)[lang]
+
+
+def _checks(result: VerificationResult, lang: str, term: Term) -> list[dict]:
+    t = i18n.translator(lang, term)
     rows = []
     for check in result.checks:
         word = check.code if (check.check, check.code) in OUTCOME_WORDS else \
             "not-checked" if check.code == "not-checked" else check.outcome
-        plain = i18n.CATALOGUE[lang].get(f"why.{check.code}")
         rows.append({"check": check.check, "code": check.code, "outcome": check.outcome,
                      "name": t(f"check.{check.check}"),
-                     "word": t(f"outcome.{word}"), "text": plain or check_message(check.code)[lang]})
+                     "word": t(f"outcome.{word}"), "text": _why(check.code, lang, term)})
     return rows
 
 
-def _reason(result: VerificationResult, lang: str) -> str | None:
+def _reason(result: VerificationResult, lang: str, term: Term) -> str | None:
     """Why a credential is invalid or unconfirmed: the first check that failed (else was unknown)."""
     for outcome in ("failed", "unknown"):
         for check in result.checks:
             if check.outcome == outcome and check.code != "not-checked":
-                return i18n.CATALOGUE[lang].get(f"why.{check.code}") or check_message(check.code)[lang]
+                return _why(check.code, lang, term)
     return None
 
 
-def _status_facts(result: VerificationResult, own: Credential | None, lang: str) -> list[tuple[str, str]]:
+def _status_facts(result: VerificationResult, own: Credential | None, lang: str,
+                  term: Term) -> list[tuple[str, str]]:
     """For this service's own credential: when it was revoked or suspended, and the reason's category."""
     if own is None or result.verdict not in (REVOKED, SUSPENDED) or own.status != result.verdict:
         return []
-    t = i18n.translator(lang)
+    t = i18n.translator(lang, term)
     facts = []
     if own.status_changed_at:
         facts.append((t(f"status.{result.verdict}.on"), i18n.format_moment(own.status_changed_at, lang)))
@@ -162,11 +170,12 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
             own: Credential | None = None) -> dict:
     """Everything a rendition shows about ``result`` (of ``credential``), in ``lang``. ``own``: this service's row
     of the credential, when the reader came through its link (status date and reason)."""
-    t = i18n.translator(lang)
     verdict = result.verdict
     view = result.view or {}
     authentic = result.authentic
     summary = summary_of(credential, result.view, lang)
+    term = term_of(result.view, summary.get("documentType"))
+    t = i18n.translator(lang, term)
     if summary and result.view is not None:  # the validity shown is the one the check decided on (the strictest)
         decided = result.by_name("validity").data
         summary = {**summary, **{k: decided[k] for k in ("validFrom", "validUntil") if decided.get(k)}}
@@ -193,8 +202,8 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
         "verdict": verdict,
         "headline": t(headline),
         "verdict_text": t(f"{headline}.text"),
-        "reason": _reason(result, lang) if verdict == INVALID or verdict == "unknown" else None,
-        "status_facts": _status_facts(result, own, lang),
+        "reason": _reason(result, lang, term) if verdict == INVALID or verdict == "unknown" else None,
+        "status_facts": _status_facts(result, own, lang, term),
         "contact": _http_url(contact) if verdict in (REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID) else None,
         "authentic": authentic,
         "issuer": {"name": issuer_name, "recognised": recognised if judged else None, "note": issuer_note,
@@ -205,9 +214,11 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
         "summary": summary,
         "fields": fields,
         "missing": missing,
-        "warnings": [w["message"][lang] for w in result.warnings
+        "warnings": [warning_message(w, term).get(lang) if w.get("code") in MESSAGES else w["message"][lang]
+                     for w in result.warnings
                      if w.get("code") not in ("elm-elements-missing", "issuer-not-recognised")
                      and isinstance(w.get("message"), dict)],
-        "checks": _checks(result, lang),
+        "checks": _checks(result, lang, term),
+        "term": term,
         "checked_at": i18n.format_moment(now, lang),
     }

@@ -145,20 +145,21 @@ def fits_width(page) -> None:
 
 CARD = (".card .row-issuer", ".card .row-learnerName", ".card .row-title", ".card .row-ects", ".card .row-level",
         ".card .row-validUntil")
-TEXTS = {
-    "verified": {"lv": "Apliecinājums ir īsts un derīgs", "en": "The credential is genuine and valid"},
+TEXTS = {  # EXAMPLE is a study course: its document, "augstskolas (AII) apliecība", names it on Latvian pages
+    "verified": {"lv": "Augstskolas (AII) apliecība ir īsta un derīga", "en": "The micro-credential is genuine and valid"},
     "unrecognised-issuer": {"lv": "Paraksts ir īsts, bet izsniedzējs nav atpazīts",
                             "en": "Genuine signature, but the issuer is not recognised"},
-    "invalid": {"lv": "Viltots vai mainīts apliecinājums", "en": "Altered or forged credential"},
-    "revoked": {"lv": "Apliecinājums ir atsaukts", "en": "The credential has been revoked"},
-    "suspended": {"lv": "Apliecinājuma darbība ir apturēta", "en": "The credential is suspended"},
-    "expired": {"lv": "Apliecinājuma derīguma termiņš ir beidzies", "en": "The credential has expired"},
+    "invalid": {"lv": "Viltota vai mainīta augstskolas (AII) apliecība", "en": "Altered or forged micro-credential"},
+    "revoked": {"lv": "Augstskolas (AII) apliecība ir atsaukta", "en": "The micro-credential has been revoked"},
+    "suspended": {"lv": "Augstskolas (AII) apliecības darbība ir apturēta", "en": "The micro-credential is suspended"},
+    "expired": {"lv": "Augstskolas (AII) apliecības derīguma termiņš ir beidzies",
+                "en": "The micro-credential has expired"},
 }
 
 
 def upload(page, origin: str, lang: str, document: dict) -> None:
     page.goto(f"{origin}/verify?lang={lang}")
-    label = {"lv": "vai ielīmējiet apliecinājuma JSON", "en": "or paste the credential JSON"}[lang]
+    label = {"lv": "vai ielīmējiet mikrokvalifikācijas JSON", "en": "or paste the micro-credential JSON"}[lang]
     page.get_by_label(label).fill(json.dumps(document))
     page.get_by_role("button", name={"lv": "Pārbaudīt", "en": "Verify"}[lang]).click()
 
@@ -263,16 +264,18 @@ def test_learner_opens_the_download_link(open_page, issued, lang, size):
     links = issued["valid"]["links"]
     page = open_page(lang, size)
     assert page.goto(links["download"]).status == 200
-    assert page.get_by_role("heading", level=1).inner_text() == {"lv": "Jūsu mikrokvalifikācija",
+    assert page.get_by_role("heading", level=1).inner_text() == {"lv": "Jūsu augstskolas (AII) apliecība",
                                                                  "en": "Your micro-credential"}[lang]
     # the signed file is saved under its real name (UTF-8 filename*), not "Datu-anal-ze-…"
     with page.expect_download() as download:
-        page.get_by_role("link", name={"lv": "Parakstītais apliecinājums", "en": "Signed credential"}[lang]).click()
+        page.get_by_role("link", name={"lv": "Parakstītā augstskolas (AII) apliecība",
+                                        "en": "Signed micro-credential"}[lang]).click()
     assert download.value.suggested_filename == f"Datu analīze ar Python {issued['valid']['id'][:8]}.jsonld"
     assert json.loads(Path(download.value.path()).read_text()) == issued["valid"]["verifiableCredential"]
     # the certificate in each language: one page, its QR code leads to the verification page
     for code in ("lv", "en"):
-        name = {"lv": {"lv": "Sertifikāts latviešu valodā", "en": "Sertifikāts angļu valodā"},
+        name = {"lv": {"lv": "Augstskolas (AII) apliecība latviešu valodā",
+                       "en": "Augstskolas (AII) apliecība angļu valodā"},
                 "en": {"lv": "Certificate in Latvian", "en": "Certificate in English"}}[lang][code]
         href = page.get_by_role("link", name=name).get_attribute("href")
         pdf = page.request.get(href)

@@ -102,7 +102,8 @@ def _switch_links(request: Request, lang: str) -> list[dict]:
 
 
 def _render(request: Request, name: str, lang: str, status_code: int = 200, **context) -> HTMLResponse:
-    ctx = {"lang": lang, "t": i18n.translator(lang), "languages": _switch_links(request, lang), **context}
+    term = (context.get("r") or {}).get("term")  # a page about one credential names it by its own term
+    ctx = {"lang": lang, "t": i18n.translator(lang, term), "languages": _switch_links(request, lang), **context}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=PAGE_HEADERS)
 
 
