@@ -45,7 +45,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("stackability", ("stackability", "isPartialQualification", "partOf", "entitlesTo", "furtherInformation")),
     ("identifiers", ("learnerRef", "credentialId", "issuerId")),
 )
-CARD = ("learnerName", "title", "ects", "level", "validUntil")  # after the verdict and the issuer; hours without ECTS
+# after the verdict (hours without ECTS); the document type first, before the issuer, so it is on the first screen
+CARD = ("documentType", "learnerName", "title", "ects", "level", "validUntil")
 DATES = ("dateOfIssue", "validFrom", "validUntil")
 # a verdict's outcome word for the check that decided it ("Revoked", not "Failed")
 OUTCOME_WORDS = {("status", "revoked"), ("status", "suspended"), ("validity", "expired"),

@@ -396,3 +396,31 @@ def test_missing_micro_credential_elements_are_named_on_the_page(client, tenant,
         missing = section(r.text, "missing")
         assert f"<li>{MANDATORY_ELEMENTS['learningOutcomes'][lang]}</li>" in missing
         assert visible_text(missing).count("<li>") == 0 and missing.count("<li>") == 1
+
+
+@pytest.mark.parametrize("programme, lv, en", [
+    ("study-course", "Augstskolas (AII) apliecība", "Higher education institution certificate"),
+    ("teacher-professional-development", "Valsts atzīts sertifikāts", "State-recognised certificate (sertifikāts)"),
+    (None, "Mikrokvalifikācija", "Micro-credential")])
+def test_the_document_type_is_in_the_summary_card_and_names_the_credential(client, tenant, programme, lv, en):
+    """The document type is the card's first row (the first screen); Latvian texts call the credential by it, in
+    its gender and case; without a programme type it is a "mikrokvalifikācija"."""
+    changes = {"programmeType": programme} if programme else {}
+    if programme == "teacher-professional-development":
+        changes |= {"nqfLevel": None, "workload": {"hours": 40}, "qualityAssurance": {
+            "type": {"lv": "Iekšējā kvalitātes sistēma", "en": "Internal quality system"}}}
+    if programme is None:
+        changes |= {"programmeType": None}
+    issued = issue(client, tenant[1], **changes)
+    for lang, name in (("lv", lv), ("en", en)):
+        page = client.get(path_of(issued["links"]["verification"]), params={"lang": lang})
+        card = section(page.text, "card")
+        first = re.search(r'<div class="row row-([\w-]+)">', card).group(1)
+        assert first == "documentType" and name in visible_text(card)
+    text = visible_text(client.get(path_of(issued["links"]["verification"]), params={"lang": "lv"}).text)
+    headline = {"study-course": "Augstskolas (AII) apliecība ir īsta un derīga",
+                "teacher-professional-development": "Valsts atzīts sertifikāts ir īsts un derīgs",
+                None: "Mikrokvalifikācija ir īsta un derīga"}[programme]
+    assert headline in text
+    learner = visible_text(client.get(path_of(issued["links"]["download"]), params={"lang": "lv"}).text)
+    assert f"Jūsu {lv[0].lower() + lv[1:]}" in learner
