@@ -51,6 +51,8 @@ DATES = ("dateOfIssue", "validFrom", "validUntil")
 # a verdict's outcome word for the check that decided it ("Revoked", not "Failed")
 OUTCOME_WORDS = {("status", "revoked"), ("status", "suspended"), ("validity", "expired"),
                  ("validity", "not-yet-valid")}
+# checks that could not be made or do not apply: shown neutral (their own icon, colour and word), never as passed
+NEUTRAL = {"not-checked", "no-status", "issuer-unbound"}
 
 
 def _http_url(value: Any) -> str | None:
@@ -136,9 +138,9 @@ def _checks(result: VerificationResult, lang: str, term: Term) -> list[dict]:
     t = i18n.translator(lang, term)
     rows = []
     for check in result.checks:
-        word = check.code if (check.check, check.code) in OUTCOME_WORDS else \
-            "not-checked" if check.code == "not-checked" else check.outcome
+        word = check.code if (check.check, check.code) in OUTCOME_WORDS or check.code in NEUTRAL else check.outcome
         rows.append({"check": check.check, "code": check.code, "outcome": check.outcome,
+                     "display": "neutral" if check.code in NEUTRAL else check.outcome,
                      "name": t(f"check.{check.check}"),
                      "word": t(f"outcome.{word}"), "text": _why(check.code, lang, term)})
     return rows
@@ -151,6 +153,12 @@ def _reason(result: VerificationResult, lang: str, term: Term) -> str | None:
             if check.outcome == outcome and check.code != "not-checked":
                 return _why(check.code, lang, term)
     return None
+
+
+def _recognised_note(t, source: str | None, operator: str | None) -> str:
+    """Who vouches: "recognised: an institution registered with <operator>" (the bare note without an operator)."""
+    key = "issuer.recognised.trust-list" if source == "trust-list" else "issuer.recognised"
+    return t(f"{key}.operator").replace("{operator}", operator) if operator else t(key)
 
 
 def _status_facts(result: VerificationResult, own: Credential | None, lang: str,
@@ -168,9 +176,10 @@ def _status_facts(result: VerificationResult, own: Credential | None, lang: str,
 
 
 def reading(result: VerificationResult, credential: dict, lang: str, now: datetime, *,
-            own: Credential | None = None) -> dict:
+            own: Credential | None = None, operator: dict | None = None) -> dict:
     """Everything a rendition shows about ``result`` (of ``credential``), in ``lang``. ``own``: this service's row
-    of the credential, when the reader came through its link (status date and reason)."""
+    of the credential, when the reader came through its link (status date and reason); ``operator``: who runs the
+    service (app.config.Settings.operator), named in the "recognised" badge."""
     verdict = result.verdict
     view = result.view or {}
     authentic = result.authentic
@@ -189,7 +198,7 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
     # the verifier judges the issuer only for a credential that is otherwise genuine and current
     judged = verdict in (VERIFIED, UNRECOGNISED_ISSUER)
     issuer_note = None if not judged else t("issuer.not_recognised") if not recognised else \
-        t("issuer.recognised.trust-list" if info.get("source") == "trust-list" else "issuer.recognised")
+        _recognised_note(t, info.get("source"), (operator or {}).get("name", {}).get(lang))
     credential_id = credential.get("id") if isinstance(credential.get("id"), str) else None
     fields = _fields(summary, {"credentialId": credential_id, "issuerId": result.issuer}, lang) if view else {}
     missing = [elm.MANDATORY_ELEMENTS.get(m, {}).get(lang) or str(m)
@@ -208,7 +217,7 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
         "contact": _http_url(contact) if verdict in (REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID) else None,
         "authentic": authentic,
         "issuer": {"name": issuer_name, "recognised": recognised if judged else None, "note": issuer_note,
-                   "id": result.issuer},
+                   "id": result.issuer, "source": info.get("source")},
         "card": [(key, t(f"field.{key}"), fields[key]) for key in card_keys if key in fields],
         "groups": [(t(f"group.{name}"), [(key, t(f"field.{key}"), fields[key]) for key in keys if key in fields])
                    for name, keys in GROUPS if any(key in fields for key in keys)],
@@ -221,5 +230,6 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
                      and isinstance(w.get("message"), dict)],
         "checks": _checks(result, lang, term),
         "term": term,
+        "lang": lang,
         "checked_at": i18n.format_moment(now, lang),
     }

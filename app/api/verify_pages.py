@@ -34,9 +34,10 @@ from app.api.models import REF, problems
 from app.api.verify import get_fetcher
 from app.credential_view import reading
 from app.db.models import Credential
+from app.domain import elm
 from app.errors import LimitExceeded, McredError, NotFound
 from app.services import Services
-from app.storage import credentials
+from app.storage import credentials, institutions
 
 router = APIRouter(tags=["public pages"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -103,7 +104,8 @@ def _switch_links(request: Request, lang: str) -> list[dict]:
 
 def _render(request: Request, name: str, lang: str, status_code: int = 200, **context) -> HTMLResponse:
     term = (context.get("r") or {}).get("term")  # a page about one credential names it by its own term
-    ctx = {"lang": lang, "t": i18n.translator(lang, term), "languages": _switch_links(request, lang), **context}
+    ctx = {"lang": lang, "t": i18n.translator(lang, term), "languages": _switch_links(request, lang),
+           "operator": request.app.state.services.settings.operator, **context}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=PAGE_HEADERS)
 
 
@@ -147,7 +149,8 @@ def _verified(session: Session, services: Services, fetcher: verifying.RemoteFet
     with admit.slot(session, row.document) if admit else unadmitted as (deadline, limits):
         result = verifying.verify(session, services, fetcher, row.document, now=now, deadline=deadline,
                                   limits=limits)
-    return reading(result, row.document, lang, now, own=row), links(services.settings.public_origin, row)
+    return (reading(result, row.document, lang, now, own=row, operator=services.settings.operator),
+            links(services.settings.public_origin, row))
 
 
 # --- the page behind the QR code ----------------------------------------------------------------------------------
@@ -264,6 +267,27 @@ def credential_file(token: str, session: Session = Db):
         **FILE_HEADERS, "Content-Disposition": content_disposition("attachment", _file_name(row, ".jsonld"))})
 
 
+# --- who vouches -------------------------------------------------------------------------------------------------
+
+
+@router.get("/about", response_class=HTMLResponse, summary="About the service: its operator and the recognised "
+            "institutions and trusted issuers, with their DIDs", responses=problems())
+def about_page(request: Request, session: Session = Db, services: Services = Depends(get_services)):
+    """Who vouches for the "recognised" badge (issue 19): the operator, this service's institutions and the
+    operator's trust list (app.trust), each with its DID."""
+    lang = _lang(request)
+    own = [{"name": elm.text_in((inst.profile or {}).get("legalName"), lang) or inst.slug, "did": inst.did,
+            "homepage": _http((inst.profile or {}).get("homepage"))}
+           for inst in institutions.all_institutions(session)]
+    listed = [{"name": elm.text_in(entry.name, lang), "did": entry.did, "homepage": _http(entry.homepage)}
+              for entry in services.trust_list.entries()]
+    return _render(request, "about.html", lang, institutions=own, trusted=listed)
+
+
+def _http(url) -> str | None:
+    return url if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else None
+
+
 # --- upload or paste ----------------------------------------------------------------------------------------------
 
 
@@ -314,4 +338,5 @@ def verify_upload(request: Request, admit: Admitted = Depends(admitted), file: U
         if getattr(exc, "retry_after", None) is not None:
             page.headers["Retry-After"] = str(exc.retry_after)
         return page
-    return _render(request, "verify_result.html", lang, token=None, r=reading(result, document, lang, now))
+    return _render(request, "verify_result.html", lang, token=None,
+                   r=reading(result, document, lang, now, operator=services.settings.operator))

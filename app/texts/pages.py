@@ -1,10 +1,79 @@
-"""Texts of the public pages added for sharing and trust (the learner's sharing, the operator, the about page,
-neutral checks), in Latvian and English; merged into app.i18n's catalogue. The credential is named by
-app.texts.terms placeholders (``{nom}``, ``{Gen}``, ``{masculine|feminine}``)."""
+"""Texts of the public pages for sharing and trust (the operator, the about page, checks that do not apply, the
+learner's sharing), in Latvian and English; merged into app.i18n's catalogue. The credential is named by
+app.texts.terms placeholders (``{nom}``, ``{Gen}``, ``{masculine|feminine}``); ``{operator}`` is the operator's
+name (app.config.Settings.operator)."""
 
 from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
-    "lv": {},
-    "en": {},
+    "lv": {
+        # who vouches: the operator on every page, in the badge, and the about page
+        "footer.operator": "Pakalpojuma uzturētājs",
+        "footer.operator.none": "Pakalpojuma uzturētājs nav norādīts",
+        "footer.contact": "Kontakts",
+        "about.link": "Par pakalpojumu un atpazītajām iestādēm",
+        "issuer.recognised.operator": "atpazīts: iestāde reģistrēta šajā pakalpojumā ({operator})",
+        "issuer.recognised.trust-list.operator": "atpazīts: uzticamo izsniedzēju sarakstā ({operator})",
+        "about.title": "Par pakalpojumu",
+        "about.intro": "Šis pakalpojums izsniedz un pārbauda mikrokvalifikācijas kā elektroniski parakstītus W3C "
+                       "verificējamos apliecinājumus (Eiropas mācīšanās modelis, ELM). Pārbaudes lapa sauc "
+                       "izsniedzēju par atpazītu tikai tad, ja tas ir kāda no šeit uzskaitītajām iestādēm: par tām "
+                       "galvo pakalpojuma uzturētājs.",
+        "about.operator": "Pakalpojuma uzturētājs",
+        "about.operator.none": "Pakalpojuma uzturētājs nav norādīts.",
+        "about.homepage": "Tīmekļa vietne",
+        "about.contact": "Kontakts",
+        "about.institutions": "Šī pakalpojuma iestādes",
+        "about.institutions.text": "Iestādes, kas izsniedz mikrokvalifikācijas šajā pakalpojumā; katrai ir sava "
+                                   "parakstīšanas atslēga un identifikators (DID).",
+        "about.trust_list": "Uzticamo izsniedzēju saraksts",
+        "about.trust_list.text": "Citi izsniedzēji, kurus atzīst pakalpojuma uzturētājs: to mikrokvalifikācijas "
+                                 "izsniegtas citur, bet šeit tās var pārbaudīt.",
+        "about.none": "Nav neviena.",
+        "about.col.name": "Nosaukums",
+        "about.col.did": "Identifikators (DID)",
+        "about.col.homepage": "Tīmekļa vietne",
+        # checks that could not be made or do not apply: neither a pass nor a failure
+        "outcome.no-status": "Neattiecas",
+        "outcome.issuer-unbound": "Nav piesaistīts",
+        "why.no-status": "{Dat} nav statusa ieraksta: izsniedzējs to nevar ne atsaukt, ne apturēt, tāpēc "
+                         "atsaukšanu nav ko pārbaudīt. Tas nav ne apstiprinājums, ne kļūda.",
+        "why.issuer-unbound": "Izsniedzējs nav norādīts ar DID, tāpēc nevar pārbaudīt, vai paraksta atslēga pieder "
+                              "tam: izsniedzēja nosaukums ir tikai {paša|pašas} {gen} apgalvojums.",
+        "checks.neutral": "Pārbaude neattiecas vai nav veikta: tas nav ne apstiprinājums, ne kļūda.",
+    },
+    "en": {
+        "footer.operator": "Operated by",
+        "footer.operator.none": "Operator not configured",
+        "footer.contact": "Contact",
+        "about.link": "About this service and the recognised institutions",
+        "issuer.recognised.operator": "recognised: an institution registered with {operator}",
+        "issuer.recognised.trust-list.operator": "recognised: on the list of trusted issuers of {operator}",
+        "about.title": "About this service",
+        "about.intro": "This service issues and verifies micro-credentials as digitally signed W3C Verifiable "
+                       "Credentials (European Learning Model, ELM). A verification page calls an issuer recognised "
+                       "only when it is one of the institutions listed here: the operator of the service vouches "
+                       "for them.",
+        "about.operator": "Operator",
+        "about.operator.none": "The operator of this service is not configured.",
+        "about.homepage": "Website",
+        "about.contact": "Contact",
+        "about.institutions": "Institutions of this service",
+        "about.institutions.text": "Institutions issuing micro-credentials through this service, each with its own "
+                                   "signing key and identifier (DID).",
+        "about.trust_list": "Trusted issuers",
+        "about.trust_list.text": "Other issuers the operator recognises: their micro-credentials are issued "
+                                 "elsewhere and can be verified here.",
+        "about.none": "None.",
+        "about.col.name": "Name",
+        "about.col.did": "Identifier (DID)",
+        "about.col.homepage": "Website",
+        "outcome.no-status": "Does not apply",
+        "outcome.issuer-unbound": "Not bound",
+        "why.no-status": "The {nom} has no status entry: its issuer can neither revoke nor suspend it, so there is "
+                         "no revocation to check. This is neither a pass nor a failure.",
+        "why.issuer-unbound": "The issuer is not named by a DID, so it cannot be checked that the signing key is "
+                              "its own: the issuer's name is only the {nom}'s own claim.",
+        "checks.neutral": "The check does not apply or was not made: neither a pass nor a failure.",
+    },
 }
