@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import copy
 import html
+import io
 import json
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from PIL import Image
 
 from app.config import Settings
 from app.errors import ConfigurationError
-from tests.apphelpers import DID_A, SIGNER_A, new_tenant, sign
+from tests.apphelpers import DID_A, SIGNER_A, auth, new_tenant, sign
 from tests.conftest import OPERATOR
 from tests.test_qr_pages import card_text, path_of, section, visible_text
 from tests.test_verify_api import issue
@@ -25,7 +28,7 @@ NAMES = {"lv": OPERATOR["operator_name_lv"], "en": OPERATOR["operator_name_en"]}
 
 @pytest.fixture(scope="module")
 def tenant(operated_client):
-    return new_tenant(operated_client, suspension_enabled=True)
+    return new_tenant(operated_client, suspension_enabled=True, email="studijas@example.lv")
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +131,104 @@ def test_an_unbound_issuer_and_a_check_not_made_are_neutral(operated_client, iss
     assert rows
     for row in rows:
         assert 'data-display="neutral"' in row and "Nav pārbaudīts" in row and "✓" not in row
+
+
+# --- what the learner shares --------------------------------------------------------------------------------------
+
+
+def meta_tags(page: str) -> dict[str, str]:
+    return {name: html.unescape(content) for name, content in
+            re.findall(r'<meta (?:property|name)="((?:og|twitter):[^"]+)" content="([^"]*)">', page)}
+
+
+def linkedin_links(page: str) -> list[str]:
+    return [html.unescape(u) for u in re.findall(r'href="(https://www\.linkedin\.com/[^"]*)"', page)]
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_the_learner_adds_the_credential_to_linkedin(operated_client, tenant, lang):
+    issued = issue(operated_client, tenant[1], validUntil="2030-06-30")
+    page = operated_client.get(path_of(issued["links"]["download"]), params={"lang": lang}).text
+    (url,) = linkedin_links(page)
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.linkedin.com", "/profile/add")
+    title = {"lv": "Datu analīze ar Python", "en": "Data analysis with Python"}[lang]
+    institution = {"lv": f"Iestāde {tenant[0]}", "en": f"Institution {tenant[0]}"}[lang]
+    issued_on = issued["verifiableCredential"]["credentialSubject"]["hasClaim"]["awardedBy"]["awardingDate"]
+    assert parse_qs(parts.query) == {
+        "startTask": ["CERTIFICATION_NAME"], "name": [title], "organizationName": [institution],
+        "issueYear": [issued_on[:4]], "issueMonth": [str(int(issued_on[5:7]))],
+        "expirationYear": ["2030"], "expirationMonth": ["6"],
+        "certUrl": [issued["links"]["verification"]], "certId": [issued["verifiableCredential"]["id"]]}
+    assert {"lv": "Pievienot LinkedIn profilam", "en": "Add to LinkedIn profile"}[lang] in visible_text(page)
+
+
+def test_a_credential_without_expiry_goes_to_linkedin_without_one(operated_client, issued):
+    (url,) = linkedin_links(operated_client.get(path_of(issued["links"]["download"])).text)
+    query = parse_qs(urlsplit(url).query)
+    assert "expirationYear" not in query and "expirationMonth" not in query and query["issueYear"]
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_a_shared_verification_link_shows_the_title_the_institution_and_a_picture(operated_client, tenant,
+                                                                                  issued, lang):
+    page = operated_client.get(path_of(issued["links"]["verification"]), params={"lang": lang}).text
+    tags = meta_tags(page)
+    url = issued["links"]["verification"]
+    title = {"lv": "Datu analīze ar Python", "en": "Data analysis with Python"}[lang]
+    institution = {"lv": f"Iestāde {tenant[0]}", "en": f"Institution {tenant[0]}"}[lang]
+    assert tags["og:title"] == tags["twitter:title"] == title
+    assert institution in tags["og:description"] and tags["og:description"] == tags["twitter:description"]
+    assert {"lv": "Augstskolas (AII) apliecība", "en": "Higher education institution certificate"}[lang] in \
+        tags["og:description"]
+    assert tags["og:site_name"] == NAMES[lang] and tags["og:url"] == url
+    assert tags["og:image"] == tags["twitter:image"] == f"{url}/card.png?lang={lang}"
+    assert tags["twitter:card"] == "summary_large_image" and tags["og:image:alt"]
+    assert "genuine and valid now" in tags["og:description"] or "šobrīd derīga" in tags["og:description"]
+    picture = operated_client.get(path_of(tags["og:image"]))
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(picture.content))
+    assert image.format == "PNG" and image.size == (1200, 630)
+    assert (int(tags["og:image:width"]), int(tags["og:image:height"])) == image.size
+    assert len(image.convert("L").getcolors(maxcolors=256)) > 8  # drawn text, not a blank picture
+
+
+def test_the_service_pages_have_share_tags_and_the_service_picture(operated_client):
+    origin = operated_client.app.state.services.settings.public_origin
+    for path, title in (("/verify", "Verify a micro-credential file"), ("/about", "About this service")):
+        tags = meta_tags(operated_client.get(path, params={"lang": "en"}).text)
+        assert tags["og:title"] == title and tags["og:url"] == f"{origin}{path}"
+        assert tags["og:image"] == f"{origin}/card.png?lang=en" and tags["twitter:card"] == "summary_large_image"
+    picture = operated_client.get("/card.png?lang=lv")
+    assert picture.status_code == 200 and Image.open(io.BytesIO(picture.content)).size == (1200, 630)
+    assert meta_tags(operated_client.get("/v/no-such-token").text) == {}  # nothing to show for an unknown link
+
+
+@pytest.mark.parametrize("action, reason, lang, texts", [
+    ("revoke", "academic-misconduct", "lv", ("Augstskolas (AII) apliecība ir atsaukta", "Atsaukta",
+                                             "Akadēmiskais negodīgums", "plkst.")),
+    ("revoke", "fraud", "en", ("The micro-credential has been revoked", "Revoked on",
+                               "Fraud or misrepresentation", "Riga time")),
+    ("suspend", "under-investigation", "lv", ("Augstskolas (AII) apliecības darbība ir apturēta", "Apturēta kopš",
+                                              "Notiek pārbaude", "plkst.")),
+    ("suspend", "under-investigation", "en", ("The micro-credential is suspended", "Suspended since",
+                                              "Under investigation", "Riga time"))])
+def test_a_revoked_or_suspended_credential_is_no_longer_offered_for_sharing(operated_client, tenant, action, reason,
+                                                                             lang, texts):
+    issued = issue(operated_client, tenant[1])
+    page = operated_client.get(path_of(issued["links"]["download"]), params={"lang": lang}).text
+    assert linkedin_links(page) and 'class="share"' in page
+    r = operated_client.post(f"/credentials/{issued['id']}/{action}", json={"reason": reason},
+                             headers=auth(tenant[1]))
+    assert r.status_code == 200, r.text
+    page = operated_client.get(path_of(issued["links"]["download"]), params={"lang": lang}).text
+    notice = section(page, "notice")
+    shown = visible_text(notice)
+    for text in texts:
+        assert text in shown, text
+    assert f"Iestāde {tenant[0]}" in shown or f"Institution {tenant[0]}" in shown
+    assert 'href="mailto:studijas@example.lv"' in notice and 'href="https://example.lv"' in notice
+    assert linkedin_links(page) == [] and 'class="share"' not in page and "qr.svg" not in page
+    tags = meta_tags(operated_client.get(path_of(issued["links"]["verification"]), params={"lang": lang}).text)
+    assert tags["og:title"] == texts[0]  # a shared link says so, with the service's picture, not the credential's
+    assert tags["og:image"].endswith(f"/card.png?lang={lang}") and "/v/" not in tags["og:image"]

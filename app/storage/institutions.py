@@ -38,6 +38,10 @@ def by_slug(session: Session, slug: str) -> Institution:
     return inst
 
 
+def by_id(session: Session, institution_id: int) -> Institution | None:
+    return session.get(Institution, institution_id)
+
+
 def by_did(session: Session, did: str) -> Institution | None:
     return session.scalar(select(Institution).where(Institution.did == did))
 

@@ -41,6 +41,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "why.issuer-unbound": "Izsniedzējs nav norādīts ar DID, tāpēc nevar pārbaudīt, vai paraksta atslēga pieder "
                               "tam: izsniedzēja nosaukums ir tikai {paša|pašas} {gen} apgalvojums.",
         "checks.neutral": "Pārbaude neattiecas vai nav veikta: tas nav ne apstiprinājums, ne kļūda.",
+        # what the learner shares, and what a shared link shows
+        "learner.linkedin": "Pievienot LinkedIn profilam",
+        "learner.linkedin.text": "Atver LinkedIn ar aizpildītu ierakstu sadaļā „Licenses & certifications”: "
+                                 "nosaukums, iestāde, datumi, identifikators un pārbaudes saite. Pirms saglabāšanas "
+                                 "varat visu pārbaudīt.",
+        "learner.notice.revoked": "Iestāde šo {acc} ir atsaukusi: {tas|tā} vairs nav {derīgs|derīga}. Nedalieties ar "
+                                  "to un neuzrādiet to kā derīgu.",
+        "learner.notice.suspended": "Iestāde {šī|šīs} {gen} darbību ir uz laiku apturējusi: šobrīd {tas|tā} nav "
+                                    "{derīgs|derīga}. Kamēr darbība ir apturēta, nedalieties ar to.",
+        "learner.notice.other": "Šobrīd {nom} nav {apstiprināts|apstiprināta} kā {derīgs|derīga}, tāpēc šeit nav "
+                                "saišu dalīšanai. Skatiet pārbaudes lapu.",
+        "learner.notice.contact": "Ja jums ir jautājumi vai uzskatāt, ka tā ir kļūda, sazinieties ar iestādi",
+        "learner.notice.email": "E-pasts",
+        "learner.notice.homepage": "Tīmekļa vietne",
+        "og.check": "Atveriet saiti, lai pārbaudītu, vai {nom} ir {īsts|īsta} un šobrīd {derīgs|derīga}.",
+        "card.verify": "Pārbaudiet: {host}",
+        "card.service.text": "Pārbaudiet, vai mikrokvalifikācija ir īsta un derīga.",
     },
     "en": {
         "footer.operator": "Operated by",
@@ -75,5 +92,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "why.issuer-unbound": "The issuer is not named by a DID, so it cannot be checked that the signing key is "
                               "its own: the issuer's name is only the {nom}'s own claim.",
         "checks.neutral": "The check does not apply or was not made: neither a pass nor a failure.",
+        "learner.linkedin": "Add to LinkedIn profile",
+        "learner.linkedin.text": "Opens LinkedIn with the “Licenses & certifications” entry filled in: the name, "
+                                 "the institution, the dates, the identifier and the verification link. You can "
+                                 "check everything before you save it.",
+        "learner.notice.revoked": "Your institution has revoked this {nom}: it is no longer valid. Do not share it "
+                                  "or present it as valid.",
+        "learner.notice.suspended": "Your institution has temporarily suspended this {nom}: it is not valid at "
+                                    "present. Do not share it while it is suspended.",
+        "learner.notice.other": "The {nom} is not confirmed as valid at present, so this page offers nothing to "
+                                "share. See the verification page.",
+        "learner.notice.contact": "If you have questions or believe this is a mistake, contact the institution",
+        "learner.notice.email": "E-mail",
+        "learner.notice.homepage": "Website",
+        "og.check": "Open the link to check that the {nom} is genuine and valid now.",
+        "card.verify": "Check it: {host}",
+        "card.service.text": "Check that a micro-credential is genuine and valid.",
     },
 }
