@@ -91,7 +91,7 @@ def test_qr_png_decodes_to_the_verification_url_and_the_page_verifies(client, te
     # the summary card: issuer (recognised), learner, title, ECTS, level, valid until
     card = card_text(page.text)
     for shown in (f"Izsniedzējs Iestāde {tenant[0]}", "atpazīts: šī pakalpojuma iestāde", "Izglītojamais Anna Bērziņa",
-                  "Mikrokvalifikācija Datu analīze ar Python", "ECTS kredītpunkti 3",
+                  "Augstskolas (AII) apliecība Datu analīze ar Python", "ECTS kredītpunkti 3",
                   "Līmenis EKI 6. līmenis; LKI 6. līmenis", "Derīgs līdz bez beigu termiņa"):
         assert shown in card, shown
     assert card.count("LKI") == 1  # "LKI level: LKI 6. level" no more

@@ -16,8 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PIL import Image
 
+from app import i18n
 from app.config import Settings
 from app.errors import ConfigurationError
+from app.texts.terms import TERMS
+from app.texts.verification import MESSAGES, message
 from tests.apphelpers import DID_A, SIGNER_A, auth, new_tenant, sign
 from tests.conftest import OPERATOR
 from tests.test_qr_pages import card_text, path_of, section, visible_text
@@ -232,3 +235,45 @@ def test_a_revoked_or_suspended_credential_is_no_longer_offered_for_sharing(oper
     tags = meta_tags(operated_client.get(path_of(issued["links"]["verification"]), params={"lang": lang}).text)
     assert tags["og:title"] == texts[0]  # a shared link says so, with the service's picture, not the credential's
     assert tags["og:image"].endswith(f"/card.png?lang={lang}") and "/v/" not in tags["og:image"]
+
+
+# --- one Latvian term ---------------------------------------------------------------------------------------------
+
+# the name of the format and the EU's concept in general, not of the credential at hand
+GENERAL = re.compile(r"W3C verificējam\w+ apliecinājum\w+|ES mikrokvalifikācij\w+")
+
+
+@pytest.mark.parametrize("term", sorted(TERMS))
+def test_the_pages_and_messages_call_a_credential_by_one_term(term):
+    """Every Latvian text of the pages (the PDF's ``cert.*`` and the wallet's ``wallet.*`` are their own) and every
+    verification message, as shown for a credential, names it only by its term: no other word for it."""
+    chosen = TERMS[term]
+    others = {"apliecinājum", "sertifikāt", "mikrokvalifikācij", "apliecīb"} - {
+        w for w in ("apliecinājum", "sertifikāt", "mikrokvalifikācij", "apliecīb") if w in chosen.lv["nom"]}
+    texts = {f"i18n {k}": i18n.t("lv", k, chosen) for k in i18n.CATALOGUE["lv"]
+             if not k.startswith(("cert.", "wallet."))}
+    texts |= {f"message {code}": message(code, chosen)["lv"] for code in MESSAGES}
+    generic = {"service", "not_found.text", "page.form", "action.verify_other", "missing.text", "about.intro",
+               "learner.file.text", "card.service.text"}  # about micro-credentials in general
+    for where, text in texts.items():
+        assert "{" not in re.sub(r"\{(n|time|host|operator)\}", "", text), (where, text)
+        if where.removeprefix("i18n ") in generic or where.startswith(("i18n form.", "i18n about.")):
+            continue
+        for word in others:
+            assert word not in GENERAL.sub("", text).lower(), (where, text)
+
+
+def test_the_api_messages_name_the_verified_credential(operated_client, issued, loader):
+    body = operated_client.post("/credentials/verify", json={
+        "verifiableCredential": issued["verifiableCredential"]}).json()
+    status = next(c for c in body["checks"] if c["check"] == "status")
+    assert status["message"] == {"lv": "Izsniedzējs augstskolas (AII) apliecību nav atsaucis un nav apturējis.",
+                                 "en": "The issuer has not revoked or suspended the micro-credential."}
+    vc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"], "issuer": DID_A,
+          "credentialSubject": {"id": "did:example:learner"}}
+    body = operated_client.post("/credentials/verify", json={"verifiableCredential": sign(vc, SIGNER_A, loader)}
+                                ).json()
+    messages = {w["code"]: w["message"] for w in body["warnings"]}
+    assert messages["no-status"]["lv"] == "Digitālajam apliecinājumam nav statusa ieraksta: izsniedzējs to nevar " \
+                                          "atsaukt."
+    assert messages["no-status"]["en"] == "The credential has no status entry: the issuer cannot revoke it."
