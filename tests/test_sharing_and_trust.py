@@ -21,10 +21,10 @@ from app.config import Settings
 from app.errors import ConfigurationError
 from app.texts.terms import TERMS
 from app.texts.verification import MESSAGES, message
-from tests.apphelpers import DID_A, SIGNER_A, auth, new_tenant, sign
+from tests.apphelpers import DID_A, SIGNER_A, auth, did_of, new_tenant, sign
 from tests.conftest import OPERATOR
 from tests.test_qr_pages import card_text, path_of, section, visible_text
-from tests.test_verify_api import issue
+from tests.test_verify_api import issue, vc2
 
 NAMES = {"lv": OPERATOR["operator_name_lv"], "en": OPERATOR["operator_name_en"]}
 
@@ -277,3 +277,18 @@ def test_the_api_messages_name_the_verified_credential(operated_client, issued, 
     assert messages["no-status"]["lv"] == "Digitālajam apliecinājumam nav statusa ieraksta: izsniedzējs to nevar " \
                                           "atsaukt."
     assert messages["no-status"]["en"] == "The credential has no status entry: the issuer cannot revoke it."
+
+
+def test_a_credential_that_is_not_an_elm_credential_is_a_digitalais_apliecinajums(operated_client, tenant):
+    r = operated_client.post("/credentials/issue", json={"credential": vc2(did_of(operated_client, tenant[0]))},
+                             headers=auth(tenant[1]))
+    assert r.status_code == 201, r.text
+    links = r.json()["links"]
+    page = visible_text(operated_client.get(path_of(links["verification"]), params={"lang": "lv"}).text)
+    assert "Digitālais apliecinājums ir īsts un derīgs" in page and "mikrokvalifikācija ir" not in page.lower()
+    learner = visible_text(operated_client.get(path_of(links["download"]), params={"lang": "lv"}).text)
+    assert "Jūsu digitālais apliecinājums" in learner
+    english = visible_text(operated_client.get(path_of(links["verification"]), params={"lang": "en"}).text)
+    assert "The credential is genuine and valid" in english
+    picture = operated_client.get(path_of(links["verification"]) + "/card.png")
+    assert picture.status_code == 200 and Image.open(io.BytesIO(picture.content)).size == (1200, 630)

@@ -38,6 +38,7 @@ from app.domain import elm
 from app.errors import LimitExceeded, McredError, NotFound
 from app.services import Services
 from app.storage import credentials, institutions
+from app.texts.terms import term_of
 
 router = APIRouter(tags=["public pages"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -210,7 +211,7 @@ def card_image(token: str, request: Request, session: Session = Db, services: Se
     inst = institutions.by_id(session, row.institution_id)
     issuer = elm.text_in((inst.profile or {}).get("legalName"), lang) if inst else None
     url = links(services.settings.public_origin, row)["verification"]
-    png = sharing.card_png(kicker=summary.get("documentType") or i18n.t(lang, "field.title"),
+    png = sharing.card_png(kicker=summary.get("documentType") or i18n.t(lang, "field.title", term_of(row.document)),
                            title=summary.get("title") or row.title or "",
                            lines=[v for v in (issuer or summary.get("awardingBody"), summary.get("learnerName")) if v],
                            footer=i18n.t(lang, "card.verify").format(host=sharing.host_of(url)),
