@@ -127,7 +127,7 @@ def card_png(*, kicker: str, title: str, lines: list[str], footer: str, corner: 
     if corner:
         draw.text((width - 60 - draw.textlength(corner, font=small), height - 64), corner, font=small, fill=MUTED)
     buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=True)
+    image.save(buf, format="PNG")  # optimize=True costs about 5 times as long for 5 % less
     return buf.getvalue()
 
 
