@@ -83,9 +83,36 @@ class Settings:
     wallet_nonce_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_NONCE_SECONDS", 300))
     wallet_proof_max_age_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_PROOF_MAX_AGE_SECONDS", 300))
     wallet_proof_skew_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_PROOF_SKEW_SECONDS", 60))
+    # Who runs this service and vouches for the institutions it recognises: named on every public page and in the
+    # "recognised" badge (its name in Latvian and English, its homepage, a contact: an e-mail address or a URL).
+    operator_name_lv: str | None = field(default_factory=lambda: os.environ.get("MCRED_OPERATOR_NAME_LV") or None)
+    operator_name_en: str | None = field(default_factory=lambda: os.environ.get("MCRED_OPERATOR_NAME_EN") or None)
+    operator_url: str | None = field(default_factory=lambda: os.environ.get("MCRED_OPERATOR_URL") or None)
+    operator_contact: str | None = field(default_factory=lambda: os.environ.get("MCRED_OPERATOR_CONTACT") or None)
     # Tests and development only: host:port pairs fetched although they are not public addresses (comma-separated).
     fetch_allow: tuple[str, ...] = field(default_factory=lambda: tuple(
         a.strip() for a in os.environ.get("MCRED_FETCH_ALLOW", "").split(",") if a.strip()))
+
+    def __post_init__(self) -> None:
+        if self.operator_url and not _is_http_url(self.operator_url):
+            raise ConfigurationError(f"MCRED_OPERATOR_URL={self.operator_url!r} is not an http(s) URL "
+                                     "(e.g. https://www.aic.lv).")
+        contact = self.operator_contact
+        if contact and not (_is_http_url(contact) or _is_email(contact) or contact.startswith("mailto:")
+                            and _is_email(contact.removeprefix("mailto:"))):
+            raise ConfigurationError(f"MCRED_OPERATOR_CONTACT={contact!r} is neither an e-mail address nor an "
+                                     "http(s) URL (e.g. info@aic.lv or https://www.aic.lv/kontakti).")
+
+    @property
+    def operator(self) -> dict:
+        """The operator as the pages show it: ``name`` {lv, en} (either falls back to the other), ``url``,
+        ``contact`` (an http(s) or mailto: link) and ``contactText``; empty names when not configured."""
+        lv, en = self.operator_name_lv, self.operator_name_en
+        contact = self.operator_contact
+        href = None if not contact else contact if _is_http_url(contact) or contact.startswith("mailto:") \
+            else f"mailto:{contact}"
+        return {"name": {"lv": lv or en, "en": en or lv} if (lv or en) else {}, "url": self.operator_url,
+                "contact": href, "contactText": contact.removeprefix("mailto:") if contact else None}
 
     @property
     def public_origin(self) -> str:
@@ -94,6 +121,16 @@ class Settings:
                 "MCRED_PUBLIC_URL is not set: set it to the origin clients reach the service at "
                 "(e.g. https://mcred.example.lv). It names the did:web DIDs, status lists and links.")
         return check_origin(self.public_url)
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in value)
+
+
+def _is_email(value: str) -> bool:
+    local, at, domain = value.partition("@")
+    return bool(at and local and "." in domain and not any(c.isspace() or c in "<>\"" for c in value))
 
 
 def check_origin(url: str) -> str:

@@ -28,6 +28,8 @@ from app.domain.verification.results import (
     VERIFIED,
     VerificationResult,
 )
+from app.texts.terms import Term, term_of
+from app.texts.verification import MESSAGES, warning_message
 from app.texts.verification import message as check_message
 
 # Annex I and the optional elements, grouped as the page shows them (summarize() keys, plus "level").
@@ -43,12 +45,14 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("stackability", ("stackability", "isPartialQualification", "partOf", "entitlesTo", "furtherInformation")),
     ("identifiers", ("learnerRef", "credentialId", "issuerId")),
 )
-# the summary card, after the verdict and the issuer (hours without ECTS)
-CARD = ("learnerName", "title", "documentType", "ects", "level", "validUntil")
+# after the verdict (hours without ECTS); the document type first, before the issuer, so it is on the first screen
+CARD = ("documentType", "learnerName", "title", "ects", "level", "validUntil")
 DATES = ("dateOfIssue", "validFrom", "validUntil")
 # a verdict's outcome word for the check that decided it ("Revoked", not "Failed")
 OUTCOME_WORDS = {("status", "revoked"), ("status", "suspended"), ("validity", "expired"),
                  ("validity", "not-yet-valid")}
+# checks that could not be made or do not apply: shown neutral (their own icon, colour and word), never as passed
+NEUTRAL = {"not-checked", "no-status", "issuer-unbound"}
 
 
 def _http_url(value: Any) -> str | None:
@@ -124,35 +128,46 @@ def _fields(summary: dict, extra: dict, lang: str) -> dict[str, Any]:
     return out
 
 
-def _checks(result: VerificationResult, lang: str) -> list[dict]:
-    t = i18n.translator(lang)
+def _why(code: str, lang: str, term: Term) -> str:
+    """The page's plain text of a check code, else the verification's message; the credential named by ``term``."""
+    return i18n.t(lang, f"why.{code}", term) if f"why.{code}" in i18n.CATALOGUE[lang] else \
+        check_message(code, term)[lang]
+
+
+def _checks(result: VerificationResult, lang: str, term: Term) -> list[dict]:
+    t = i18n.translator(lang, term)
     rows = []
     for check in result.checks:
-        word = check.code if (check.check, check.code) in OUTCOME_WORDS else \
-            "not-checked" if check.code == "not-checked" else check.outcome
-        plain = i18n.CATALOGUE[lang].get(f"why.{check.code}")
+        word = check.code if (check.check, check.code) in OUTCOME_WORDS or check.code in NEUTRAL else check.outcome
         rows.append({"check": check.check, "code": check.code, "outcome": check.outcome,
+                     "display": "neutral" if check.code in NEUTRAL else check.outcome,
                      "name": t(f"check.{check.check}"),
-                     "word": t(f"outcome.{word}"), "text": plain or check_message(check.code)[lang]})
+                     "word": t(f"outcome.{word}"), "text": _why(check.code, lang, term)})
     return rows
 
 
-def _reason(result: VerificationResult, lang: str) -> str | None:
+def _reason(result: VerificationResult, lang: str, term: Term) -> str | None:
     """Why a credential is invalid or unconfirmed: the first check that failed (else was unknown)."""
     for outcome in ("failed", "unknown"):
         for check in result.checks:
             if check.outcome == outcome and check.code != "not-checked":
-                return i18n.CATALOGUE[lang].get(f"why.{check.code}") or check_message(check.code)[lang]
+                return _why(check.code, lang, term)
     return None
 
 
+def _recognised_note(t, source: str | None, operator: str | None) -> str:
+    """Who vouches: "recognised: an institution registered with <operator>" (the bare note without an operator)."""
+    key = "issuer.recognised.trust-list" if source == "trust-list" else "issuer.recognised"
+    return t(f"{key}.operator").replace("{operator}", operator) if operator else t(key)
+
+
 def _status_facts(result: VerificationResult, own: Credential | None, lang: str,
-                  when=i18n.format_moment) -> list[tuple[str, str]]:
+                  term: Term, when=i18n.format_moment) -> list[tuple[str, str]]:
     """For this service's own credential: when (``when(moment, lang)``) it was revoked or suspended, and the
     reason's category."""
     if own is None or result.verdict not in (REVOKED, SUSPENDED) or own.status != result.verdict:
         return []
-    t = i18n.translator(lang)
+    t = i18n.translator(lang, term)
     facts = []
     if own.status_changed_at:
         facts.append((t(f"status.{result.verdict}.on"), when(own.status_changed_at, lang)))
@@ -167,16 +182,18 @@ def _day(moment: datetime, lang: str) -> str:
 
 
 def reading(result: VerificationResult, credential: dict, lang: str, now: datetime, *,
-            own: Credential | None = None, learner_ref: bool = True) -> dict:
+            own: Credential | None = None, learner_ref: bool = True, operator: dict | None = None) -> dict:
     """Everything a rendition shows about ``result`` (of ``credential``), in ``lang``. ``own``: this service's row
     of the credential, when the reader came through its link (status date and reason). ``learner_ref``: whether
     the learner's own reference (student number) is shown; the public page and the certificate show it only when
-    the institution asks for it (``show_learner_reference``)."""
-    t = i18n.translator(lang)
+    the institution asks for it (``show_learner_reference``). ``operator``: who runs the service
+    (app.config.Settings.operator), named in the "recognised" badge."""
     verdict = result.verdict
     view = result.view or {}
     authentic = result.authentic
     summary = summary_of(credential, result.view, lang)
+    term = term_of(result.view, summary.get("documentType"))
+    t = i18n.translator(lang, term)
     if summary and result.view is not None:  # the validity shown is the one the check decided on (the strictest)
         decided = result.by_name("validity").data
         summary = {**summary, **{k: decided[k] for k in ("validFrom", "validUntil") if decided.get(k)}}
@@ -189,7 +206,7 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
     # the verifier judges the issuer only for a credential that is otherwise genuine and current
     judged = verdict in (VERIFIED, UNRECOGNISED_ISSUER)
     issuer_note = None if not judged else t("issuer.not_recognised") if not recognised else \
-        t("issuer.recognised.trust-list" if info.get("source") == "trust-list" else "issuer.recognised")
+        _recognised_note(t, info.get("source"), (operator or {}).get("name", {}).get(lang))
     credential_id = credential.get("id") if isinstance(credential.get("id"), str) else None
     fields = _fields(summary, {"credentialId": credential_id, "issuerId": result.issuer}, lang) if view else {}
     if not learner_ref:
@@ -205,22 +222,25 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
         "verdict": verdict,
         "headline": t(headline),
         "verdict_text": t(f"{headline}.text"),
-        "reason": _reason(result, lang) if verdict == INVALID or verdict == "unknown" else None,
-        "status_facts": _status_facts(result, own, lang),
-        "status_facts_dated": _status_facts(result, own, lang, when=_day),  # the certificate: no clock time
+        "reason": _reason(result, lang, term) if verdict == INVALID or verdict == "unknown" else None,
+        "status_facts": _status_facts(result, own, lang, term),
+        "status_facts_dated": _status_facts(result, own, lang, term, when=_day),  # the certificate: no clock time
         "contact": _http_url(contact) if verdict in (REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID) else None,
         "authentic": authentic,
         "issuer": {"name": issuer_name, "recognised": recognised if judged else None, "note": issuer_note,
-                   "id": result.issuer},
+                   "id": result.issuer, "source": info.get("source")},
         "card": [(key, t(f"field.{key}"), fields[key]) for key in card_keys if key in fields],
         "groups": [(t(f"group.{name}"), [(key, t(f"field.{key}"), fields[key]) for key in keys if key in fields])
                    for name, keys in GROUPS if any(key in fields for key in keys)],
         "summary": summary,
         "fields": fields,
         "missing": missing,
-        "warnings": [w["message"][lang] for w in result.warnings
+        "warnings": [warning_message(w, term).get(lang) if w.get("code") in MESSAGES else w["message"][lang]
+                     for w in result.warnings
                      if w.get("code") not in ("elm-elements-missing", "issuer-not-recognised")
                      and isinstance(w.get("message"), dict)],
-        "checks": _checks(result, lang),
+        "checks": _checks(result, lang, term),
+        "term": term,
+        "lang": lang,
         "checked_at": i18n.format_moment(now, lang),
     }

@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from app.domain.timefmt import parse_xsd
+from app.texts import pages as page_texts
+from app.texts.terms import Term, phrase
 
 LANGUAGES = ("lv", "en")
 DEFAULT = "lv"  # no Accept-Language at all
@@ -36,46 +38,47 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "lang.switch": "Valoda",
         "skip": "Pāriet uz saturu",
         "footer": "Eiropas mācīšanās modelis (ELM) · W3C verificējami apliecinājumi",
-        "page.result": "Apliecinājuma pārbaude",
-        "page.form": "Pārbaudīt apliecinājuma failu",
+        "page.result": "{Gen} pārbaude",
+        "page.form": "Pārbaudīt {gen} failu",
         "page.not_found": "Saite nav derīga",
         "not_found.text": "Šī saite nav derīga. Pārbaudiet, vai saite nokopēta pilnībā, vai lūdziet "
                           "mikrokvalifikācijas turētājam vai izsniedzējam jaunu saiti.",
         # verdicts: the headline and one sentence
-        "verdict.verified": "Apliecinājums ir īsts un derīgs",
-        "verdict.verified.text": "To parakstījis izsniedzējs, kopš izsniegšanas tas nav mainīts, tas ir derīgs un "
-                                 "nav atsaukts.",
+        "verdict.verified": "{Nom} ir {īsts|īsta} un {derīgs|derīga}",
+        "verdict.verified.text": "To parakstījis izsniedzējs, kopš izsniegšanas {tas|tā} nav {mainīts|mainīta}, "
+                                 "{tas|tā} ir {derīgs|derīga} un nav {atsaukts|atsaukta}.",
         "verdict.unrecognised-issuer": "Paraksts ir īsts, bet izsniedzējs nav atpazīts",
-        "verdict.unrecognised-issuer.text": "Apliecinājums ir parakstīts un derīgs, taču šis pakalpojums neatpazīst "
-                                            "tā izsniedzēju (vai apliecinājumā norādītais nosaukums atšķiras no "
-                                            "atpazītās iestādes nosaukuma): izsniedzēja nosaukums ir tikai paša "
-                                            "apliecinājuma apgalvojums. Pārliecinieties pie iestādes.",
-        "verdict.invalid": "Viltots vai mainīts apliecinājums",
+        "verdict.unrecognised-issuer.text": "{Nom} ir {parakstīts|parakstīta} un {derīgs|derīga}, taču šis "
+                                            "pakalpojums neatpazīst {tā|tās} izsniedzēju (vai {loc} norādītais "
+                                            "nosaukums atšķiras no atpazītās iestādes nosaukuma): izsniedzēja "
+                                            "nosaukums ir tikai {paša|pašas} {gen} apgalvojums. Pārliecinieties pie "
+                                            "iestādes.",
+        "verdict.invalid": "{Viltots vai mainīts|Viltota vai mainīta} {nom}",
         "verdict.invalid.text": "Neuzticieties šim dokumentam: tā saturs neatbilst izsniedzēja parakstam. Tas ir "
                                 "mainīts pēc izsniegšanas, vai arī norādītais izsniedzējs to nav izsniedzis.",
-        "verdict.invalid.unreadable": "Tas nav derīgs apliecinājums",
-        "verdict.invalid.unreadable.text": "Dokumentu nevar pārbaudīt kā apliecinājumu, tāpēc tam nevar uzticēties.",
-        "verdict.revoked": "Apliecinājums ir atsaukts",
-        "verdict.revoked.text": "Izsniedzējs šo apliecinājumu ir atsaucis; tas vairs nav derīgs.",
-        "verdict.suspended": "Apliecinājuma darbība ir apturēta",
-        "verdict.suspended.text": "Izsniedzējs šī apliecinājuma darbību ir uz laiku apturējis; šobrīd tas nav "
-                                  "derīgs.",
-        "verdict.expired": "Apliecinājuma derīguma termiņš ir beidzies",
-        "verdict.expired.text": "Apliecinājums ir īsts, bet tā derīguma termiņš ir beidzies.",
-        "verdict.not-yet-valid": "Apliecinājums vēl nav stājies spēkā",
-        "verdict.not-yet-valid.text": "Apliecinājums ir īsts, bet tā derīgums vēl nav sācies.",
-        "verdict.unknown": "Apliecinājumu pašlaik nevar pilnībā pārbaudīt",
+        "verdict.invalid.unreadable": "Tas nav {derīgs|derīga} {nom}",
+        "verdict.invalid.unreadable.text": "Dokumentu nevar pārbaudīt kā {acc}, tāpēc tam nevar uzticēties.",
+        "verdict.revoked": "{Nom} ir {atsaukts|atsaukta}",
+        "verdict.revoked.text": "Izsniedzējs šo {acc} ir atsaucis; {tas|tā} vairs nav {derīgs|derīga}.",
+        "verdict.suspended": "{Gen} darbība ir apturēta",
+        "verdict.suspended.text": "Izsniedzējs {šī|šīs} {gen} darbību ir uz laiku apturējis; šobrīd {tas|tā} nav "
+                                  "{derīgs|derīga}.",
+        "verdict.expired": "{Gen} derīguma termiņš ir beidzies",
+        "verdict.expired.text": "{Nom} ir {īsts|īsta}, bet {tā|tās} derīguma termiņš ir beidzies.",
+        "verdict.not-yet-valid": "{Nom} vēl nav {stājies|stājusies} spēkā",
+        "verdict.not-yet-valid.text": "{Nom} ir {īsts|īsta}, bet {tā|tās} derīgums vēl nav sācies.",
+        "verdict.unknown": "{Acc} pašlaik nevar pilnībā pārbaudīt",
         "verdict.unknown.text": "Daļu pārbaužu nevarēja veikt (piemēram, statusa saraksts nav pieejams), tāpēc "
-                                "tas nav apstiprināts. Mēģiniet vēlreiz vēlāk.",
+                                "{tas|tā} nav {apstiprināts|apstiprināta}. Mēģiniet vēlreiz vēlāk.",
         "reason": "Iemesls",
-        "status.revoked.on": "Atsaukts",
-        "status.suspended.on": "Apturēts kopš",
+        "status.revoked.on": "{Atsaukts|Atsaukta}",
+        "status.suspended.on": "{Apturēts|Apturēta} kopš",
         "status.reason": "Iemesls",
         "contact": "Sazinieties ar izsniedzēju",
-        "reason.issued-in-error": "Izsniegts kļūdas dēļ",
+        "reason.issued-in-error": "{Izsniegts|Izsniegta} kļūdas dēļ",
         "reason.fraud": "Krāpšana vai nepatiesas ziņas",
         "reason.academic-misconduct": "Akadēmiskais negodīgums",
-        "reason.superseded": "Aizstāts ar citu apliecinājumu",
+        "reason.superseded": "{Aizstāts|Aizstāta} ar citu dokumentu",
         "reason.learner-request": "Pēc izglītojamā lūguma",
         "reason.under-investigation": "Notiek pārbaude",
         "reason.other": "Cits iemesls",
@@ -83,13 +86,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "summary": "Kopsavilkums",
         "issuer.recognised": "atpazīts: šī pakalpojuma iestāde",
         "issuer.recognised.trust-list": "atpazīts: uzticamo izsniedzēju sarakstā",
-        "issuer.not_recognised": "nav atpazīts: nosaukums ir tikai apliecinājuma apgalvojums",
+        "issuer.not_recognised": "nav atpazīts: nosaukums ir tikai {gen} apgalvojums",
         "unverified": "Šie dati nav apstiprināti ar derīgu parakstu: neuzskatiet tos par faktiem.",
         "claimed.summary": "Rādīt, ko dokuments apgalvo (nepārbaudīts)",
         "claimed.mark": "nepārbaudīts",
         "checked_at": "Pārbaudīts",
         # details
-        "details": "Ko apliecinājums apliecina",
+        "details": "Ko {nom} apliecina",
         "group.credential": "Vispārīgā informācija",
         "group.volume": "Apjoms un līmenis",
         "group.outcomes": "Mācīšanās rezultāti",
@@ -99,7 +102,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "group.stackability": "Turpmākās iespējas",
         "group.identifiers": "Identifikatori",
         "field.issuer": "Izsniedzējs",
-        "field.title": "Mikrokvalifikācija",
+        "field.title": "{Nom}",
         "field.documentType": "Dokuments",
         "field.programmeType": "Programmas veids",
         "field.learningOpportunityType": "Mācību iespējas veids",
@@ -133,12 +136,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "field.validFrom": "Derīgs no",
         "field.validUntil": "Derīgs līdz",
         "field.validUntil.none": "bez beigu termiņa",
-        "field.credentialId": "Apliecinājuma identifikators",
+        "field.credentialId": "{Gen} identifikators",
         "field.issuerId": "Izsniedzēja identifikators (DID)",
         "level.eqf": "EKI {n}. līmenis",
         "missing": "Trūkst obligāto ES elementu",
-        "missing.text": "Šajā apliecinājumā nav šo elementu, kas jānorāda katrā ES mikrokvalifikācijā "
-                        "(Padomes ieteikums 2022/C 243/02, I pielikums):",
+        "missing.text": "Šajā {loc} nav šo elementu, kas jānorāda katrā ES mikrokvalifikācijā (Padomes ieteikums "
+                        "2022/C 243/02, I pielikums):",
         "warnings": "Brīdinājumi",
         # checks
         "checks": "Veiktās pārbaudes",
@@ -160,43 +163,42 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "why.proof-valid": "Izsniedzēja paraksts atbilst saturam: kopš izsniegšanas nekas nav mainīts.",
         "why.issuer-key-valid": "Parakstījis pats izsniedzējs ar savu publicēto atslēgu.",
         "why.well-formed": "Dokuments ir pilnīgs, un paraksts aptver visu tā saturu.",
-        "why.valid-period": "Apliecinājums šodien ir derīgs.",
-        "why.no-expiry": "Apliecinājums ir derīgs; tam nav beigu termiņa.",
+        "why.valid-period": "{Nom} šodien ir {derīgs|derīga}.",
+        "why.no-expiry": "{Nom} ir {derīgs|derīga}; {tam|tai} nav beigu termiņa.",
         "why.not-revoked": "Izsniedzējs to nav ne atsaucis, ne apturējis.",
         "why.not-checked": "Nav pārbaudīts, jo iepriekšēja pārbaude neizdevās.",
         # actions and links
         "actions": "Darbības",
-        "action.certificate": "Sertifikāts (PDF)",
+        "action.certificate": "{Nom} drukāšanai (PDF)",
         "action.qr_png": "QR kods (PNG)",
         "action.qr_svg": "QR kods (SVG)",
-        "action.verify_other": "Pārbaudīt citu apliecinājumu",
-        # upload form
-        "form.intro": "Augšupielādējiet apliecinājuma failu (.json vai .jsonld) vai ielīmējiet tā saturu. "
-                      "Apliecinājums tiek pārbaudīts tāpat kā ar QR kodu; tas netiek saglabāts.",
-        "form.file": "Apliecinājuma fails",
-        "form.text": "vai ielīmējiet apliecinājuma JSON",
+        "action.verify_other": "Pārbaudīt citu mikrokvalifikāciju",
+        "form.intro": "Augšupielādējiet mikrokvalifikācijas failu (.json vai .jsonld) vai ielīmējiet tā saturu. Tā "
+                      "tiek pārbaudīta tāpat kā ar QR kodu un netiek saglabāta.",
+        "form.file": "Mikrokvalifikācijas fails",
+        "form.text": "vai ielīmējiet mikrokvalifikācijas JSON",
         "form.submit": "Pārbaudīt",
         "form.error": "Kļūda",
-        "form.empty": "Izvēlieties failu vai ielīmējiet apliecinājumu.",
+        "form.empty": "Izvēlieties failu vai ielīmējiet mikrokvalifikāciju.",
         "form.not_json": "Tas nav derīgs JSON dokuments.",
-        "form.refused": "Apliecinājumu nevar pārbaudīt",
-        # the learner's page
-        "learner.heading": "Jūsu mikrokvalifikācija",
-        "learner.intro": "Šeit varat lejupielādēt savu parakstīto apliecinājumu un sertifikātu un dalīties ar "
+        "form.refused": "Mikrokvalifikāciju nevar pārbaudīt",
+        "learner.heading": "Jūsu {nom}",
+        "learner.intro": "Šeit varat lejupielādēt savu parakstīto {acc} (failu un izdrukājamu PDF) un dalīties ar "
                          "pārbaudes saiti.",
         "learner.status": "Pašreizējais statuss",
         "learner.download": "Lejupielādēt",
-                "learner.certificate.lv": "Sertifikāts latviešu valodā (PDF, A4)",
-        "learner.certificate.en": "Sertifikāts angļu valodā (PDF, A4)",
-        "learner.certificate.text": "Izdrukājams sertifikāts ar QR kodu; QR kods ved uz pārbaudes lapu, kas vienmēr "
+        "learner.certificate.lv": "{Nom} latviešu valodā (PDF, A4)",
+        "learner.certificate.en": "{Nom} angļu valodā (PDF, A4)",
+        "learner.certificate.text": "Izdrukājams dokuments ar QR kodu; QR kods ved uz pārbaudes lapu, kas vienmēr "
                                     "rāda pašreizējo statusu.",
-        "learner.file": "Parakstītais apliecinājums (.jsonld fails)",
-        "learner.file.text": "Elektroniski parakstīts W3C verificējams apliecinājums. Glabājiet to digitālajā "
-                             "makā vai nosūtiet darba devējam: to var pārbaudīt ar jebkuru standarta pārbaudītāju "
-                             "vai šī pakalpojuma lapā „Pārbaudīt apliecinājuma failu”.",
+        "learner.file": "{Parakstītais|Parakstītā} {nom} (.jsonld fails)",
+        "learner.file.text": "Elektroniski parakstīts W3C verificējamā apliecinājuma (Verifiable Credential) "
+                             "formātā. Glabājiet to digitālajā makā vai nosūtiet darba devējam: to var pārbaudīt ar "
+                             "jebkuru standarta pārbaudītāju vai šī pakalpojuma lapā „Pārbaudīt mikrokvalifikācijas "
+                             "failu”.",
         "learner.share": "Dalīties",
-        "learner.share.text": "Nosūtiet šo saiti vai parādiet QR kodu darba devējam: tas redzēs, vai "
-                              "mikrokvalifikācija ir īsta un derīga.",
+        "learner.share.text": "Nosūtiet šo saiti vai parādiet QR kodu darba devējam: tas redzēs, vai {nom} ir "
+                              "{īsts|īsta} un {derīgs|derīga}.",
         "learner.link": "Pārbaudes saite",
         "learner.private": "Saite uz šo lapu ir personiska: nepublicējiet to. Dalieties ar pārbaudes saiti.",
         "qr.caption": "QR kods pārbaudes saitei",
@@ -228,34 +230,32 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "lang.switch": "Language",
         "skip": "Skip to content",
         "footer": "European Learning Model (ELM) · W3C Verifiable Credentials",
-        "page.result": "Credential verification",
-        "page.form": "Verify a credential file",
+        "page.result": "Verification of the {nom}",
+        "page.form": "Verify a micro-credential file",
         "page.not_found": "Link not valid",
         "not_found.text": "This link is not valid. Check that the whole link was copied, or ask the holder or the "
                           "issuer of the micro-credential for a new link.",
-        "verdict.verified": "The credential is genuine and valid",
+        "verdict.verified": "The {nom} is genuine and valid",
         "verdict.verified.text": "Signed by its issuer, unchanged since it was issued, valid and not revoked.",
         "verdict.unrecognised-issuer": "Genuine signature, but the issuer is not recognised",
-        "verdict.unrecognised-issuer.text": "The credential is signed and valid, but this service does not "
-                                            "recognise its issuer (or the name it gives differs from the "
-                                            "recognised institution's name): the issuer's name is only the "
-                                            "credential's own claim. Check with the institution.",
-        "verdict.invalid": "Altered or forged credential",
+        "verdict.unrecognised-issuer.text": "The {nom} is signed and valid, but this service does not recognise its "
+                                            "issuer (or the name it gives differs from the recognised institution's "
+                                            "name): the issuer's name is only the {nom}'s own claim. Check with the "
+                                            "institution.",
+        "verdict.invalid": "Altered or forged {nom}",
         "verdict.invalid.text": "Do not rely on this document: its content does not match the issuer's signature. "
                                 "It was changed after it was issued, or the issuer it names never issued it.",
-        "verdict.invalid.unreadable": "This is not a valid credential",
-        "verdict.invalid.unreadable.text": "The document cannot be verified as a credential, so it cannot be "
-                                           "trusted.",
-        "verdict.revoked": "The credential has been revoked",
-        "verdict.revoked.text": "The issuer has revoked this credential; it is no longer valid.",
-        "verdict.suspended": "The credential is suspended",
-        "verdict.suspended.text": "The issuer has temporarily suspended this credential; it is not valid at "
-                                  "present.",
-        "verdict.expired": "The credential has expired",
-        "verdict.expired.text": "The credential is genuine, but its validity period has ended.",
-        "verdict.not-yet-valid": "The credential is not valid yet",
-        "verdict.not-yet-valid.text": "The credential is genuine, but its validity period has not started.",
-        "verdict.unknown": "The credential cannot be fully verified right now",
+        "verdict.invalid.unreadable": "This is not a valid {nom}",
+        "verdict.invalid.unreadable.text": "The document cannot be verified as a {nom}, so it cannot be trusted.",
+        "verdict.revoked": "The {nom} has been revoked",
+        "verdict.revoked.text": "The issuer has revoked this {nom}; it is no longer valid.",
+        "verdict.suspended": "The {nom} is suspended",
+        "verdict.suspended.text": "The issuer has temporarily suspended this {nom}; it is not valid at present.",
+        "verdict.expired": "The {nom} has expired",
+        "verdict.expired.text": "The {nom} is genuine, but its validity period has ended.",
+        "verdict.not-yet-valid": "The {nom} is not valid yet",
+        "verdict.not-yet-valid.text": "The {nom} is genuine, but its validity period has not started.",
+        "verdict.unknown": "The {nom} cannot be fully verified right now",
         "verdict.unknown.text": "Some checks could not be made (for example the status list is unavailable), so it "
                                 "is not confirmed. Please try again later.",
         "reason": "Reason",
@@ -273,12 +273,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "summary": "Summary",
         "issuer.recognised": "recognised: an institution of this service",
         "issuer.recognised.trust-list": "recognised: on the list of trusted issuers",
-        "issuer.not_recognised": "not recognised: the name is only the credential's own claim",
+        "issuer.not_recognised": "not recognised: the name is only the {nom}'s own claim",
         "unverified": "These data are not confirmed by a valid signature: do not take them as facts.",
         "claimed.summary": "Show what the document claims (not verified)",
         "claimed.mark": "not verified",
         "checked_at": "Checked",
-        "details": "What the credential certifies",
+        "details": "What the {nom} certifies",
         "group.credential": "General information",
         "group.volume": "Volume and level",
         "group.outcomes": "Learning outcomes",
@@ -288,7 +288,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "group.stackability": "Further learning",
         "group.identifiers": "Identifiers",
         "field.issuer": "Issuer",
-        "field.title": "Micro-credential",
+        "field.title": "{Nom}",
         "field.documentType": "Document",
         "field.programmeType": "Programme type",
         "field.learningOpportunityType": "Type of learning opportunity",
@@ -322,12 +322,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "field.validFrom": "Valid from",
         "field.validUntil": "Valid until",
         "field.validUntil.none": "does not expire",
-        "field.credentialId": "Credential identifier",
+        "field.credentialId": "Identifier of the {nom}",
         "field.issuerId": "Issuer identifier (DID)",
         "level.eqf": "EQF level {n}",
         "missing": "Mandatory EU elements missing",
-        "missing.text": "This credential lacks these elements, which every EU micro-credential must carry "
-                        "(Council Recommendation 2022/C 243/02, Annex I):",
+        "missing.text": "This {nom} lacks these elements, which every EU micro-credential must carry (Council "
+                        "Recommendation 2022/C 243/02, Annex I):",
         "warnings": "Warnings",
         "checks": "Checks made",
         "col.check": "Check",
@@ -348,26 +348,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "why.proof-valid": "The issuer's signature matches the content: nothing has changed since it was issued.",
         "why.issuer-key-valid": "Signed by the issuer itself, with its published key.",
         "why.well-formed": "The document is complete and the signature covers all of its content.",
-        "why.valid-period": "The credential is valid today.",
-        "why.no-expiry": "The credential is valid; it does not expire.",
+        "why.valid-period": "The {nom} is valid today.",
+        "why.no-expiry": "The {nom} is valid; it does not expire.",
         "why.not-revoked": "The issuer has neither revoked nor suspended it.",
         "why.not-checked": "Not checked, because an earlier check did not pass.",
         "actions": "Actions",
         "action.certificate": "Certificate (PDF)",
         "action.qr_png": "QR code (PNG)",
         "action.qr_svg": "QR code (SVG)",
-        "action.verify_other": "Verify another credential",
-        "form.intro": "Upload the credential file (.json or .jsonld) or paste its content. The credential is "
-                      "verified the same way as through its QR code; it is not stored.",
-        "form.file": "Credential file",
-        "form.text": "or paste the credential JSON",
+        "action.verify_other": "Verify another micro-credential",
+        "form.intro": "Upload the micro-credential file (.json or .jsonld) or paste its content. It is verified the "
+                      "same way as through its QR code; it is not stored.",
+        "form.file": "Micro-credential file",
+        "form.text": "or paste the micro-credential JSON",
         "form.submit": "Verify",
         "form.error": "Error",
-        "form.empty": "Choose a file or paste a credential.",
+        "form.empty": "Choose a file or paste a micro-credential.",
         "form.not_json": "That is not a valid JSON document.",
-        "form.refused": "The credential cannot be verified",
-        "learner.heading": "Your micro-credential",
-        "learner.intro": "Download your signed credential and your certificate here, and share the verification "
+        "form.refused": "The micro-credential cannot be verified",
+        "learner.heading": "Your {nom}",
+        "learner.intro": "Download your signed {nom} here (the file and a printable PDF), and share the verification "
                          "link.",
         "learner.status": "Current status",
         "learner.download": "Download",
@@ -375,13 +375,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "learner.certificate.en": "Certificate in English (PDF, A4)",
         "learner.certificate.text": "A printable certificate with a QR code; the QR code leads to the verification "
                                     "page, which always shows the current status.",
-        "learner.file": "Signed credential (.jsonld file)",
-        "learner.file.text": "A digitally signed W3C Verifiable Credential. Keep it in a digital wallet or send it "
-                             "to an employer: any standard verifier can check it, and so can this service's page "
-                             "“Verify a credential file”.",
+        "learner.file": "Signed {nom} (.jsonld file)",
+        "learner.file.text": "Digitally signed in the W3C Verifiable Credential format. Keep it in a digital wallet "
+                             "or send it to an employer: any standard verifier can check it, and so can this "
+                             "service's page “Verify a micro-credential file”.",
         "learner.share": "Share",
-        "learner.share.text": "Send this link or show the QR code to an employer: they will see whether the "
-                              "micro-credential is genuine and valid.",
+        "learner.share.text": "Send this link or show the QR code to an employer: they will see whether the {nom} is "
+                              "genuine and valid.",
         "learner.link": "Verification link",
         "learner.private": "The link to this page is personal: do not publish it. Share the verification link.",
         "qr.caption": "QR code of the verification link",
@@ -407,6 +407,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "no": "no",
     },
 }
+
+
+for _lang, _texts in page_texts.TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
 
 
 def _ranges(header: str | None) -> list[tuple[str, float, int]]:
@@ -446,12 +450,15 @@ def choose_language(query: str | None, accept_language: str | None) -> str:
     return FALLBACK if FALLBACK not in refused else DEFAULT
 
 
-def t(lang: str, key: str) -> str:
-    return CATALOGUE.get(lang, CATALOGUE[DEFAULT]).get(key) or CATALOGUE["en"].get(key, key)
+def t(lang: str, key: str, term: Term | None = None) -> str:
+    """The text of ``key`` in ``lang``, naming the credential by ``term`` (app.texts.terms; by default
+    "mikrokvalifikācija" / "micro-credential")."""
+    text = CATALOGUE.get(lang, CATALOGUE[DEFAULT]).get(key) or CATALOGUE["en"].get(key, key)
+    return phrase(text, lang if lang in LANGUAGES else DEFAULT, term)
 
 
-def translator(lang: str):
-    return lambda key: t(lang, key)
+def translator(lang: str, term: Term | None = None):
+    return lambda key: t(lang, key, term)
 
 
 # --- dates --------------------------------------------------------------------------------------------------------

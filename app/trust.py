@@ -81,8 +81,15 @@ class TrustList:
         return parse_trust_list(data, str(self.path)), (stat.st_mtime_ns, stat.st_size)
 
     def get(self, did: str) -> RecognisedIssuer | None:
+        return self._current().get(did)
+
+    def entries(self) -> list[RecognisedIssuer]:
+        """Every issuer on the list (as now in force), in the list's order: the about page shows them."""
+        return list(self._current().values())
+
+    def _current(self) -> dict[str, RecognisedIssuer]:
         if self.path is None:
-            return None
+            return {}
         try:
             stat = os.stat(self.path)
             stamp = (stat.st_mtime_ns, stat.st_size)
@@ -97,7 +104,7 @@ class TrustList:
                     except TrustListError as exc:
                         self._stamp = stamp  # report a broken edit once; keep the last good list
                         logger.error("trust list not reloaded: %s", exc.detail)
-        return self._entries.get(did)
+        return self._entries
 
 
 def recogniser(session: Session, trust_list: TrustList):

@@ -300,3 +300,24 @@ def remote(client):
     yield fake
     client.app.state.remote_fetcher = previous
     fetcher.close()
+
+
+OPERATOR = {"operator_name_lv": "Akadēmiskās informācijas centrs", "operator_name_en": "Academic Information Centre",
+            "operator_url": "https://www.aic.lv", "operator_contact": "mcred@aic.lv"}
+
+
+@pytest.fixture(scope="module")
+def operated_client(database_url, tmp_path_factory):
+    """The app with its operator configured (``OPERATOR``) and a trust list naming did:key A the University of
+    Latvia: who vouches, on every page."""
+    import json
+
+    from tests.apphelpers import DID_A, make_client
+
+    tmp = tmp_path_factory.mktemp("operated")
+    path = tmp / "trust-list.json"
+    path.write_text(json.dumps({"issuers": [{"did": DID_A, "name": {"lv": "Latvijas Universitāte",
+                                                                    "en": "University of Latvia"},
+                                             "homepage": "https://www.lu.lv"}]}))
+    with make_client(database_url, tmp / "keys", trust_list=path, **OPERATOR) as c:
+        yield c

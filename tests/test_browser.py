@@ -4,7 +4,10 @@ on a real uvicorn server, at 390×844 (a phone) and 1280×800 (a laptop), in Lat
 - the employer scans the QR code (or uploads a file) and sees, on the first screen, the verdict and the summary
   card: valid, issuer not recognised, forged, revoked (date and reason), suspended, expired;
 - the learner opens the download link: the certificate, the signed file (saved under its real name), the link and
-  the QR code to share;
+  the QR code to share, "Add to LinkedIn profile"; a revoked or suspended credential's page says so (date, reason,
+  whom to contact) and invites no sharing;
+- a shared link's preview (Open Graph tags and the card picture); who vouches (the operator in the footer and the
+  badge, the about page with the DIDs); a check that does not apply shown neutral, not as a green tick;
 - the institution's developer opens /docs with the internet cut off and finds "Authorize".
 
 Every page type is checked with axe-core (no violations). The pages themselves run without JavaScript; only the
@@ -20,6 +23,7 @@ import json
 import types
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import zxingcpp
@@ -29,6 +33,7 @@ from PIL import Image
 from app.db import migrate
 from app.domain.microcredential import EXAMPLE
 from tests.apphelpers import DID_A, SIGNER_A, auth, issue_ok, new_tenant, pdf_pages, sign
+from tests.conftest import OPERATOR
 from tests.liveserver import live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,7 +52,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{tmp / 'mcred.sqlite3'}"
     migrate.upgrade(url)
-    with live_server(url, tmp / "keys") as app:
+    with live_server(url, tmp / "keys", **OPERATOR) as app:
         yield app
 
 
@@ -59,7 +64,7 @@ def origin(server) -> str:
 @pytest.fixture(scope="module")
 def issued(server, origin, loader) -> dict:
     """The credentials of the journeys: {name: issue response}, and the documents to upload."""
-    slug, key = new_tenant(types.SimpleNamespace(app=server), suspension_enabled=True)
+    slug, key = new_tenant(types.SimpleNamespace(app=server), suspension_enabled=True, email="studijas@example.lv")
     # Set up in process (faster); the browser then uses real HTTP.
     http = TestClient(server, base_url=origin, headers=auth(key))
 
@@ -68,7 +73,8 @@ def issued(server, origin, loader) -> dict:
 
     services = server.state.services
     real = services.clock
-    out = {"valid": issue(), "revoked": issue(), "suspended": issue(), "slug": slug}
+    out = {"valid": issue(), "revoked": issue(), "suspended": issue(), "slug": slug,
+           "expiring": issue(validUntil="2030-06-30")}
     services.clock = lambda: datetime(2024, 7, 1, 9, 0, tzinfo=timezone.utc)
     try:
         out["expired"] = issue(validUntil="2024-12-31")
@@ -141,22 +147,23 @@ def fits_width(page) -> None:
     assert page.evaluate("document.scrollingElement.scrollWidth") <= width, "the page scrolls sideways"
 
 
-CARD = (".card .row-issuer", ".card .row-learnerName", ".card .row-title", ".card .row-documentType", ".card .row-ects",
-        ".card .row-level", ".card .row-validUntil")
-TEXTS = {
-    "verified": {"lv": "Apliecinājums ir īsts un derīgs", "en": "The credential is genuine and valid"},
+CARD = (".card .row-documentType", ".card .row-issuer", ".card .row-learnerName", ".card .row-title", ".card .row-ects", ".card .row-level",
+        ".card .row-validUntil")
+TEXTS = {  # EXAMPLE is a study course: its document, "augstskolas (AII) apliecība", names it on Latvian pages
+    "verified": {"lv": "Augstskolas (AII) apliecība ir īsta un derīga", "en": "The micro-credential is genuine and valid"},
     "unrecognised-issuer": {"lv": "Paraksts ir īsts, bet izsniedzējs nav atpazīts",
                             "en": "Genuine signature, but the issuer is not recognised"},
-    "invalid": {"lv": "Viltots vai mainīts apliecinājums", "en": "Altered or forged credential"},
-    "revoked": {"lv": "Apliecinājums ir atsaukts", "en": "The credential has been revoked"},
-    "suspended": {"lv": "Apliecinājuma darbība ir apturēta", "en": "The credential is suspended"},
-    "expired": {"lv": "Apliecinājuma derīguma termiņš ir beidzies", "en": "The credential has expired"},
+    "invalid": {"lv": "Viltota vai mainīta augstskolas (AII) apliecība", "en": "Altered or forged micro-credential"},
+    "revoked": {"lv": "Augstskolas (AII) apliecība ir atsaukta", "en": "The micro-credential has been revoked"},
+    "suspended": {"lv": "Augstskolas (AII) apliecības darbība ir apturēta", "en": "The micro-credential is suspended"},
+    "expired": {"lv": "Augstskolas (AII) apliecības derīguma termiņš ir beidzies",
+                "en": "The micro-credential has expired"},
 }
 
 
 def upload(page, origin: str, lang: str, document: dict) -> None:
     page.goto(f"{origin}/verify?lang={lang}")
-    label = {"lv": "vai ielīmējiet apliecinājuma JSON", "en": "or paste the credential JSON"}[lang]
+    label = {"lv": "vai ielīmējiet mikrokvalifikācijas JSON", "en": "or paste the micro-credential JSON"}[lang]
     page.get_by_label(label).fill(json.dumps(document))
     page.get_by_role("button", name={"lv": "Pārbaudīt", "en": "Verify"}[lang]).click()
 
@@ -261,16 +268,18 @@ def test_learner_opens_the_download_link(open_page, issued, lang, size):
     links = issued["valid"]["links"]
     page = open_page(lang, size)
     assert page.goto(links["download"]).status == 200
-    assert page.get_by_role("heading", level=1).inner_text() == {"lv": "Jūsu mikrokvalifikācija",
+    assert page.get_by_role("heading", level=1).inner_text() == {"lv": "Jūsu augstskolas (AII) apliecība",
                                                                  "en": "Your micro-credential"}[lang]
     # the signed file is saved under its real name (UTF-8 filename*), not "Datu-anal-ze-…"
     with page.expect_download() as download:
-        page.get_by_role("link", name={"lv": "Parakstītais apliecinājums", "en": "Signed credential"}[lang]).click()
+        page.get_by_role("link", name={"lv": "Parakstītā augstskolas (AII) apliecība",
+                                        "en": "Signed micro-credential"}[lang]).click()
     assert download.value.suggested_filename == f"Datu analīze ar Python {issued['valid']['id'][:8]}.jsonld"
     assert json.loads(Path(download.value.path()).read_text()) == issued["valid"]["verifiableCredential"]
     # the certificate in each language: one page, its QR code leads to the verification page
     for code in ("lv", "en"):
-        name = {"lv": {"lv": "Sertifikāts latviešu valodā", "en": "Sertifikāts angļu valodā"},
+        name = {"lv": {"lv": "Augstskolas (AII) apliecība latviešu valodā",
+                       "en": "Augstskolas (AII) apliecība angļu valodā"},
                 "en": {"lv": "Certificate in Latvian", "en": "Certificate in English"}}[lang][code]
         href = page.get_by_role("link", name=name).get_attribute("href")
         pdf = page.request.get(href)
@@ -293,6 +302,121 @@ def test_learner_opens_the_download_link(open_page, issued, lang, size):
     fits_width(page)
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, f"learner-{lang}-{SIZES[size][0]}")
+
+
+# --- sharing and who vouches (issue 19) ---------------------------------------------------------------------------
+
+OPERATOR_NAMES = {"lv": OPERATOR["operator_name_lv"], "en": OPERATOR["operator_name_en"]}
+LINKEDIN_BUTTON = {"lv": "Pievienot LinkedIn profilam", "en": "Add to LinkedIn profile"}
+
+
+def operator_in_footer(page, lang: str) -> None:
+    link = page.locator("footer.site .operator a")
+    assert link.inner_text() == OPERATOR_NAMES[lang] and link.get_attribute("href") == OPERATOR["operator_url"]
+    assert page.locator("footer.site .operator-contact a").get_attribute("href") == "mailto:mcred@aic.lv"
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_learner_adds_the_credential_to_linkedin(open_page, issued, lang, size):
+    links = issued["expiring"]["links"]
+    page = open_page(lang, size)
+    page.route("https://www.linkedin.com/**", lambda route: route.fulfill(status=200, body="LinkedIn"))
+    page.goto(links["download"])
+    button = page.get_by_role("link", name=LINKEDIN_BUTTON[lang])
+    assert button.is_visible()
+    href = button.get_attribute("href")
+    query = parse_qs(urlsplit(href).query)
+    assert href.startswith("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&")
+    assert query["name"] == [EXAMPLE["title"][lang]] and query["certUrl"] == [links["verification"]]
+    assert query["organizationName"] == [{"lv": "Iestāde ", "en": "Institution "}[lang] + issued["slug"]]
+    assert (query["expirationYear"], query["expirationMonth"]) == (["2030"], ["6"])
+    assert query["certId"] == [issued["expiring"]["verifiableCredential"]["id"]]
+    on_first_screen(page, ".card .row-documentType")
+    operator_in_footer(page, lang)
+    fits_width(page)
+    button.scroll_into_view_if_needed()
+    shot(page, f"learner-share-{lang}-{SIZES[size][0]}")
+    with page.expect_navigation():
+        button.click()  # the link works as a link (no script): LinkedIn (answered here: no internet) opens
+    assert page.url.startswith("https://www.linkedin.com/profile/add?")
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["lv", "en"])
+@pytest.mark.parametrize("case", ["revoked", "suspended"])
+def test_learner_page_of_a_revoked_or_suspended_credential_stops_inviting_to_share(open_page, issued, case, lang,
+                                                                                    size):
+    page = open_page(lang, size)
+    page.goto(issued[case]["links"]["download"])
+    on_first_screen(page, ".notice h2")
+    notice = page.locator(".notice").inner_text()
+    assert TEXTS[case][lang] in notice
+    reason = {"revoked": {"lv": "Akadēmiskais negodīgums", "en": "Academic misconduct"},
+              "suspended": {"lv": "Notiek pārbaude", "en": "Under investigation"}}[case][lang]
+    assert reason in notice and {"lv": "plkst.", "en": "Riga time"}[lang] in notice
+    assert page.locator(".notice a[href='mailto:studijas@example.lv']").is_visible()
+    assert page.get_by_role("link", name=LINKEDIN_BUTTON[lang]).count() == 0
+    assert page.locator("section.share").count() == 0 and page.get_by_role("img").count() == 0  # no QR to show
+    fits_width(page)
+    shot(page, f"learner-{case}-{lang}-{SIZES[size][0]}")
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_a_shared_link_shows_the_title_the_institution_and_a_picture(open_page, issued, lang):
+    page = open_page(lang, "laptop")
+    url = issued["valid"]["links"]["verification"]
+    page.goto(url)
+
+    def meta(name: str) -> str:
+        return page.locator(f"meta[property='{name}'], meta[name='{name}']").get_attribute("content")
+
+    assert meta("og:title") == EXAMPLE["title"][lang] and meta("og:url") == url
+    assert ({"lv": "Iestāde ", "en": "Institution "}[lang] + issued["slug"]) in meta("og:description")
+    assert meta("og:site_name") == OPERATOR_NAMES[lang] and meta("twitter:card") == "summary_large_image"
+    picture = page.request.get(meta("og:image"))
+    assert picture.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(picture.body())).size == (1200, 630)
+    page.goto(meta("og:image"))  # the picture as a site showing the preview draws it
+    shot(page, f"share-card-{lang}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_employer_sees_who_vouches_for_the_institution(open_page, issued, lang, size):
+    page = open_page(lang, size)
+    page.goto(issued["valid"]["links"]["verification"])
+    badge = page.locator(".card [data-recognised=true] a")
+    assert OPERATOR_NAMES[lang] in badge.inner_text()
+    on_first_screen(page, ".card [data-recognised=true]")
+    operator_in_footer(page, lang)
+    badge.click()
+    assert page.url.split("?")[0].endswith("/about")
+    assert page.get_by_role("heading", level=1).inner_text() == {"lv": "Par pakalpojumu",
+                                                                 "en": "About this service"}[lang]
+    name = {"lv": "Iestāde ", "en": "Institution "}[lang] + issued["slug"]
+    row = page.locator("section.institutions tr", has_text=name)
+    assert row.locator("td.did").inner_text().startswith("did:web:127.0.0.1")
+    assert OPERATOR_NAMES[lang] in page.locator("section.operator").inner_text()
+    fits_width(page)
+    shot(page, f"about-{lang}-{SIZES[size][0]}")
+
+
+@pytest.mark.parametrize("lang", ["lv", "en"])
+def test_a_check_that_does_not_apply_is_no_green_tick(open_page, issued, origin, lang):
+    page = open_page(lang, "laptop")
+    upload(page, origin, lang, issued["unrecognised-file"])  # signed by key A, without a status entry
+    status = page.locator("tr[data-check=status]")
+    assert status.get_attribute("data-display") == "neutral"
+    outcome = status.locator(".outcome")
+    assert outcome.inner_text().startswith("○") and "✓" not in status.inner_text()
+    assert {"lv": "Neattiecas", "en": "Does not apply"}[lang] in outcome.inner_text()
+    passed = page.locator("tr[data-check=proof] .outcome")
+    colour = "e => getComputedStyle(e).color"
+    assert outcome.evaluate(colour) != passed.evaluate(colour)  # its own colour, not the green of a pass
+    assert page.locator(".checks .legend").is_visible()
+    status.scroll_into_view_if_needed()
+    shot(page, f"checks-neutral-{lang}")
 
 
 # --- the institution's developer ----------------------------------------------------------------------------------
@@ -326,7 +450,8 @@ def test_developer_opens_the_api_documentation_offline(open_page, origin, size):
 
 # --- accessibility ------------------------------------------------------------------------------------------------
 
-PAGES = ("valid", "revoked", "suspended", "expired", "unrecognised", "forged", "learner", "form", "not-found")
+PAGES = ("valid", "revoked", "suspended", "expired", "unrecognised", "forged", "learner", "learner-revoked", "form",
+         "about", "not-found")
 
 
 @pytest.mark.parametrize("lang", ["lv", "en"])
@@ -343,6 +468,10 @@ def test_axe_finds_no_violations(open_page, issued, origin, kind, lang):
                 page.locator("details summary").click()  # check the disclosed content too
         elif kind == "learner":
             page.goto(issued["valid"]["links"]["download"])
+        elif kind == "learner-revoked":
+            page.goto(issued["revoked"]["links"]["download"])
+        elif kind == "about":
+            page.goto(f"{origin}/about")
         elif kind == "form":
             page.goto(f"{origin}/verify")
         else:

@@ -237,10 +237,10 @@ def test_the_page_says_which_name_differs_and_shows_no_green_headline(trusted_cl
     doc = copy.deepcopy(ul_unsigned)
     _other_in_english(doc)
     signed = sign(doc, SIGNER_A, loader)
-    for lang, headline in (("en", "genuine and valid"), ("lv", "ir īsts un derīgs")):
+    for lang, headline in (("en", "genuine and valid"), ("lv", "ir īst[sa] un derīg[sa]")):  # either gender
         r = client.post("/verify", data={"credential": json.dumps(signed), "lang": lang})
         assert re.search(r'data-verdict="([^"]+)"', r.text).group(1) == "unrecognised-issuer"
-        assert headline not in r.text
+        assert not re.search(headline, r.text)
         assert "Riga Technical University" in r.text.split("data-verdict")[1]
         assert "«Riga Technical University»" in r.text
 

@@ -180,6 +180,10 @@ def test_every_answer_is_as_documented(client, doc, loader):
         call("get", path, 404)
     call("get", "/download/nothing", 404, headers={"Accept": "application/json"})
     call("get", "/v/nothing/qr.png", 404)
+    call("get", links["verification"].removeprefix(ORIGIN) + "/card.png?lang=en", 200)
+    call("get", "/v/nothing/card.png", 404)
+    call("get", "/card.png", 200)
+    call("get", "/about?lang=lv", 200)
     call("get", "/download/%00", 400)
     call("get", "/verify", 200)
     form = {"Content-Type": "application/x-www-form-urlencoded"}

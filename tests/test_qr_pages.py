@@ -22,6 +22,9 @@ from app import i18n, status
 from app.domain.elm import MANDATORY_ELEMENTS
 from app.i18n import choose_language, format_when, parse_accept_language
 from tests.apphelpers import DID_A, ORIGIN, SIGNER_A, auth, issue_expired, issue_ok, sign
+from app.texts.terms import TERMS
+
+AII = TERMS["aii-certificate"]  # what the pages call the credentials of EXAMPLE (a study course)
 
 
 def path_of(url: str) -> str:
@@ -78,11 +81,11 @@ def test_qr_png_decodes_to_the_verification_url_and_the_page_verifies(client, te
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert verdict_of(page.text) == "verified"
     assert '<html lang="lv">' in page.text  # default language without Accept-Language
-    assert "Apliecinājums ir īsts un derīgs" in visible_text(page.text)
+    assert "Augstskolas (AII) apliecība ir īsta un derīga" in visible_text(page.text)
     # the summary card: issuer (recognised), learner, title, ECTS, level, valid until
     card = card_text(page.text)
     for shown in (f"Izsniedzējs Iestāde {tenant[0]}", "atpazīts: šī pakalpojuma iestāde", "Izglītojamais Anna Bērziņa",
-                  "Mikrokvalifikācija Datu analīze ar Python", "ECTS kredītpunkti 3",
+                  "Augstskolas (AII) apliecība Datu analīze ar Python", "ECTS kredītpunkti 3",
                   "Līmenis EKI 6. līmenis; LKI 6. līmenis", "Derīgs līdz bez beigu termiņa"):
         assert shown in card, shown
     assert card.count("LKI") == 1  # "LKI level: LKI 6. level" no more
@@ -140,7 +143,7 @@ def test_page_in_english_from_the_browser_language_and_switchable(client, tenant
     page = client.get(path_of(url), headers={"Accept-Language": "en-GB,en;q=0.9,lv;q=0.5"})
     assert '<html lang="en">' in page.text
     text = visible_text(page.text)
-    assert "The credential is genuine and valid" in text
+    assert "The micro-credential is genuine and valid" in text
     assert "Data analysis with Python" in text and "Learning outcomes" in text
     assert "Level EQF level 6; LQF Level 6" in card_text(page.text)
     assert 'href="/v/' in page.text and "lang=lv" in page.text  # the switch back to Latvian
@@ -154,7 +157,7 @@ def test_expired_page(client, tenant):
     url = issue_expired(client, tenant[1])["links"]["verification"]
     page = client.get(path_of(url) + "?lang=en")
     assert verdict_of(page.text) == "expired"
-    assert "The credential has expired" in visible_text(section(page.text, "verdict"))
+    assert "The micro-credential has expired" in visible_text(section(page.text, "verdict"))
     assert "Valid until 31 December 2024" in card_text(page.text)
     assert 'data-check="proof" data-outcome="ok"' in page.text  # expired, not forged
     row = re.search(r'<tr[^>]*data-check="validity".*?</tr>', page.text, flags=re.S).group(0)
@@ -175,8 +178,8 @@ def test_revoked_and_suspended_pages_give_date_reason_and_contact(client, tenant
     page = client.get(path_of(issued["links"]["verification"]))
     assert verdict_of(page.text) == "suspended"
     banner = visible_text(section(page.text, "verdict"))
-    assert "Apliecinājuma darbība ir apturēta" in banner
-    assert "Apturēts kopš 2026. gada 15. janvāris, plkst. 12:30" in banner
+    assert "Augstskolas (AII) apliecības darbība ir apturēta" in banner
+    assert "Apturēta kopš 2026. gada 15. janvāris, plkst. 12:30" in banner
     assert "Iemesls Notiek pārbaude" in banner
     assert "Sazinieties ar izsniedzēju: https://example.lv" in banner
     assert 'href="https://example.lv"' in section(page.text, "verdict")
@@ -193,7 +196,7 @@ def test_revoked_and_suspended_pages_give_date_reason_and_contact(client, tenant
     page = client.get(path_of(issued["links"]["verification"]) + "?lang=en")
     assert verdict_of(page.text) == "revoked"
     banner = visible_text(section(page.text, "verdict"))
-    assert "The credential has been revoked" in banner
+    assert "The micro-credential has been revoked" in banner
     assert "Revoked on 2 July 2026, 00:05 Riga time" in banner and "Reason Academic misconduct" in banner
     assert "Contact the issuer: https://example.lv" in banner
     row = re.search(r'<tr[^>]*data-check="status".*?</tr>', page.text, flags=re.S).group(0)
@@ -209,7 +212,8 @@ def test_every_reason_has_a_label_in_both_languages():
 
 def test_forged_upload_has_its_own_verdict_and_shows_no_altered_value_as_fact(client, tenant):
     cred = issue_ok(client, tenant[1])["verifiableCredential"]
-    for lang, headline in (("en", "Altered or forged credential"), ("lv", "Viltots vai mainīts apliecinājums")):
+    for lang, headline in (("en", "Altered or forged micro-credential"),
+                           ("lv", "Viltota vai mainīta augstskolas (AII) apliecība")):
         r = client.post("/verify", data={"credential": json.dumps(tampered(cred)), "lang": lang})
         assert r.status_code == 200 and verdict_of(r.text) == "invalid"
         banner = visible_text(section(r.text, "verdict"))
@@ -237,11 +241,11 @@ def test_unrecognised_issuer_is_never_shown_as_genuine_and_valid(client, tenant,
         r = client.post("/verify", data={"credential": json.dumps(signed), "lang": lang})
         assert verdict_of(r.text) == "unrecognised-issuer"
         text = visible_text(r.text)
-        assert i18n.CATALOGUE[lang]["verdict.verified"] not in text
+        assert i18n.t(lang, "verdict.verified", AII) not in text
         assert "verdict-verified" not in r.text
         card = card_text(r.text)
         assert f"{'Iestāde' if lang == 'lv' else 'Institution'} {tenant[0]}" in card
-        assert i18n.CATALOGUE[lang]["issuer.not_recognised"] in card
+        assert i18n.t(lang, "issuer.not_recognised", AII) in card
         assert 'data-recognised="false"' in r.text
 
 
@@ -265,8 +269,8 @@ def test_pages_are_private_scriptless_and_self_contained(client, tenant):
 def test_learner_page_leads_to_the_file_the_certificate_and_the_link_to_share(client, tenant):
     issued = issue_ok(client, tenant[1])
     links = issued["links"]
-    for lang, file_label in (("lv", "Parakstītais apliecinājums (.jsonld fails)"),
-                             ("en", "Signed credential (.jsonld file)")):
+    for lang, file_label in (("lv", "Parakstītā augstskolas (AII) apliecība (.jsonld fails)"),
+                             ("en", "Signed micro-credential (.jsonld file)")):
         page = client.get(path_of(links["download"]), params={"lang": lang})
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert f'<html lang="{lang}">' in page.text
@@ -324,12 +328,12 @@ def test_upload_form_verifies_a_file_and_pasted_text(client, tenant):
     r = client.post("/verify", data={"credential": json.dumps(forged), "lang": "lv"})
     assert r.status_code == 200 and verdict_of(r.text) == "invalid"
     assert 'data-check="proof" data-outcome="failed" data-code="signature-invalid"' in r.text
-    assert "Viltots vai mainīts apliecinājums" in visible_text(r.text)
+    assert "Viltota vai mainīta augstskolas (AII) apliecība" in visible_text(r.text)
 
 
 def test_upload_refusals(client):
     r = client.post("/verify", data={"credential": "", "lang": "en"})
-    assert r.status_code == 400 and "Choose a file or paste a credential." in r.text
+    assert r.status_code == 400 and "Choose a file or paste a micro-credential." in r.text
     r = client.post("/verify", data={"credential": "{oops", "lang": "en"})
     assert r.status_code == 400 and "not a valid JSON document" in r.text
     big = b'{"x": "' + b"a" * 1_100_000 + b'"}'
@@ -386,3 +390,31 @@ def test_missing_micro_credential_elements_are_named_on_the_page(client, tenant,
         missing = section(r.text, "missing")
         assert f"<li>{MANDATORY_ELEMENTS['learningOutcomes'][lang]}</li>" in missing
         assert visible_text(missing).count("<li>") == 0 and missing.count("<li>") == 1
+
+
+@pytest.mark.parametrize("programme, lv, en", [
+    ("study-course", "Augstskolas (AII) apliecība", "Higher education institution certificate"),
+    ("teacher-professional-development", "Valsts atzīts sertifikāts", "State-recognised certificate (sertifikāts)"),
+    (None, "Mikrokvalifikācija", "Micro-credential")])
+def test_the_document_type_is_in_the_summary_card_and_names_the_credential(client, tenant, programme, lv, en):
+    """The document type is the card's first row (the first screen); Latvian texts call the credential by it, in
+    its gender and case; without a programme type it is a "mikrokvalifikācija"."""
+    changes = {"programmeType": programme} if programme else {}
+    if programme == "teacher-professional-development":
+        changes |= {"nqfLevel": None, "workload": {"hours": 40}, "qualityAssurance": {
+            "type": {"lv": "Iekšējā kvalitātes sistēma", "en": "Internal quality system"}}}
+    if programme is None:
+        changes |= {"programmeType": None}
+    issued = issue_ok(client, tenant[1], **changes)
+    for lang, name in (("lv", lv), ("en", en)):
+        page = client.get(path_of(issued["links"]["verification"]), params={"lang": lang})
+        card = section(page.text, "card")
+        first = re.search(r'<div class="row row-([\w-]+)">', card).group(1)
+        assert first == "documentType" and name in visible_text(card)
+    text = visible_text(client.get(path_of(issued["links"]["verification"]), params={"lang": "lv"}).text)
+    headline = {"study-course": "Augstskolas (AII) apliecība ir īsta un derīga",
+                "teacher-professional-development": "Valsts atzīts sertifikāts ir īsts un derīgs",
+                None: "Mikrokvalifikācija ir īsta un derīga"}[programme]
+    assert headline in text
+    learner = visible_text(client.get(path_of(issued["links"]["download"]), params={"lang": "lv"}).text)
+    assert f"Jūsu {lv[0].lower() + lv[1:]}" in learner

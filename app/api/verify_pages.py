@@ -26,17 +26,19 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from app import certificate, i18n, safe_json, verifying
+from app import certificate, i18n, safe_json, sharing, verifying
 from app.api.admitting import Admitted, admitted
 from app.api.deps import Db, get_services
 from app.api.links import links
 from app.api.models import REF, problems
 from app.api.verify import get_fetcher
-from app.credential_view import reading
-from app.db.models import Credential, Institution
+from app.credential_view import reading, summary_of
+from app.db.models import Credential
+from app.domain import elm
 from app.errors import LimitExceeded, McredError, NotFound
 from app.services import Services
 from app.storage import credentials, institutions
+from app.texts.terms import term_of
 from app.wallet import offers
 
 router = APIRouter(tags=["public pages"])
@@ -103,7 +105,9 @@ def _switch_links(request: Request, lang: str) -> list[dict]:
 
 
 def _render(request: Request, name: str, lang: str, status_code: int = 200, **context) -> HTMLResponse:
-    ctx = {"lang": lang, "t": i18n.translator(lang), "languages": _switch_links(request, lang), **context}
+    term = (context.get("r") or {}).get("term")  # a page about one credential names it by its own term
+    ctx = {"lang": lang, "t": i18n.translator(lang, term), "languages": _switch_links(request, lang),
+           "operator": request.app.state.services.settings.operator, **context}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=PAGE_HEADERS)
 
 
@@ -149,8 +153,9 @@ def _verified(session: Session, services: Services, fetcher: verifying.RemoteFet
         result = verifying.verify(session, services, fetcher, row.document, now=now, deadline=deadline,
                                   limits=limits)
     learner_ref = not public or institutions.by_id(session, row.institution_id).show_learner_reference
-    return reading(result, row.document, lang, now, own=row, learner_ref=learner_ref), \
-        links(services.settings.public_origin, row)
+    return (reading(result, row.document, lang, now, own=row, learner_ref=learner_ref,
+                    operator=services.settings.operator),
+            links(services.settings.public_origin, row))
 
 
 # --- the page behind the QR code ----------------------------------------------------------------------------------
@@ -166,8 +171,67 @@ def verification_page(token: str, request: Request, admit: Admitted = Depends(ad
     except NotFound:
         return _not_found(request)
     lang = _lang(request)
-    r, _ = _verified(session, services, fetcher, row, lang, admit)
-    return _render(request, "verify_result.html", lang, token=token, r=r)
+    r, row_links = _verified(session, services, fetcher, row, lang, admit)
+    return _render(request, "verify_result.html", lang, token=token, r=r,
+                   share_tags=_credential_tags(r, row_links["verification"], lang, services))
+
+
+def _site_name(services: Services, lang: str) -> str:
+    return services.settings.operator["name"].get(lang) or i18n.t(lang, "service")
+
+
+def _credential_tags(r: dict, url: str, lang: str, services: Services) -> list:
+    """Open Graph / Twitter card tags of a verification page (app.sharing): the title, the document type, the
+    institution and the learner, and the credential's picture; its verdict instead when it is not one to share."""
+    t = i18n.translator(lang, r["term"])
+    summary = r["summary"] if r["authentic"] else {}
+    if r["verdict"] in sharing.SHAREABLE and summary.get("title"):
+        about = [v for v in (summary.get("documentType"), r["issuer"]["name"], summary.get("learnerName")) if v]
+        return sharing.share_tags(title=summary["title"], description=f"{' · '.join(about)}. {t('og.check')}",
+                                  url=url, image=f"{url}/card.png?lang={lang}", image_alt=" · ".join(
+                                      [summary["title"], *about[:2]]), site_name=_site_name(services, lang),
+                                  lang=lang)
+    return _service_tags(r["headline"], r["verdict_text"], url, lang, services)
+
+
+def _service_tags(title: str, description: str, url: str, lang: str, services: Services) -> list:
+    origin = services.settings.public_origin
+    return sharing.share_tags(title=title, description=description, url=url, image=f"{origin}/card.png?lang={lang}",
+                              image_alt=i18n.t(lang, "service"), site_name=_site_name(services, lang), lang=lang)
+
+
+IMAGE_HEADERS = {"Cache-Control": "private, max-age=3600", "X-Robots-Tag": "noindex", "X-Content-Type-Options":
+                 "nosniff"}
+
+
+@router.get("/v/{token}/card.png", summary="The credential's picture for a shared link (Open Graph, 1200×630 PNG)",
+            response_class=PngResponse, responses={200: {"content": {"image/png": BINARY}}, **problems(400, 404)})
+def card_image(token: str, request: Request, session: Session = Db, services: Services = Depends(get_services)):
+    """Drawn from the stored credential (this service's own, as signed): the document type, the title, the
+    institution and the learner; no verdict, since a site keeps the picture it fetched (app.sharing)."""
+    row = credentials.by_verify_token(session, token)
+    lang = _lang(request)
+    summary = summary_of(row.document, row.document, lang)
+    inst = institutions.by_id(session, row.institution_id)
+    issuer = elm.text_in((inst.profile or {}).get("legalName"), lang) if inst else None
+    url = links(services.settings.public_origin, row)["verification"]
+    png = sharing.card_png(kicker=summary.get("documentType") or i18n.t(lang, "field.title", term_of(row.document)),
+                           title=summary.get("title") or row.title or "",
+                           lines=[v for v in (issuer or summary.get("awardingBody"), summary.get("learnerName")) if v],
+                           footer=i18n.t(lang, "card.verify").format(host=sharing.host_of(url)),
+                           corner=services.settings.operator["name"].get(lang) or "")
+    return PngResponse(png, headers=IMAGE_HEADERS)
+
+
+@router.get("/card.png", summary="The service's picture for a shared link (Open Graph, 1200×630 PNG)",
+            response_class=PngResponse, responses={200: {"content": {"image/png": BINARY}}, **problems(400)})
+def service_card_image(request: Request, services: Services = Depends(get_services)):
+    lang = _lang(request)
+    operator = services.settings.operator["name"].get(lang)
+    png = sharing.card_png(kicker=operator or "mcred", title=i18n.t(lang, "service"),
+                           lines=[i18n.t(lang, "card.service.text")],
+                           footer=sharing.host_of(services.settings.public_origin), corner="")
+    return PngResponse(png, headers={**IMAGE_HEADERS, "Cache-Control": "public, max-age=86400"})
 
 
 def qr_code(url: str) -> qrcode.QRCode:
@@ -261,15 +325,23 @@ def learner_response(request: Request, session: Session, services: Services, fet
     learner has just made, shown this once)."""
     lang = _lang(request)
     r, row_links = _verified(session, services, fetcher, row, lang, public=False)
-    wallet = offers.learner_view(session, services, session.get(Institution, row.institution_id), row)
+    shareable = r["verdict"] in sharing.SHAREABLE and r["authentic"]
+    inst = institutions.by_id(session, row.institution_id)
+    profile = inst.profile or {}
+    email = profile.get("email") if isinstance(profile.get("email"), str) and "@" in profile["email"] else None
+    contact = {"name": elm.text_in(profile.get("legalName"), lang), "email": email,
+               "homepage": _http(profile.get("homepage"))}
+    wallet = offers.learner_view(session, services, inst, row)
     if wallet["link"]:
         wallet["qr_src"] = f"/download/{row.download_token}/wallet-offer.svg"
     if wallet["expires"]:
         wallet["expires"] = i18n.format_moment(wallet["expires"], lang)
     return _render(request, "learner.html", lang, r=r, verification_url=row_links["verification"],
                    certificate_url=row_links["certificate"], file_url=row_links["credentialFile"],
-                   qr_src=f"/v/{row.verify_token}/qr.svg", wallet=wallet, new_code=new_code,
-                   token=row.download_token)
+                   qr_src=f"/v/{row.verify_token}/qr.svg", shareable=shareable, institution=contact,
+                   linkedin=sharing.linkedin_url(r, verification_url=row_links["verification"],
+                                                 credential_id=row.document.get("id")) if shareable else None,
+                   wallet=wallet, new_code=new_code, token=row.download_token)
 
 
 @router.get("/download/{token}/credential.jsonld", tags=["learners"], response_class=JsonLdResponse,
@@ -281,13 +353,39 @@ def credential_file(token: str, session: Session = Db):
         **FILE_HEADERS, "Content-Disposition": content_disposition("attachment", _file_name(row, ".jsonld"))})
 
 
+# --- who vouches -------------------------------------------------------------------------------------------------
+
+
+@router.get("/about", response_class=HTMLResponse, summary="About the service: its operator and the recognised "
+            "institutions and trusted issuers, with their DIDs", responses=problems())
+def about_page(request: Request, session: Session = Db, services: Services = Depends(get_services)):
+    """Who vouches for the "recognised" badge (issue 19): the operator, this service's institutions and the
+    operator's trust list (app.trust), each with its DID."""
+    lang = _lang(request)
+    own = [{"name": elm.text_in((inst.profile or {}).get("legalName"), lang) or inst.slug, "did": inst.did,
+            "homepage": _http((inst.profile or {}).get("homepage"))}
+           for inst in institutions.all_institutions(session)]
+    listed = [{"name": elm.text_in(entry.name, lang), "did": entry.did, "homepage": _http(entry.homepage)}
+              for entry in services.trust_list.entries()]
+    return _render(request, "about.html", lang, institutions=own, trusted=listed, share_tags=_service_tags(
+        i18n.t(lang, "about.title"), i18n.t(lang, "about.intro"), f"{services.settings.public_origin}/about", lang,
+        services))
+
+
+def _http(url) -> str | None:
+    return url if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else None
+
+
 # --- upload or paste ----------------------------------------------------------------------------------------------
 
 
 @router.get("/verify", response_class=HTMLResponse, summary="Form: verify an uploaded or pasted credential",
             responses=problems())
-def verify_form(request: Request):
-    return _render(request, "verify_form.html", _lang(request))
+def verify_form(request: Request, services: Services = Depends(get_services)):
+    lang = _lang(request)
+    return _render(request, "verify_form.html", lang, share_tags=_service_tags(
+        i18n.t(lang, "page.form"), i18n.t(lang, "card.service.text"), f"{services.settings.public_origin}/verify",
+        lang, services))
 
 
 @router.post("/verify", response_class=HTMLResponse, summary="Verify an uploaded or pasted credential (HTML)",
@@ -331,4 +429,5 @@ def verify_upload(request: Request, admit: Admitted = Depends(admitted), file: U
         if getattr(exc, "retry_after", None) is not None:
             page.headers["Retry-After"] = str(exc.retry_after)
         return page
-    return _render(request, "verify_result.html", lang, token=None, r=reading(result, document, lang, now))
+    return _render(request, "verify_result.html", lang, token=None,
+                   r=reading(result, document, lang, now, operator=services.settings.operator))

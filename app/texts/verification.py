@@ -7,15 +7,17 @@ pages add plainer "why" texts of their own (app.i18n). Technical details stay En
 from __future__ import annotations
 
 from app.domain import proof_result as pcodes
+from app.texts.terms import GENERIC, Term, phrase
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # proof
     "proof-valid": ("Elektroniskais paraksts ir īsts: dati nav mainīti kopš izsniegšanas.",
                     "The digital signature is genuine: the data have not changed since issuance."),
-    pcodes.SIGNATURE_INVALID: ("Paraksts neatbilst datiem: apliecinājums ir mainīts vai parakstīts ar citu atslēgu.",
-                               "The signature does not match the data: the credential was altered or signed by "
+    pcodes.SIGNATURE_INVALID: ("Paraksts neatbilst datiem: {nom} ir {mainīts|mainīta} vai {parakstīts|parakstīta} "
+                               "ar citu atslēgu.",
+                               "The signature does not match the data: the {nom} was altered or signed by "
                                "another key."),
-    pcodes.PROOF_MISSING: ("Apliecinājumam nav elektroniskā paraksta.", "The credential has no digital signature."),
+    pcodes.PROOF_MISSING: ("{Dat} nav elektroniskā paraksta.", "The {nom} has no digital signature."),
     pcodes.UNSUPPORTED_CRYPTOSUITE: ("Paraksta veids netiek atbalstīts.", "The proof type is not supported."),
     pcodes.PROOF_MALFORMED: ("Paraksts ir bojāts vai nepilnīgs.", "The proof is malformed or incomplete."),
     pcodes.PROOF_CONTEXT_MISMATCH: ("Paraksta konteksts neatbilst dokumentam.",
@@ -38,53 +40,52 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not-checked": ("Nav pārbaudīts, jo iepriekšēja pārbaude neizdevās.",
                     "Not checked, because an earlier check did not pass."),
     # issuer
-    "issuer-key-valid": ("Parakstītāja atslēga pieder apliecinājumā norādītajam izsniedzējam.",
-                         "The signing key belongs to the issuer the credential names."),
+    "issuer-key-valid": ("Parakstītāja atslēga pieder {loc} norādītajam izsniedzējam.",
+                         "The signing key belongs to the issuer the {nom} names."),
     "issuer-unbound": ("Izsniedzējs nav DID, tāpēc nevar pārbaudīt, ka atslēga pieder tam: izsniedzēja vārds ir tikai "
-                       "paša apliecinājuma apgalvojums.",
+                       "{paša|pašas} {gen} apgalvojums.",
                        "The issuer is not a DID, so the signing key cannot be tied to it: the issuer's name is only "
-                       "the credential's own claim."),
-    "issuer-missing": ("Apliecinājumā nav norādīts tieši viens izsniedzējs.", "The credential does not name exactly one "
-                                                                             "issuer."),
+                       "the {nom}'s own claim."),
+    "issuer-missing": ("{Loc} nav norādīts tieši viens izsniedzējs.", "The {nom} does not name exactly one issuer."),
     "unsupported-did-method": ("Izsniedzēja identifikatora veids netiek atbalstīts (tikai did:key un did:web).",
                                "The issuer's identifier type is not supported (only did:key and did:web)."),
     "did-not-found": ("Izsniedzēja DID dokuments nav atrasts.", "The issuer's DID document was not found."),
     "did-invalid": ("Izsniedzēja DID ir nederīgs.", "The issuer's DID is invalid."),
     "did-document-mismatch": ("Izsniedzēja DID dokuments apraksta citu identifikatoru.",
                               "The issuer's DID document describes another identifier."),
-    "key-not-issuers": ("Apliecinājums parakstīts ar atslēgu, kas nepieder izsniedzējam.",
-                        "The credential was signed with a key that does not belong to the issuer."),
-    "key-not-authorized": ("Izsniedzējs nav pilnvarojis šo atslēgu izsniegt apliecinājumus.",
-                           "The issuer has not authorised this key to issue credentials."),
+    "key-not-issuers": ("{Nom} {parakstīts|parakstīta} ar atslēgu, kas nepieder izsniedzējam.",
+                        "The {nom} was signed with a key that does not belong to the issuer."),
+    "key-not-authorized": ("Izsniedzējs nav pilnvarojis šo atslēgu parakstīt {acc}.",
+                           "The issuer has not authorised this key to sign the {nom}."),
     # format
     "well-formed": ("Dokuments ir pareizi veidots, un paraksts aptver visus tā datus.",
                     "The document is well-formed and the signature covers all of its data."),
-    "not-a-credential": ("Dokuments nav pareizi veidots verificējams apliecinājums.",
-                         "The document is not a well-formed verifiable credential."),
+    "not-a-credential": ("Dokuments nav pareizi {veidots|veidota} {nom}.", "The document is not a well-formed {nom}."),
     "not-a-presentation": ("Dokuments nav pareizi veidota verificējama prezentācija.",
                            "The document is not a well-formed verifiable presentation."),
     "unknown-context": ("Dokuments izmanto nezināmu JSON-LD kontekstu.", "The document uses an unknown JSON-LD context."),
     "undefined-terms": ("Dokumentā ir dati, kurus paraksts neaptvertu.",
                         "The document holds data a signature would not cover."),
     "invalid-jsonld": ("Dokuments nav derīgs JSON-LD.", "The document is not valid JSON-LD."),
-    "elm-elements-missing": ("Apliecinājumā trūkst elementu, kas jānorāda katrā ES mikrokvalifikācijā.",
-                             "The credential lacks elements every EU micro-credential must carry."),
+    "elm-elements-missing": ("{Loc} trūkst elementu, kas jānorāda katrā ES mikrokvalifikācijā.",
+                             "The {nom} lacks elements every EU micro-credential must carry."),
     # validity
-    "valid-period": ("Apliecinājums ir derīguma termiņā.", "The credential is within its validity period."),
-    "no-expiry": ("Apliecinājums ir derīgs, un tam nav beigu termiņa.",
-                  "The credential is valid and does not expire."),
-    "expired": ("Apliecinājuma derīguma termiņš ir beidzies.", "The credential has expired."),
-    "not-yet-valid": ("Apliecinājums vēl nav stājies spēkā.", "The credential is not valid yet."),
-    "invalid-date": ("Apliecinājuma derīguma datums ir nederīgs.", "A validity date of the credential is invalid."),
+    "valid-period": ("{Nom} ir derīguma termiņā.", "The {nom} is within its validity period."),
+    "no-expiry": ("{Nom} ir {derīgs|derīga}, un {tam|tai} nav beigu termiņa.",
+                  "The {nom} is valid and does not expire."),
+    "expired": ("{Gen} derīguma termiņš ir beidzies.", "The {nom} has expired."),
+    "not-yet-valid": ("{Nom} vēl nav {stājies|stājusies} spēkā.", "The {nom} is not valid yet."),
+    "invalid-date": ("{Gen} derīguma datums ir nederīgs.", "A validity date of the {nom} is invalid."),
     # status
-    "not-revoked": ("Izsniedzējs apliecinājumu nav atsaucis un nav apturējis.",
-                    "The issuer has not revoked or suspended the credential."),
-    "no-status": ("Apliecinājumam nav statusa ieraksta: izsniedzējs to nevar atsaukt.",
-                  "The credential has no status entry: the issuer cannot revoke it."),
-    "revoked": ("Izsniedzējs apliecinājumu ir atsaucis.", "The issuer has revoked the credential."),
-    "suspended": ("Izsniedzējs apliecinājuma darbību ir apturējis.", "The issuer has suspended the credential."),
-    "status-list-unavailable": ("Statusa sarakstu pašlaik nevar nolasīt: nav zināms, vai apliecinājums ir atsaukts.",
-                                "The status list cannot be read right now: it is unknown whether the credential "
+    "not-revoked": ("Izsniedzējs {acc} nav atsaucis un nav apturējis.",
+                    "The issuer has not revoked or suspended the {nom}."),
+    "no-status": ("{Dat} nav statusa ieraksta: izsniedzējs to nevar atsaukt.",
+                  "The {nom} has no status entry: the issuer cannot revoke it."),
+    "revoked": ("Izsniedzējs {acc} ir atsaucis.", "The issuer has revoked the {nom}."),
+    "suspended": ("Izsniedzējs {gen} darbību ir apturējis.", "The issuer has suspended the {nom}."),
+    "status-list-unavailable": ("Statusa sarakstu pašlaik nevar nolasīt: nav zināms, vai {nom} ir "
+                                "{atsaukts|atsaukta}.",
+                                "The status list cannot be read right now: it is unknown whether the {nom} "
                                 "is revoked."),
     "insecure-url": ("Statusa saraksts nav pieejams drošā, publiskā HTTPS adresē, tāpēc tas netika nolasīts.",
                      "The status list is not at a secure, public HTTPS address, so it was not read."),
@@ -96,18 +97,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "The status list has expired: the status is unknown."),
     "unsupported-status-type": ("Statusa ieraksta veids netiek atbalstīts: statuss nav zināms.",
                                 "The status entry type is not supported: the status is unknown."),
-    "too-many-status-entries": ("Apliecinājumam ir pārāk daudz statusa ierakstu: statuss nav zināms.",
-                                "The credential has too many status entries: the status is unknown."),
+    "too-many-status-entries": ("{Dat} ir pārāk daudz statusa ierakstu: statuss nav zināms.",
+                                "The {nom} has too many status entries: the status is unknown."),
     "verification-timeout": ("Pārbaude neiekļāvās laika limitā: statuss nav zināms.",
                              "The verification ran out of time: the status is unknown."),
     # trust and other warnings
-    "issuer-not-recognised": ("Šis pakalpojums neatpazīst izsniedzēju: izsniedzēja nosaukums ir tikai paša "
-                              "apliecinājuma apgalvojums.",
+    "issuer-not-recognised": ("Šis pakalpojums neatpazīst izsniedzēju: izsniedzēja nosaukums ir tikai {paša|pašas} "
+                              "{gen} apgalvojums.",
                               "This service does not recognise the issuer: the issuer's name is only the "
-                              "credential's own claim."),
-    "issuer-name-mismatch": ("Apliecinājumā norādītais izsniedzēja vai piešķīrējiestādes nosaukums atšķiras no "
+                              "{nom}'s own claim."),
+    "issuer-name-mismatch": ("{Loc} norādītais izsniedzēja vai piešķīrējiestādes nosaukums atšķiras no "
                              "atpazītās iestādes nosaukuma.",
-                             "The issuer or awarding body name the credential gives differs from the recognised "
+                             "The issuer or awarding body name the {nom} gives differs from the recognised "
                              "institution's name."),
     "verification-incomplete": ("Daļu pārbaužu nevarēja veikt; rezultāts var mainīties, kad attālie dokumenti būs "
                                 "pieejami.",
@@ -121,6 +122,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def message(code: str) -> dict:
+def message(code: str, term: Term | None = None) -> dict:
+    """The lv/en message of ``code``, naming the credential by ``term`` (app.texts.terms): its document type, else
+    "mikrokvalifikācija" for an ELM credential; "digitālais apliecinājums" / "credential" when not given."""
     lv, en = MESSAGES.get(code, ("Pārbaude neizdevās.", "The check did not pass."))
-    return {"lv": lv, "en": en}
+    term = term or GENERIC
+    return {"lv": phrase(lv, "lv", term), "en": phrase(en, "en", term)}
+
+
+def warning_message(w: dict, term: Term) -> dict:
+    """A warning's message (``w["message"]``, made before the credential was read) naming the credential by
+    ``term``: the code's message is replaced, anything the warning added after it (the names that differ) kept."""
+    generic, termed = message(w["code"], GENERIC), message(w["code"], term)
+    return {lang: termed[lang] + text[len(generic[lang]):] if lang in termed and text.startswith(generic[lang])
+            else text for lang, text in w["message"].items()}

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.texts.verification import message
+from app.texts.terms import Term, term_of
+from app.texts.verification import MESSAGES, message, warning_message
 
 OK, FAILED, UNKNOWN = "ok", "failed", "unknown"
 CHECK_NAMES = ("proof", "issuer", "format", "validity", "status")
@@ -43,8 +44,8 @@ class Check:
     detail: str | None = None  # technical detail, English (from the proof suites, the JSON-LD processor, ...)
     data: dict = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        out = {"check": self.check, "outcome": self.outcome, "code": self.code, "message": message(self.code)}
+    def to_dict(self, term: Term | None = None) -> dict:
+        out = {"check": self.check, "outcome": self.outcome, "code": self.code, "message": message(self.code, term)}
         if self.detail:
             out["detail"] = self.detail
         if self.data:
@@ -114,9 +115,19 @@ class VerificationResult:
                 out["differingNames"] = self.name_differences
         return out
 
+    @property
+    def term(self) -> Term:
+        """What the messages call this credential (app.texts.terms): its document type, "mikrokvalifikācija" for
+        another ELM credential, "digitālais apliecinājums" for any other VC."""
+        return term_of(self.view)
+
     def to_dict(self) -> dict:
-        return {"verified": self.verified, "verdict": self.verdict, "checks": [c.to_dict() for c in self.checks],
-                "warnings": self.warnings, "issuer": self.issuer_info()}
+        term = self.term
+        warnings = [{**w, "message": warning_message(w, term)} if w.get("code") in MESSAGES
+                    and isinstance(w.get("message"), dict) else w for w in self.warnings]
+        return {"verified": self.verified, "verdict": self.verdict,
+                "checks": [c.to_dict(term) for c in self.checks], "warnings": warnings,
+                "issuer": self.issuer_info()}
 
 
 @dataclass
