@@ -244,9 +244,11 @@ def issue(client, key: str | None = None, mc: dict | None = None, *, credential:
                        headers={**(auth(key) if key else {}), **(headers or {})})
 
 
-def issue_ok(client, key: str | None = None, mc: dict | None = None, **changes) -> dict:
-    """The answer (asserted 201) to issuing the micro-credential ``mc`` (EXAMPLE when not given) with ``changes``."""
-    r = issue(client, key, {**(EXAMPLE if mc is None else mc), **changes})
+def issue_ok(client, key: str | None = None, mc: dict | None = None, *, request: dict | None = None,
+             **changes) -> dict:
+    """The answer (asserted 201) to issuing the micro-credential ``mc`` (EXAMPLE when not given) with ``changes``,
+    and ``request``'s further members of the request (walletTxCode, ...)."""
+    r = issue(client, key, {**(EXAMPLE if mc is None else mc), **changes}, **(request or {}))
     assert r.status_code == 201, r.text
     return r.json()
 

@@ -265,6 +265,24 @@ def trusted_client(database_url, tmp_path):
         yield c, path
 
 
+@pytest.fixture(scope="module")
+def live_app(database_url, tmp_path_factory):
+    """The app served by a real uvicorn on a free port, on each database backend (its public URL is the real one)."""
+    from tests.liveserver import live_server
+
+    with live_server(database_url, tmp_path_factory.mktemp("keys")) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def live_http(live_app):
+    """An HTTP client of ``live_app``."""
+    import httpx
+
+    with httpx.Client(base_url=live_app.state.services.settings.public_origin, timeout=30) as client:
+        yield client
+
+
 class Remote:
     """A fake internet for the verifier: URL -> JSON document (or an exception), with a log of requests."""
 

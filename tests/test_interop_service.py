@@ -7,33 +7,17 @@ from __future__ import annotations
 import copy
 from types import SimpleNamespace
 
-import httpx
-import pytest
-
 from tests.apphelpers import auth, issue_ok, new_tenant
-from tests.liveserver import live_server
 from tests.peer import peer_verify, requires_peer
 
 pytestmark = requires_peer
 
 
-@pytest.fixture(scope="module")
-def server(database_url, tmp_path_factory):
-    with live_server(database_url, tmp_path_factory.mktemp("keys")) as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def http(server):
-    with httpx.Client(base_url=server.state.services.settings.public_origin, timeout=30) as client:
-        yield client
-
-
-def test_issued_credential_verifies_independently_and_fails_when_changed(server, http, tmp_path):
-    _, key = new_tenant(SimpleNamespace(app=server))
-    body = issue_ok(http, key)
+def test_issued_credential_verifies_independently_and_fails_when_changed(live_app, live_http, tmp_path):
+    _, key = new_tenant(SimpleNamespace(app=live_app))
+    body = issue_ok(live_http, key)
     vc = body["verifiableCredential"]
-    downloaded = http.get(body["links"]["credentialFile"]).json()
+    downloaded = live_http.get(body["links"]["credentialFile"]).json()
     out = peer_verify(downloaded, tmp_path)
     assert out["verified"] is True, out
     # (The peer reports each status entry's bit, in the order of credentialStatus.)
@@ -52,13 +36,13 @@ def test_issued_credential_verifies_independently_and_fails_when_changed(server,
         assert peer_verify(tampered, tmp_path)["verified"] is False, name
 
 
-def test_revocation_and_suspension_seen_by_independent_verifier(server, http, tmp_path):
-    _, key = new_tenant(SimpleNamespace(app=server), suspension_enabled=True)
-    revoked, suspended, fine = (issue_ok(http, key) for _ in range(3))
-    assert http.post(f"/credentials/{revoked['id']}/revoke", json={"reason": "fraud"},
-                     headers=auth(key)).status_code == 200
-    assert http.post(f"/credentials/{suspended['id']}/suspend", json={"reason": "under-investigation"},
-                     headers=auth(key)).status_code == 200
+def test_revocation_and_suspension_seen_by_independent_verifier(live_app, live_http, tmp_path):
+    _, key = new_tenant(SimpleNamespace(app=live_app), suspension_enabled=True)
+    revoked, suspended, fine = (issue_ok(live_http, key) for _ in range(3))
+    assert live_http.post(f"/credentials/{revoked['id']}/revoke", json={"reason": "fraud"},
+                          headers=auth(key)).status_code == 200
+    assert live_http.post(f"/credentials/{suspended['id']}/suspend", json={"reason": "under-investigation"},
+                          headers=auth(key)).status_code == 200
 
     out = peer_verify(fine["verifiableCredential"], tmp_path)
     assert out["verified"] is True

@@ -16,7 +16,7 @@ from joserfc import jws
 from joserfc.jwk import ECKey, OKPKey
 
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import ORIGIN, auth, new_tenant
+from tests.apphelpers import ORIGIN, auth, issue, issue_ok, new_tenant
 
 PRE = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 
@@ -56,12 +56,6 @@ class Wallet:
             claims["nonce"] = nonce
         return jws.serialize_compact({**head, **(header or {})}, json.dumps(claims).encode(), self.key,
                                      algorithms=[self.alg])
-
-
-def issue(client, key, **extra):
-    r = client.post("/credentials/issue", json={"microCredential": EXAMPLE, **extra}, headers=auth(key))
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def offer_of(client, link: str) -> dict:
@@ -107,11 +101,6 @@ def oauth_error(r, status: int, error: str):
     return body
 
 
-@pytest.fixture(scope="module")
-def tenant(client):
-    return new_tenant(client)
-
-
 def pick_up(client, answer: dict, wallet: Wallet):
     offer = offer_of(client, answer["links"]["walletOffer"])
     r = token(client, offer, answer.get("txCode"))
@@ -130,7 +119,7 @@ def pick_up(client, answer: dict, wallet: Wallet):
                                           ("P-256", "jwk")])
 def test_pickup_binds_holder_and_shares_status(client, tenant, curve, method):
     slug, key = tenant
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     assert answer["txCode"].isdigit() and len(answer["txCode"]) == 6
     wallet = Wallet(curve, method)
     vc = pick_up(client, answer, wallet)
@@ -168,7 +157,7 @@ def test_metadata_and_discovery(client, tenant):
 
 def test_wrong_missing_and_reused_tx_code(client, tenant):
     _, key = tenant
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     offer = offer_of(client, answer["links"]["walletOffer"])
     assert offer["grants"][PRE]["tx_code"]["length"] == 6
     oauth_error(token(client, offer), 400, "invalid_request")
@@ -180,7 +169,7 @@ def test_wrong_missing_and_reused_tx_code(client, tenant):
 
 def test_no_tx_code_when_the_request_says_so(client, tenant):
     _, key = tenant
-    answer = issue(client, key, walletTxCode=False)
+    answer = issue_ok(client, key, request={"walletTxCode": False})
     assert "txCode" not in answer
     offer = offer_of(client, answer["links"]["walletOffer"])
     assert "tx_code" not in offer["grants"][PRE]
@@ -190,7 +179,7 @@ def test_no_tx_code_when_the_request_says_so(client, tenant):
 
 def test_lock_out_after_attempts_and_learner_page_says_so(client, tenant):
     _, key = tenant
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     offer = offer_of(client, answer["links"]["walletOffer"])
     wrong = "000000" if answer["txCode"] != "000000" else "111111"
     for _ in range(4):
@@ -220,7 +209,7 @@ def test_lock_out_after_attempts_and_learner_page_says_so(client, tenant):
 
 def test_learner_post_from_another_site_is_refused(client, tenant):
     _, key = tenant
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     r = client.post(urlsplit(answer["links"]["download"]).path + "/wallet-offer",
                     headers={"Origin": "https://evil.example"})
     assert r.status_code == 403
@@ -231,7 +220,7 @@ def test_learner_post_from_another_site_is_refused(client, tenant):
 
 def test_expired_offer(client, tenant):
     _, key = tenant
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     offer = offer_of(client, answer["links"]["walletOffer"])
     services = client.app.state.services
     clock = services.clock
@@ -245,7 +234,7 @@ def test_expired_offer(client, tenant):
 
 def test_two_wallets_one_offer(client, tenant, in_threads):
     _, key = tenant
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     offer = offer_of(client, answer["links"]["walletOffer"])
     results = []
     errors = in_threads(lambda: results.append(token(client, offer, answer["txCode"])), [()] * 2)
@@ -256,7 +245,7 @@ def test_two_wallets_one_offer(client, tenant, in_threads):
 
 def test_withdrawn_offer(client, tenant):
     _, key = tenant
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     offer = offer_of(client, answer["links"]["walletOffer"])
     r = client.post(f"/credentials/{answer['id']}/wallet-offers/withdraw", headers=auth(key))
     assert r.status_code == 200 and r.json()["withdrawn"] == 1 and r.json()["offers"][0]["state"] == "withdrawn"
@@ -274,7 +263,7 @@ def test_withdrawn_offer(client, tenant):
 
 def grant(client, key):
     """(offer, access token) of a fresh credential."""
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     offer = offer_of(client, answer["links"]["walletOffer"])
     return offer, token(client, offer, answer["txCode"]).json()["access_token"]
 
@@ -319,7 +308,7 @@ def test_wrong_audience_old_and_future_proofs(client, granted):
 
 def test_copy_revoked_through_its_record(client, tenant):
     _, key = tenant
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     vc = pick_up(client, answer, Wallet())
     r = client.post(f"/credentials/{answer['id']}/revoke", json={"reason": "issued-in-error"}, headers=auth(key))
     assert r.status_code == 200, r.text
@@ -339,9 +328,9 @@ def test_institution_default_and_batch_items(client):
     with client.app.state.session_factory() as session:
         admin.update_institution(session, services, institutions.by_slug(session, slug), wallet_tx_code=False)
         session.commit()
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     assert "txCode" not in answer and token(client, offer_of(client, answer["links"]["walletOffer"])).status_code == 200
-    assert "txCode" in issue(client, key, walletTxCode=True)  # the request overrides the default
+    assert "txCode" in issue_ok(client, key, request={"walletTxCode": True})  # the request overrides the default
     with client.app.state.session_factory() as session:
         admin.update_institution(session, services, institutions.by_slug(session, slug), wallet_tx_code=True)
         session.commit()
@@ -363,7 +352,7 @@ def test_ready_vc2_is_offered_in_its_own_configuration(client, tenant):
     from tests.test_verify_api import vc2
 
     slug, key = tenant
-    r = client.post("/credentials/issue", json={"credential": vc2(did_of(client, slug))}, headers=auth(key))
+    r = issue(client, key, credential=vc2(did_of(client, slug)))
     assert r.status_code == 201, r.text
     answer = r.json()
     offer = offer_of(client, answer["links"]["walletOffer"])
@@ -412,7 +401,7 @@ def test_expired_nonce_and_token(client, tenant):
 
 def test_suspended_record_suspends_the_copy(client):
     _, key = new_tenant(client, suspension_enabled=True)
-    answer = issue(client, key)
+    answer = issue_ok(client, key)
     vc = pick_up(client, answer, Wallet("P-256", "did:jwk"))
     assert client.post(f"/credentials/{answer['id']}/suspend", json={}, headers=auth(key)).status_code == 200
     assert client.post("/credentials/verify", json={"verifiableCredential": vc}).json()["verdict"] == "suspended"

@@ -10,12 +10,9 @@ import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
-import httpx
 import pytest
 
-from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import auth, new_tenant
-from tests.liveserver import live_server
+from tests.apphelpers import auth, issue, new_tenant
 from tests.peer import NODE, peer_verify, requires_peer
 
 WALLET_DIR = Path(__file__).resolve().parent / "wallet"
@@ -23,18 +20,6 @@ WALLET_DIR = Path(__file__).resolve().parent / "wallet"
 pytestmark = [*requires_peer, pytest.mark.skipif(
     not (WALLET_DIR / "node_modules" / "@openid4vc" / "openid4vci").is_dir(),
     reason="the wallet's packages are not installed (npm ci --prefix tests/wallet)")]
-
-
-@pytest.fixture(scope="module")
-def server(database_url, tmp_path_factory):
-    with live_server(database_url, tmp_path_factory.mktemp("keys")) as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def http(server):
-    with httpx.Client(base_url=server.state.services.settings.public_origin, timeout=30) as client:
-        yield client
 
 
 def wallet(offer: str, tx_code: str | None, curve: str, method: str, tmp_path: Path) -> dict:
@@ -46,9 +31,9 @@ def wallet(offer: str, tx_code: str | None, curve: str, method: str, tmp_path: P
 
 
 @pytest.mark.parametrize("curve,method", [("Ed25519", "did:key"), ("P-256", "did:jwk")])
-def test_wallet_picks_up_a_credential_the_peer_verifies(server, http, tmp_path, curve, method):
-    _, key = new_tenant(SimpleNamespace(app=server))
-    issued = http.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=auth(key)).json()
+def test_wallet_picks_up_a_credential_the_peer_verifies(live_app, live_http, tmp_path, curve, method):
+    _, key = new_tenant(SimpleNamespace(app=live_app))
+    issued = issue(live_http, key).json()
     stored = wallet(issued["links"]["walletOffer"], issued["txCode"], curve, method, tmp_path)
     assert stored["version"] == "V1" and stored["configurationId"] == "EuropeanDigitalCredential_ldp_vc"
     vc = stored["credential"]
@@ -57,7 +42,7 @@ def test_wallet_picks_up_a_credential_the_peer_verifies(server, http, tmp_path, 
     result = peer_verify(vc, tmp_path)
     assert result["verified"], result
     assert [r["status"] for r in result["statusResult"]["results"]] == [False], result  # not revoked
-    record = http.get(f"/credentials/{issued['id']}", headers=auth(key)).json()
+    record = live_http.get(f"/credentials/{issued['id']}", headers=auth(key)).json()
     assert [c["holder"] for c in record["walletCopies"]] == [stored["holder"]]
     # the offer was for one wallet: a second one is refused (invalid_grant)
     second = subprocess.run([NODE, str(WALLET_DIR / "wallet.mjs"), issued["links"]["walletOffer"], issued["txCode"],
@@ -65,8 +50,8 @@ def test_wallet_picks_up_a_credential_the_peer_verifies(server, http, tmp_path, 
                             timeout=120, cwd=WALLET_DIR)
     assert second.returncode == 1 and "invalid_grant" in second.stderr, second.stderr
     # revoking the record revokes the wallet's copy
-    assert http.post(f"/credentials/{issued['id']}/revoke", json={"reason": "issued-in-error"},
-                     headers=auth(key)).status_code == 200
+    assert live_http.post(f"/credentials/{issued['id']}/revoke", json={"reason": "issued-in-error"},
+                          headers=auth(key)).status_code == 200
     # @digitalbazaar/vc's "verified" covers the proof and the status list; the status is the bit (true = revoked)
     revoked = peer_verify(vc, tmp_path)
     assert revoked["statusResult"]["verified"] is True
