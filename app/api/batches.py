@@ -27,7 +27,8 @@ router = APIRouter(tags=["issuing"])
              summary="Issue a batch of micro-credentials in the background (all or nothing, or partial)")
 def submit(response: Response, body: BatchRequest = Depends(body_of(BatchRequest, reader=batch_json_body)),
            caller: Caller = Depends(get_caller), session: Session = Db, services: Services = Depends(get_services),
-           idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255)):
+           idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255,
+                                                      json_schema_extra={"pattern": r"\S"})):  # not empty
     if idempotency_key is not None and not idempotency_key.strip():
         raise InvalidInput("The Idempotency-Key header must not be empty.",
                            errors=[{"field": "Idempotency-Key", "message": "must not be empty"}])

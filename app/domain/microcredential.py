@@ -71,6 +71,16 @@ def _given(*names: str) -> dict:
 _SOME_TEXT = {"pattern": r"\S"}  # what remains once the whitespace is stripped is not empty
 
 
+def _at_most(n: int) -> BeforeValidator:
+    """The length limit on the text as sent (the schema's maxLength), before its whitespace is stripped."""
+    def check(value: object) -> object:
+        if isinstance(value, str) and len(value) > n:
+            raise ValueError(f"must be at most {n} characters")
+        return value
+
+    return BeforeValidator(check)
+
+
 def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
     bad = [k for k in value if not _LANG_KEY.match(k)]
     if bad:
@@ -84,7 +94,7 @@ def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
 
 
 LangMap = Annotated[
-    dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+    dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT), _at_most(MAX_TEXT),
                         Field(json_schema_extra=_SOME_TEXT)]],
     Field(
         min_length=1,
@@ -107,7 +117,7 @@ def _check_country(value: str) -> str:
 
 CountryCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=3),
+    StringConstraints(strip_whitespace=True, to_upper=True),
     AfterValidator(_check_country),
     Field(description="ISO 3166-1 alpha-3 country code (EU authority table 'country'), e.g. LVA.", examples=["LVA"],
           json_schema_extra={"pattern": _any_case(vocab.COUNTRIES)}),
@@ -125,7 +135,7 @@ def _check_language(value: str) -> str:
 
 LanguageCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=2),
+    StringConstraints(strip_whitespace=True, to_lower=True),
     AfterValidator(_check_language),
     Field(json_schema_extra={"pattern": _any_case(vocab.LANGUAGES)}),
 ]
@@ -139,7 +149,7 @@ def _check_isced(value: str) -> str:
     return value
 
 
-IscedCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4), AfterValidator(_check_isced),
+IscedCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_isced),
                       Field(json_schema_extra={"pattern": _any_case(vocab.ISCED_F)})]
 
 _REGION_BY_NAME = {c.pref_label["lv"].casefold(): code for code, c in vocab.REGIONS.items() if code.startswith("LV0")}
@@ -163,7 +173,7 @@ _NUTS_LIST = ", ".join(f"{code} {c.pref_label['lv']}" for code, c in vocab.REGIO
 _ATU_LIST = ", ".join(f"{code} {c.pref_label['lv']}" for code, c in vocab.REGIONS.items() if code.startswith("LVA_"))
 RegionCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(strip_whitespace=True),
     AfterValidator(_check_region),
     Field(
         description="Region of the issuer: the NUTS 3 code of a region of Latvia (e.g. LV006 for Rīga) or the ATU "
@@ -189,14 +199,14 @@ def _pattern_schema(pattern: re.Pattern):
     return Field(json_schema_extra={"pattern": r"^\s*(?:" + pattern.pattern.strip("^$") + r")\s*$"})
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), _pattern_check(_EMAIL, "an e-mail address"),
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), _at_most(254), _pattern_check(_EMAIL, "an e-mail address"),
                  _pattern_schema(_EMAIL)]
 Uri = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID"),
+    str, StringConstraints(strip_whitespace=True, max_length=2000), _at_most(2000), _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID"),
     _pattern_schema(_ABSOLUTE_URI),
 ]
 HttpUrl = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_HTTP_URL, "an http(s) URL"),
+    str, StringConstraints(strip_whitespace=True, max_length=2000), _at_most(2000), _pattern_check(_HTTP_URL, "an http(s) URL"),
     _pattern_schema(_HTTP_URL),
 ]
 EscoSkill = Annotated[
@@ -213,7 +223,7 @@ def _full_date(value: object) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(_full_date)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _at_most(200),
                       Field(json_schema_extra=_SOME_TEXT)]
 Level = Annotated[int, Field(strict=True, ge=1, le=8)]
 Mode = Literal["online", "onsite", "blended"]
