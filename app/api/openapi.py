@@ -81,7 +81,7 @@ def _no_nul(schema) -> None:
         for sub in schema.get(key) or ():
             _no_nul(sub)
     kind = schema.get("type")
-    if kind == "string" and not {"enum", "const", "format"} & set(schema):
+    if kind == "string" and not {"enum", "const", "format", "contentMediaType"} & set(schema):
         if "pattern" not in schema:
             schema["pattern"] = NUL_FREE
         elif schema["pattern"] != NUL_FREE and {"pattern": NUL_FREE} not in schema.get("allOf", ()):
