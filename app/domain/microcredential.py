@@ -21,7 +21,6 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -34,13 +33,13 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from app.domain import vocab
+from app.domain.input_schema import NOT_NULL, SOME_TEXT, IsoDate, any_case, at_most, given, pattern_schema
 from app.errors import InvalidInput
 
 MAX_TEXT = 4000
 MAX_OUTCOMES = 100
 MAX_LANGUAGES_IN_MAP = 30
 _LANG_KEY = re.compile(r"^[a-z]{2}$")
-_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ABSOLUTE_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 _HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
@@ -50,37 +49,8 @@ LANG_MAP_EXAMPLE = {"lv": "Teksts latviešu valodā", "en": "Text in English"}
 
 
 # --- field types --------------------------------------------------------------------------------------------------
-# Each type's JSON schema says what its validator accepts (the OpenAPI document is generated from it): patterns
-# for the codes (in either case where the validator changes the case, with the whitespace it strips), and, on the
-# models, which members go together.
-
-
-def _any_case(codes) -> str:
-    return r"^\s*(?:" + "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() else re.escape(c)
-                                          for c in code) for code in sorted(codes, key=len, reverse=True)) + r")\s*$"
-
-
-_NOT_NULL = {"not": {"type": "null"}}
-
-
-def _given(*names: str) -> dict:
-    """The schema of "at least one of ``names``, not null"."""
-    return {"anyOf": [{"required": [n], "properties": {n: _NOT_NULL}} for n in names]}
-
-
-_SOME_TEXT = {"pattern": r"\S"}  # what remains once the whitespace is stripped is not empty
-
-
-def _at_most(n: int) -> BeforeValidator:
-    """The length limit on the text as sent (the schema's maxLength), before its whitespace is stripped."""
-    def check(value: object) -> object:
-        if isinstance(value, str) and len(value) > n:
-            raise ValueError(f"must be at most {n} characters")
-        return value
-
-    return BeforeValidator(check)
-
-
+# Each type's JSON schema says what its validator accepts (app.domain.input_schema): the OpenAPI document is
+# generated from them.
 def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
     bad = [k for k in value if not _LANG_KEY.match(k)]
     if bad:
@@ -94,8 +64,9 @@ def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
 
 
 LangMap = Annotated[
-    dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT), _at_most(MAX_TEXT),
-                        Field(json_schema_extra=_SOME_TEXT)]],
+    dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+                        at_most(MAX_TEXT),
+                        Field(json_schema_extra=SOME_TEXT)]],
     Field(
         min_length=1,
         max_length=MAX_LANGUAGES_IN_MAP,
@@ -120,7 +91,7 @@ CountryCode = Annotated[
     StringConstraints(strip_whitespace=True, to_upper=True),
     AfterValidator(_check_country),
     Field(description="ISO 3166-1 alpha-3 country code (EU authority table 'country'), e.g. LVA.", examples=["LVA"],
-          json_schema_extra={"pattern": _any_case(vocab.COUNTRIES)}),
+          json_schema_extra={"pattern": any_case(vocab.COUNTRIES)}),
 ]
 
 
@@ -137,7 +108,7 @@ LanguageCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True),
     AfterValidator(_check_language),
-    Field(json_schema_extra={"pattern": _any_case(vocab.LANGUAGES)}),
+    Field(json_schema_extra={"pattern": any_case(vocab.LANGUAGES)}),
 ]
 
 
@@ -150,7 +121,7 @@ def _check_isced(value: str) -> str:
 
 
 IscedCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_isced),
-                      Field(json_schema_extra={"pattern": _any_case(vocab.ISCED_F)})]
+                      Field(json_schema_extra={"pattern": any_case(vocab.ISCED_F)})]
 
 _REGION_BY_NAME = {c.pref_label["lv"].casefold(): code for code, c in vocab.REGIONS.items() if code.startswith("LV0")}
 
@@ -180,7 +151,7 @@ RegionCode = Annotated[
         "code of a republic city (e.g. LVA_RP_RIX); the exact name of a NUTS 3 region is accepted and stored as its "
         "code.",
         examples=["LV006"],
-        json_schema_extra={"pattern": _any_case([*vocab.REGIONS, *_REGION_BY_NAME])},
+        json_schema_extra={"pattern": any_case([*vocab.REGIONS, *_REGION_BY_NAME])},
     ),
 ]
 
@@ -194,37 +165,27 @@ def _pattern_check(pattern: re.Pattern, what: str):
     return AfterValidator(check)
 
 
-def _pattern_schema(pattern: re.Pattern):
-    """The schema's pattern of a value ``pattern`` checks once its surrounding whitespace is stripped."""
-    return Field(json_schema_extra={"pattern": r"^\s*(?:" + pattern.pattern.strip("^$") + r")\s*$"})
-
-
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), _at_most(254), _pattern_check(_EMAIL, "an e-mail address"),
-                 _pattern_schema(_EMAIL)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), at_most(254),
+                 _pattern_check(_EMAIL, "an e-mail address"),
+                 pattern_schema(_EMAIL)]
 Uri = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _at_most(2000), _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID"),
-    _pattern_schema(_ABSOLUTE_URI),
+    str, StringConstraints(strip_whitespace=True, max_length=2000), at_most(2000),
+    _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID"),
+    pattern_schema(_ABSOLUTE_URI),
 ]
 HttpUrl = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _at_most(2000), _pattern_check(_HTTP_URL, "an http(s) URL"),
-    _pattern_schema(_HTTP_URL),
+    str, StringConstraints(strip_whitespace=True, max_length=2000), at_most(2000),
+    _pattern_check(_HTTP_URL, "an http(s) URL"),
+    pattern_schema(_HTTP_URL),
 ]
 EscoSkill = Annotated[
     str,
     StringConstraints(strip_whitespace=True),
     _pattern_check(_ESCO_SKILL, "an ESCO skill IRI such as http://data.europa.eu/esco/skill/<uuid>"),
-    _pattern_schema(_ESCO_SKILL),
+    pattern_schema(_ESCO_SKILL),
 ]
-def _full_date(value: object) -> object:
-    # as the document says (format "date", RFC 3339 full-date): no timestamps, no times, no numbers
-    if not (isinstance(value, str) and _FULL_DATE.fullmatch(value)):
-        raise ValueError("must be a date in the form YYYY-MM-DD")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_full_date)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _at_most(200),
-                      Field(json_schema_extra=_SOME_TEXT)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), at_most(200),
+                      Field(json_schema_extra=SOME_TEXT)]
 Level = Annotated[int, Field(strict=True, ge=1, le=8)]
 Mode = Literal["online", "onsite", "blended"]
 Supervision = Literal[
@@ -285,10 +246,11 @@ MAX_HOURS = MAX_ECTS * 30
 class Workload(_Input):
     """Notional workload needed to achieve the learning outcomes (Annex I, mandatory): ECTS wherever possible."""
 
-    model_config = ConfigDict(json_schema_extra=_given("ects", "hours"))
+    model_config = ConfigDict(json_schema_extra=given("ects", "hours"))
 
     ects: float | None = Field(None, strict=True, gt=0, le=MAX_ECTS, description=f"ECTS credits (at most {MAX_ECTS}).")
-    hours: float | None = Field(None, strict=True, gt=0, le=MAX_HOURS, description=f"Notional learning hours (at most {MAX_HOURS}).")
+    hours: float | None = Field(None, strict=True, gt=0, le=MAX_HOURS,
+                                description=f"Notional learning hours (at most {MAX_HOURS}).")
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -320,7 +282,7 @@ class QualityAssurance(_Input):
     """
 
     model_config = ConfigDict(json_schema_extra={"anyOf": [  # both or neither
-        {"required": ["kind", "body"], "properties": {"kind": _NOT_NULL, "body": _NOT_NULL}},
+        {"required": ["kind", "body"], "properties": {"kind": NOT_NULL, "body": NOT_NULL}},
         {"properties": {"kind": {"type": "null"}, "body": {"type": "null"}}}]})
 
     type: LangMap = Field(description="The type of quality assurance, as text (the accreditation's title).")
@@ -352,7 +314,7 @@ class RelatedQualification(_Input):
 class Stackability(_Input):
     """Integration/stackability options (Annex I, optional)."""
 
-    model_config = ConfigDict(json_schema_extra=_given("description", "isPartialQualification", "partOf", "entitlesTo"))
+    model_config = ConfigDict(json_schema_extra=given("description", "isPartialQualification", "partOf", "entitlesTo"))
 
     description: LangMap | None = Field(None, description="How the micro-credential integrates or stacks into larger credentials.")
     is_partial_qualification: StrictBool | None = Field(None, description="ELM isPartialQualification.")
@@ -373,7 +335,7 @@ class Stackability(_Input):
 
 
 class FurtherInformation(_Input):
-    model_config = ConfigDict(json_schema_extra=_given("text", "url"))
+    model_config = ConfigDict(json_schema_extra=given("text", "url"))
 
     text: LangMap | None = None
     url: HttpUrl | None = None
