@@ -461,6 +461,9 @@ MICRO_CASES = {
     "a title of spaces only": (lambda d: d.update(title={"lv": "   "}), False),
     "a title in neither Latvian nor English": (lambda d: d.update(title={"de": "Datenanalyse"}), False),
     "an ISCED code that is not one": (lambda d: d.update(fieldsOfEducation=["9999"]), False),
+    "an EQF level written 6.0": (lambda d: d.update(eqfLevel=6.0), True),  # JSON Schema: an integer
+    "an EQF level of 6.5": (lambda d: d.update(eqfLevel=6.5), False),
+    "an EQF level as text": (lambda d: d.update(eqfLevel="6"), False),
 }
 
 

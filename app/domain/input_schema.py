@@ -51,3 +51,11 @@ def _full_date(value: object) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(_full_date)]
+
+
+def _whole(value: object) -> object:
+    # JSON Schema's "integer" is any number with a zero fractional part: 6.0 is the integer 6 (not "6", not true)
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+WHOLE_NUMBER = BeforeValidator(_whole)

@@ -33,7 +33,16 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from app.domain import vocab
-from app.domain.input_schema import NOT_NULL, SOME_TEXT, IsoDate, any_case, at_most, given, pattern_schema
+from app.domain.input_schema import (
+    NOT_NULL,
+    SOME_TEXT,
+    WHOLE_NUMBER,
+    IsoDate,
+    any_case,
+    at_most,
+    given,
+    pattern_schema,
+)
 from app.errors import InvalidInput
 
 MAX_TEXT = 4000
@@ -186,7 +195,7 @@ EscoSkill = Annotated[
 ]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), at_most(200),
                       Field(json_schema_extra=SOME_TEXT)]
-Level = Annotated[int, Field(strict=True, ge=1, le=8)]
+Level = Annotated[int, Field(strict=True, ge=1, le=8), WHOLE_NUMBER]
 Mode = Literal["online", "onsite", "blended"]
 Supervision = Literal[
     "unsupervised-no-id-verification",
