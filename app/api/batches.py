@@ -20,6 +20,9 @@ from app.services import Services
 from app.storage import batches as stored
 from app.wallet import offers
 
+# An HTTP header value (latin-1, RFC 9110 section 5.5) that is not blank once its whitespace is stripped
+_NOT_BLANK = r"^[\t -~\x80-\xff]*[!-~\xa1-\xff][\t -~\x80-\xff]*$"
+
 router = APIRouter(tags=["issuing"])
 
 
@@ -28,7 +31,8 @@ router = APIRouter(tags=["issuing"])
              summary="Issue a batch of micro-credentials in the background (all or nothing, or partial)")
 def submit(response: Response, body: BatchRequest = Depends(body_of(BatchRequest, reader=batch_json_body)),
            caller: Caller = Depends(get_caller), session: Session = Db, services: Services = Depends(get_services),
-           idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255)):
+           idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255,
+                                                      json_schema_extra={"pattern": _NOT_BLANK})):
     if idempotency_key is not None and not idempotency_key.strip():
         raise InvalidInput("The Idempotency-Key header must not be empty.",
                            errors=[{"field": "Idempotency-Key", "message": "must not be empty"}])

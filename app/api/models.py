@@ -186,7 +186,7 @@ class UpdateStatusRequest(_Request):
     """VC API "Update Status"."""
 
     credential_id: str = Field(min_length=1, description="The credential's id (`urn:uuid:…`) or mcred's id.")
-    credential_status: list[StatusUpdate] | StatusUpdate
+    credential_status: Annotated[list[StatusUpdate], Field(min_length=1)] | StatusUpdate
     reason: Reason | None = None
     note: str | None = Field(None, max_length=2000)
 

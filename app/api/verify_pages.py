@@ -393,7 +393,9 @@ def verify_form(request: Request, services: Services = Depends(get_services)):
                                                    "request that is not a form)",
                                     "content": {**_html(), **problems(status)[status]["content"]}}
                            for status in (400, 409, 413, 422)}, **problems(500)})
-def verify_upload(request: Request, admit: Admitted = Depends(admitted), file: UploadFile | None = File(None),
+def verify_upload(request: Request, admit: Admitted = Depends(admitted),
+                  file: UploadFile | str | None = File(None, description="The credential file; a part sent as text "
+                                                                          "counts as pasted"),
                   credential: str | None = Form(None),
                   lang: str | None = Form(None), session: Session = Db,
                   services: Services = Depends(get_services),
@@ -401,7 +403,9 @@ def verify_upload(request: Request, admit: Admitted = Depends(admitted), file: U
     lang = lang if lang in i18n.LANGUAGES else _lang(request)
     limit = verifying.VERIFY_LIMITS.max_bytes
     raw: bytes | str | None = None
-    if file is not None and file.filename:
+    if isinstance(file, str):  # a form field, not a file: its text is the credential
+        raw = file
+    elif file is not None and file.filename:
         raw = file.file.read(limit + 1)
     if not raw and credential and credential.strip():
         raw = credential

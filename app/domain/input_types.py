@@ -1,22 +1,25 @@
 """The field types of the micro-credential input (app.domain.microcredential, EU Council Recommendation
 2022/C 243/02, Annex I): language maps, codes of the EU vocabularies (countries, languages, ISCED-F, NUTS/ATU
-regions), e-mail, URIs, ESCO skills, dates, levels, each a pydantic type with its validator and its JSON schema.
+regions), e-mail, URIs, ESCO skills, dates, levels, each a pydantic type with its validator; what its JSON schema
+says beyond pydantic's own comes from app.domain.input_schema.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from app.domain import vocab
+from app.domain.input_schema import SOME_TEXT, WHOLE_NUMBER, IsoDate, any_case, at_most, pattern_schema
+
+__all__ = ["MAX_TEXT", "CountryCode", "Email", "EscoSkill", "HttpUrl", "IscedCode", "IsoDate", "LangMap",
+           "LanguageCode", "Level", "Mode", "RegionCode", "ShortText", "Supervision", "Uri"]
 
 MAX_TEXT = 4000
 MAX_LANGUAGES_IN_MAP = 30
 _LANG_KEY = re.compile(r"^[a-z]{2}$")
-_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ABSOLUTE_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 _HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
@@ -26,27 +29,8 @@ LANG_MAP_EXAMPLE = {"lv": "Teksts latviešu valodā", "en": "Text in English"}
 
 
 # --- field types --------------------------------------------------------------------------------------------------
-# Each type's JSON schema says what its validator accepts (the OpenAPI document is generated from it): patterns
-# for the codes (in either case where the validator changes the case, with the whitespace it strips), and, on the
-# models, which members go together.
-
-
-def _any_case(codes) -> str:
-    return r"^\s*(?:" + "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() else re.escape(c)
-                                          for c in code) for code in sorted(codes, key=len, reverse=True)) + r")\s*$"
-
-
-NOT_NULL = {"not": {"type": "null"}}
-
-
-def given(*names: str) -> dict:
-    """The schema of "at least one of ``names``, not null"."""
-    return {"anyOf": [{"required": [n], "properties": {n: NOT_NULL}} for n in names]}
-
-
-_SOME_TEXT = {"pattern": r"\S"}  # what remains once the whitespace is stripped is not empty
-
-
+# Each type's JSON schema says what its validator accepts (app.domain.input_schema): the OpenAPI document is
+# generated from them.
 def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
     bad = [k for k in value if not _LANG_KEY.match(k)]
     if bad:
@@ -61,7 +45,8 @@ def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
 
 LangMap = Annotated[
     dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
-                        Field(json_schema_extra=_SOME_TEXT)]],
+                        at_most(MAX_TEXT),
+                        Field(json_schema_extra=SOME_TEXT)]],
     Field(
         min_length=1,
         max_length=MAX_LANGUAGES_IN_MAP,
@@ -72,29 +57,38 @@ LangMap = Annotated[
 ]
 
 
-def _one_of(table, what: str, use: str):
-    """The validator of a code of ``table``: an unknown one is refused, saying what to use and what is accepted."""
-    def check(value: str) -> str:
-        if value not in table:
-            raise ValueError(f"unknown {what} {value!r}: use {use} (accepted: {', '.join(sorted(table))})")
-        return value
-    return check
+def _check_country(value: str) -> str:
+    if value not in vocab.COUNTRIES:
+        raise ValueError(
+            f"unknown country code {value!r}: use an ISO 3166-1 alpha-3 code such as 'LVA' "
+            f"(accepted: {', '.join(sorted(vocab.COUNTRIES))})"
+        )
+    return value
 
 
 CountryCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=3),
-    AfterValidator(_one_of(vocab.COUNTRIES, "country code", "an ISO 3166-1 alpha-3 code such as 'LVA'")),
+    StringConstraints(strip_whitespace=True, to_upper=True),
+    AfterValidator(_check_country),
     Field(description="ISO 3166-1 alpha-3 country code (EU authority table 'country'), e.g. LVA.", examples=["LVA"],
-          json_schema_extra={"pattern": _any_case(vocab.COUNTRIES)}),
+          json_schema_extra={"pattern": any_case(vocab.COUNTRIES)}),
 ]
+
+
+def _check_language(value: str) -> str:
+    if value not in vocab.LANGUAGES:
+        raise ValueError(
+            f"unknown language code {value!r}: use an ISO 639-1 code such as 'lv' or 'en' "
+            f"(accepted: {', '.join(sorted(vocab.LANGUAGES))})"
+        )
+    return value
 
 
 LanguageCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=2),
-    AfterValidator(_one_of(vocab.LANGUAGES, "language code", "an ISO 639-1 code such as 'lv' or 'en'")),
-    Field(json_schema_extra={"pattern": _any_case(vocab.LANGUAGES)}),
+    StringConstraints(strip_whitespace=True, to_lower=True),
+    AfterValidator(_check_language),
+    Field(json_schema_extra={"pattern": any_case(vocab.LANGUAGES)}),
 ]
 
 
@@ -106,8 +100,8 @@ def _check_isced(value: str) -> str:
     return value
 
 
-IscedCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4), AfterValidator(_check_isced),
-                      Field(json_schema_extra={"pattern": _any_case(vocab.ISCED_F)})]
+IscedCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_isced),
+                      Field(json_schema_extra={"pattern": any_case(vocab.ISCED_F)})]
 
 _REGION_BY_NAME = {c.pref_label["lv"].casefold(): code for code, c in vocab.REGIONS.items() if code.startswith("LV0")}
 
@@ -130,14 +124,14 @@ _NUTS_LIST = ", ".join(f"{code} {c.pref_label['lv']}" for code, c in vocab.REGIO
 _ATU_LIST = ", ".join(f"{code} {c.pref_label['lv']}" for code, c in vocab.REGIONS.items() if code.startswith("LVA_"))
 RegionCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(strip_whitespace=True),
     AfterValidator(_check_region),
     Field(
         description="Region of the issuer: the NUTS 3 code of a region of Latvia (e.g. LV006 for Rīga) or the ATU "
         "code of a republic city (e.g. LVA_RP_RIX); the exact name of a NUTS 3 region is accepted and stored as its "
         "code.",
         examples=["LV006"],
-        json_schema_extra={"pattern": _any_case([*vocab.REGIONS, *_REGION_BY_NAME])},
+        json_schema_extra={"pattern": any_case([*vocab.REGIONS, *_REGION_BY_NAME])},
     ),
 ]
 
@@ -151,38 +145,28 @@ def _pattern_check(pattern: re.Pattern, what: str):
     return AfterValidator(check)
 
 
-def _pattern_schema(pattern: re.Pattern):
-    """The schema's pattern of a value ``pattern`` checks once its surrounding whitespace is stripped."""
-    return Field(json_schema_extra={"pattern": r"^\s*(?:" + pattern.pattern.strip("^$") + r")\s*$"})
-
-
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), _pattern_check(_EMAIL, "an e-mail address"),
-                 _pattern_schema(_EMAIL)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), at_most(254),
+                 _pattern_check(_EMAIL, "an e-mail address"),
+                 pattern_schema(_EMAIL)]
 Uri = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID"),
-    _pattern_schema(_ABSOLUTE_URI),
+    str, StringConstraints(strip_whitespace=True, max_length=2000), at_most(2000),
+    _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID"),
+    pattern_schema(_ABSOLUTE_URI),
 ]
 HttpUrl = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_HTTP_URL, "an http(s) URL"),
-    _pattern_schema(_HTTP_URL),
+    str, StringConstraints(strip_whitespace=True, max_length=2000), at_most(2000),
+    _pattern_check(_HTTP_URL, "an http(s) URL"),
+    pattern_schema(_HTTP_URL),
 ]
 EscoSkill = Annotated[
     str,
     StringConstraints(strip_whitespace=True),
     _pattern_check(_ESCO_SKILL, "an ESCO skill IRI such as http://data.europa.eu/esco/skill/<uuid>"),
-    _pattern_schema(_ESCO_SKILL),
+    pattern_schema(_ESCO_SKILL),
 ]
-def _full_date(value: object) -> object:
-    # as the document says (format "date", RFC 3339 full-date): no timestamps, no times, no numbers
-    if not (isinstance(value, str) and _FULL_DATE.fullmatch(value)):
-        raise ValueError("must be a date in the form YYYY-MM-DD")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_full_date)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                      Field(json_schema_extra=_SOME_TEXT)]
-Level = Annotated[int, Field(strict=True, ge=1, le=8)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), at_most(200),
+                      Field(json_schema_extra=SOME_TEXT)]
+Level = Annotated[int, Field(strict=True, ge=1, le=8), WHOLE_NUMBER]
 Mode = Literal["online", "onsite", "blended"]
 Supervision = Literal[
     "unsupervised-no-id-verification",
@@ -190,3 +174,4 @@ Supervision = Literal[
     "supervised-online-id-verification",
     "supervised-onsite-id-verification",
 ]
+

@@ -4,8 +4,7 @@ Annex I lists the mandatory elements of a micro-credential (learner identificati
 issuer, awarding body, date of issue, learning outcomes, notional workload, level, type of assessment, form of
 participation, type of quality assurance) and optional ones (prerequisites, supervision and identity verification,
 grade, integration/stackability, further information, ...). This module is the input model only: flat, camelCase,
-multilingual where people read text, built of the field types of app.domain.input_types. app.domain.elm turns it
-into an ELM 3 credential.
+multilingual where people read text. app.domain.elm turns it into an ELM 3 credential.
 
 Multilingual text is always a language map ``{"lv": "...", "en": "..."}``: a bare string would leave the language
 unknown, and Latvian institutions issue in Latvian and English side by side, so a map is required.
@@ -32,8 +31,8 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from app.domain import vocab
+from app.domain.input_schema import NOT_NULL, given
 from app.domain.input_types import (
-    NOT_NULL,
     CountryCode,
     Email,
     EscoSkill,
@@ -48,11 +47,11 @@ from app.domain.input_types import (
     ShortText,
     Supervision,
     Uri,
-    given,
 )
 from app.errors import InvalidInput
 
 MAX_OUTCOMES = 100
+
 
 
 class _Input(BaseModel):
@@ -108,7 +107,8 @@ class Workload(_Input):
     model_config = ConfigDict(json_schema_extra=given("ects", "hours"))
 
     ects: float | None = Field(None, strict=True, gt=0, le=MAX_ECTS, description=f"ECTS credits (at most {MAX_ECTS}).")
-    hours: float | None = Field(None, strict=True, gt=0, le=MAX_HOURS, description=f"Notional learning hours (at most {MAX_HOURS}).")
+    hours: float | None = Field(None, strict=True, gt=0, le=MAX_HOURS,
+                                description=f"Notional learning hours (at most {MAX_HOURS}).")
 
     @model_validator(mode="after")
     def _one_of(self):
