@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import stat
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -69,7 +70,10 @@ def test_serve_port_names_the_origin_of_everything_signed(demo):
     assert vc["proof"]["verificationMethod"].startswith(did + "#")
     entries = as_list(vc["credentialStatus"])
     assert entries and all(e["statusListCredential"].startswith(f"{origin}/status/{DEMO}/") for e in entries)
-    assert all(link.startswith(origin + "/") for link in body["links"].values())
+    links = dict(body["links"])
+    offer = links.pop("walletOffer")  # openid-credential-offer://?credential_offer_uri=<a URL of this origin>
+    assert parse_qs(urlsplit(offer).query)["credential_offer_uri"][0].startswith(origin + "/")
+    assert all(link.startswith(origin + "/") for link in links.values())
     # ...and those URLs are where this process really answers.
     assert demo["did_document"].status_code == 200 and demo["did_document"].json()["id"] == did
     assert demo["status_list"].status_code == 200
