@@ -233,7 +233,9 @@ class IssueResponse(_Model):
     id: str
     links: Links
     warnings: list[JsonObject] | None = Field(None, description="What was accepted but cannot be checked by this "
-                                                                "service (e.g. a status entry of another type)")
+                                                                "service (e.g. a status entry of another type), or "
+                                                                "should be known (`issued-expired`: a record from "
+                                                                "before, issued already expired)")
 
 
 class CohortMember(_Model):

@@ -33,6 +33,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from app.domain import vocab
+from app.domain.input_rules import level_errors
 from app.errors import InvalidInput
 
 MAX_TEXT = 4000
@@ -656,7 +657,7 @@ def parse_micro_credential(data: object, *, today: date) -> MicroCredentialInput
         mc = MicroCredentialInput.model_validate(data, context={"today": today})
     except ValidationError as exc:
         errors = validation_errors(exc)
-    errors = _programme_type_errors(data, errors)
+    errors = level_errors(data, _programme_type_errors(data, errors))
     if errors:
         shown = "; ".join(f"{e['field'] or '(input)'}: {e['message']}" for e in errors[:10])
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
