@@ -12,7 +12,7 @@
     mcred serve [--host --port] [--demo]  run the HTTP service (--demo: also set up everything, demo institution)
     mcred healthcheck [--url]             exit 0 when the service answers /health (the Docker HEALTHCHECK)
     mcred worker [--processes N]          run batch jobs (one worker per machine; it signs on every core)
-    mcred issue-csv FILE --institution SLUG [--dry-run] [--report FAILED.csv] [--all-or-nothing]
+    mcred issue-csv FILE --institution SLUG [--dry-run] [--report FAILED.csv] [--all-or-nothing] [--log-file F]
                                           issue a cohort from a CSV file (layout: README, samples/cohort.csv)
 """
 
@@ -155,10 +155,12 @@ def main(argv: list[str] | None = None) -> int:
                    "element, message) to this file")
     p.add_argument("--all-or-nothing", action="store_true", help="issue nothing unless every row is valid")
     p.add_argument("--processes", type=int, help="signing processes (default: one per core)")
+    p.add_argument("--log-file", type=Path, metavar="FILE", help="append the service's JSON logs to this file "
+                   "(default: only errors, so the progress bar stays readable)")
     args = parser.parse_args(argv)
     settings = Settings()
-    logs.configure()
     try:
+        logs.configure_command(getattr(args, "log_file", None), quiet=args.cmd == "issue-csv")
         return _run(args, settings)
     except McredError as exc:
         print(f"mcred: {exc.detail}", file=sys.stderr)

@@ -5,6 +5,7 @@ files that are not the layout."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -125,3 +126,26 @@ def test_files_that_are_not_the_layout_are_refused(setup, database_url, tmp_path
     done = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", "no-such-institution")
     assert done.returncode == 2 and "No institution" in done.stderr
     assert stored(client, slug) == []
+
+
+def test_the_progress_bar_is_not_crossed_by_log_lines_and_a_missing_file_is_said_plainly(setup, database_url,
+                                                                                         tmp_path):
+    client, keys = setup
+    slug, _ = new_tenant(client)
+    quiet = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", slug)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "8/8" in quiet.stderr and '{"' not in quiet.stderr  # the bar, and not one JSON log line
+    log = tmp_path / "issue.log"
+    logged = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", slug, "--log-file", log)
+    assert logged.returncode == 0 and '{"' not in logged.stderr
+    events = [json.loads(line)["event"] for line in log.read_text(encoding="utf-8").splitlines()]
+    assert events.count("credential.issued") == 8 and "batch.accepted" in events
+
+    missing = mcred(database_url, keys, "issue-csv", tmp_path / "kohorta.csv", "--institution", slug)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert f"Cannot read {tmp_path / 'kohorta.csv'}: there is no such file." in missing.stderr
+    folder = mcred(database_url, keys, "issue-csv", tmp_path, "--institution", slug)
+    assert folder.returncode == 2 and "Traceback" not in folder.stderr and "Cannot read" in folder.stderr
+    unwritable = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", slug, "--log-file",
+                       tmp_path / "no-folder" / "x.log")
+    assert unwritable.returncode == 2 and "Cannot write the log file" in unwritable.stderr
