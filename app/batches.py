@@ -37,7 +37,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app import issuing, jobs, logs, status
+from app import delivery, issuing, jobs, logs, status
 from app.db.models import Batch, BatchItem, Credential, Institution, SigningKey
 from app.domain.timefmt import to_xsd
 from app.errors import InvalidInput, McredError
@@ -243,6 +243,8 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
             inst, result.document, row_id=item.credential_id, learner_ref=result.learner_ref,
             learner_name=result.learner_name, title=result.title, now=result.issued_at, batch_id=batch_id)
             for item, result in done])
+        delivery.record(session, runtime.services.settings, institution_id=inst.id, batch_id=batch_id,
+                        issued=[(item.credential_id, item.input) for item, _ in done], now=runtime.services.clock())
         for item, result in done:
             audit.record(session, actor=actor, action="issue", now=result.issued_at, institution_id=inst.id,
                          credential_id=item.credential_id, learner_ref=result.learner_ref, batch_id=batch_id)

@@ -12,7 +12,8 @@
     mcred serve [--host --port] [--demo]  run the HTTP service (--demo: also set up everything, demo institution)
     mcred healthcheck [--url]             exit 0 when the service answers /health (the Docker HEALTHCHECK)
     mcred worker [--processes N]          run batch jobs (one worker per machine; it signs on every core)
-    mcred issue-csv FILE --institution SLUG [--dry-run] [--report FAILED.csv] [--all-or-nothing] [--log-file F]
+    mcred issue-csv FILE --institution SLUG [--dry-run] [--report FAILED.csv] [--results RESULTS.csv]
+                    [--all-or-nothing] [--log-file F]
                                           issue a cohort from a CSV file (layout: README, samples/cohort.csv)
 """
 
@@ -29,10 +30,11 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from app import admin, batches, contexts, csv_import, issuing, jobs, logs
+from app import admin, batch_results, batches, contexts, csv_import, delivery, issuing, jobs, logs
 from app.config import Settings, serving_origin
 from app.db import migrate
 from app.db.session import make_engine, make_session_factory
+from app.domain.timefmt import utcnow
 from app.errors import ConfigurationError, InvalidInput, McredError
 from app.services import Services, for_settings
 from app.storage import api_keys, institutions
@@ -154,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report", type=Path, metavar="FAILED.csv", help="write the failed rows (row, column, "
                    "element, message) to this file")
     p.add_argument("--all-or-nothing", action="store_true", help="issue nothing unless every row is valid")
+    p.add_argument("--results", type=Path, metavar="RESULTS.csv", help="write every row's result (learner, "
+                   "credential id, the learner's link, the verification link, status, e-mail) to this file")
+    p.add_argument("--delivery-wait", type=float, default=120, metavar="SECONDS", help="with MCRED_SMTP_URL: wait "
+                   "this long at most for the learners' e-mails (a running `mcred worker` retries the rest)")
     p.add_argument("--processes", type=int, help="signing processes (default: one per core)")
     p.add_argument("--log-file", type=Path, metavar="FILE", help="append the service's JSON logs to this file "
                    "(default: only errors, so the progress bar stays readable)")
@@ -240,6 +246,7 @@ def _run(args, settings: Settings) -> int:
 def _issue_csv(args, settings: Settings) -> int:
     """Read, check, issue (this process works on its own batch, beside any running workers), report."""
     rows = csv_import.read(args.file)
+    _check_writable(args.report, args.results)
     services = _services(settings)
     failures = [(row, error) for row, errors in rows.refused.items() for error in errors]
     started = time.monotonic()
@@ -262,6 +269,7 @@ def _issue_csv(args, settings: Settings) -> int:
     total = len(rows.items) + len(rows.refused)
     if batch is not None:
         _run_with_progress(settings, batch, queue, args.processes)
+        delivery.drain(settings, batch["id"], wait_seconds=args.delivery_wait)
         with _session(settings) as session:
             for item, _ in stored.items_page(session, batch["id"], state="failed", offset=0, limit=None):
                 failures.extend((rows.rows[item.seq], error) for error in item.errors)
@@ -287,7 +295,35 @@ def _issue_csv(args, settings: Settings) -> int:
             writer.writerow(["row", "column", "element", "message"])
             writer.writerows([row, _column(error), _element(error), error["message"]] for row, error in failures)
         print(f"failed rows: {args.report}")
+    if args.results is not None:
+        _write_results(args, settings, rows, batch, failures)
     return 1 if failures else 0
+
+
+def _check_writable(*paths: Path | None) -> None:
+    """Refuse an output file that cannot be written before anything is issued, not after."""
+    for path in filter(None, paths):
+        try:
+            existed = path.exists()
+            with open(path, "a", encoding="utf-8"):
+                pass
+            if not existed:
+                path.unlink()  # written at the end; nothing is left behind if the command stops before
+        except OSError as exc:
+            raise InvalidInput(f"Cannot write {path}: {exc.strerror}.", slug="file-unwritable",
+                               errors=[{"field": str(path), "message": exc.strerror or "not writable"}]) from None
+
+
+def _write_results(args, settings: Settings, rows, batch: dict | None, failures: list) -> None:
+    from app.api.links import links
+
+    texts = [(row, f"{_column(error)}: {error['message']}") for row, error in failures]
+    with _session(settings) as session:
+        items = (list(batch_results.batch_rows(session, settings.public_origin, batch["id"], links, utcnow()))
+                 if batch is not None else None)
+    with open(args.results, "w", encoding="utf-8-sig", newline="") as out:  # a BOM, as the report
+        batch_results.write(out, batch_results.for_file(rows, texts, items, dry_run=args.dry_run))
+    print(f"results: {args.results}")
 
 
 def _element(error: dict) -> str:

@@ -33,7 +33,7 @@ import procrastinate
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app import batches
+from app import batches, delivery
 from app.config import Settings
 from app.db.session import make_engine, make_session_factory
 from app.services import for_settings
@@ -126,6 +126,7 @@ class Runtime:
 def work(settings: Settings, *, processes: int | None = None, concurrency: int = 2, until_batch: str | None = None,
          queue: str | None = None) -> None:
     """Run batch jobs: forever (``mcred worker``, until SIGTERM or SIGINT), or until ``until_batch`` is done."""
+    sweeper = delivery.Sweeper(settings)  # and send the learners' e-mails (app.delivery), when that is on
     runtime = Runtime(settings, processes=processes)
     try:
         if is_postgres(settings.database_url):
@@ -134,6 +135,7 @@ def work(settings: Settings, *, processes: int | None = None, concurrency: int =
             _work_sqlite(runtime, concurrency, until_batch)
     finally:
         runtime.close()
+        sweeper.close()
 
 
 def _batch_done(runtime: Runtime, batch_id: str) -> bool:

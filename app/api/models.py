@@ -262,6 +262,17 @@ class BatchLinks(_Model):
     self_: str = Field(alias="self", description="This batch (GET /batches/{id}).")
 
 
+class DeliveryState(_Model):
+    """The e-mail that gives the learner their link (MCRED_SMTP_URL; sent once, retried with backoff)."""
+
+    status: Literal["pending", "sending", "sent", "failed"] = Field(
+        description="pending (due, or waiting to be retried), sending, sent, or failed (given up)")
+    attempts: int
+    sent_at: str | None = None
+    next_attempt_at: str | None = Field(None, description="When a failed attempt is retried.")
+    error: str | None = Field(None, description="Why the last attempt failed.")
+
+
 class BatchItemResult(_Model):
     """One item: pending, issued (its credential id and links) or failed (its errors, fields named items[n]…)."""
 
@@ -271,6 +282,7 @@ class BatchItemResult(_Model):
     id: str | None = None
     links: Links | None = None
     errors: list[ProblemField] | None = None
+    delivery: DeliveryState | None = Field(None, description="The e-mail to the learner, when one is sent.")
 
 
 class BatchSummary(_Model):
