@@ -39,6 +39,8 @@ from app.errors import ConfigurationError, InvalidInput, McredError
 from app.services import Services, for_settings
 from app.storage import api_keys, institutions
 from app.storage import batches as stored
+from app.texts import cli as cli_texts
+from app.texts import problems as problem_texts
 
 DEMO_SLUG = "demo-universitate"
 
@@ -169,8 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         logs.configure_command(getattr(args, "log_file", None), quiet=args.cmd == "issue-csv")
         return _run(args, settings)
     except McredError as exc:
-        print(f"mcred: {exc.detail}", file=sys.stderr)
-        for err in exc.errors:
+        problem = problem_texts.localize(exc.to_problem(), problem_texts.command_language())
+        print(f"mcred: {problem['detail']}", file=sys.stderr)
+        for err in problem.get("errors", []):
             print(f"  {err.get('field')}: {err.get('message')}", file=sys.stderr)
         return 2
 
@@ -269,7 +272,7 @@ def _issue_csv(args, settings: Settings) -> int:
     total = len(rows.items) + len(rows.refused)
     if batch is not None:
         _run_with_progress(settings, batch, queue, args.processes)
-        delivery.drain(settings, batch["id"], wait_seconds=args.delivery_wait)
+        args.undelivered = delivery.drain(settings, batch["id"], wait_seconds=args.delivery_wait)
         with _session(settings) as session:
             for item, _ in stored.items_page(session, batch["id"], state="failed", offset=0, limit=None):
                 failures.extend((rows.rows[item.seq], error) for error in item.errors)
@@ -277,24 +280,28 @@ def _issue_csv(args, settings: Settings) -> int:
     failures.sort(key=lambda f: f[0])
     failed_rows = len({row for row, _ in failures})
     elapsed = time.monotonic() - started
+    lang = problem_texts.command_language()
     if batch is None:
-        verdict = ("checked, nothing issued" if args.dry_run else
-                   "refused: nothing issued (--all-or-nothing)" if args.all_or_nothing else "nothing issued")
-        print(f"{args.file.name}: {total} rows {verdict}; {total - failed_rows} valid, {failed_rows} invalid.")
+        verdict = "checked" if args.dry_run else "refused" if args.all_or_nothing else "nothing"
+        print(cli_texts.line(lang, verdict, file=args.file.name, total=total, valid=total - failed_rows,
+                             invalid=failed_rows))
     else:
         issued = batch["counts"]["issued"]
-        print(f"{args.file.name}: {issued} of {total} rows issued, {failed_rows} failed, in {elapsed:.1f} s "
-              f"({issued / elapsed:.1f} credentials/s); batch {batch['id']}.")
+        print(cli_texts.line(lang, "issued", file=args.file.name, issued=issued, total=total, failed=failed_rows,
+                             seconds=elapsed, rate=issued / elapsed, batch=batch["id"]))
+    failures = [(row, {**error, "message": problem_texts.message(error["message"], lang)}) for row, error in failures]
     for row, error in failures[:20]:
-        print(f"  row {row}: {_column(error)}: {error['message']}", file=sys.stderr)
+        print(cli_texts.line(lang, "row", row=row, column=_column(error), message=error["message"]), file=sys.stderr)
     if len(failures) > 20:
-        print(f"  ... and {len(failures) - 20} more", file=sys.stderr)
+        print(cli_texts.line(lang, "more", count=len(failures) - 20), file=sys.stderr)
+    if getattr(args, "undelivered", 0):
+        print(cli_texts.line(lang, "undelivered", count=args.undelivered), file=sys.stderr)
     if args.report is not None:
         with open(args.report, "w", encoding="utf-8-sig", newline="") as out:  # a BOM: spreadsheets read UTF-8
             writer = csv.writer(out)
             writer.writerow(["row", "column", "element", "message"])
             writer.writerows([row, _column(error), _element(error), error["message"]] for row, error in failures)
-        print(f"failed rows: {args.report}")
+        print(cli_texts.line(lang, "report", path=args.report))
     if args.results is not None:
         _write_results(args, settings, rows, batch, failures)
     return 1 if failures else 0
@@ -323,7 +330,7 @@ def _write_results(args, settings: Settings, rows, batch: dict | None, failures:
                  if batch is not None else None)
     with open(args.results, "w", encoding="utf-8-sig", newline="") as out:  # a BOM, as the report
         batch_results.write(out, batch_results.for_file(rows, texts, items, dry_run=args.dry_run))
-    print(f"results: {args.results}")
+    print(cli_texts.line(problem_texts.command_language(), "results", path=args.results))
 
 
 def _element(error: dict) -> str:
