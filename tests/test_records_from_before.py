@@ -53,3 +53,20 @@ def test_an_eqf_level_contradicting_the_lki_level_is_refused_naming_both(client)
     assert "LKI level 5" in errors[0]["message"] and "EQF level 6" in errors[0]["message"]
     assert issue(client, key, eqfLevel=5, nqfLevel=5).status_code == 201
     assert issue(client, key, eqfLevel=5, nqfLevel=None).status_code == 201  # no LKI level: nothing to contradict
+
+
+def test_a_batch_of_records_from_before_says_which_were_issued_expired(client):
+    import csv
+    import io
+
+    from app import jobs
+
+    _, key = new_tenant(client)
+    old = {**copy.deepcopy(EXAMPLE), "dateOfIssue": "2019-06-28", "validUntil": "2021-06-30"}
+    current = {**copy.deepcopy(EXAMPLE), "dateOfIssue": "2019-06-28", "validUntil": "2099-06-30"}
+    batch_id = client.post("/credentials/batches", json={"items": [old, current]}, headers=auth(key)).json()["id"]
+    jobs.work(client.app.state.services.settings, processes=1, until_batch=batch_id)
+    answer = client.get(f"/batches/{batch_id}", headers={**auth(key), "Accept": "text/csv"})
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"), newline="")))
+    assert [(r["status"], r["message"]) for r in rows] == [
+        ("issued", "issued expired: valid until 2021-06-30"), ("issued", "")]
