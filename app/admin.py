@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy.orm import Session
 
-from app import logs, safe_json
+from app import letterhead, logs, safe_json
 from app.db.models import ApiKey, Institution, SigningKey
 from app.domain import did_key, did_web
 from app.domain.keys import generate_private_key, public_key_multibase
@@ -79,9 +79,11 @@ def create_institution(session: Session, services: Services, *, slug: str, legal
 
 def update_institution(session: Session, services: Services, inst: Institution, *, legal_name: dict | None = None,
                        homepage: str | None = None, email: str | None = None, registration: str | None = None,
-                       default_validity_days: int | None = None, actor: str = "admin") -> Institution:
+                       default_validity_days: int | None = None, actor: str = "admin",
+                       **letterhead_fields) -> Institution:
     """Change what the institution's next credentials say of it (its DID and keys stay: they are signed into the
-    credentials already issued, which keep verifying). Only the fields given change."""
+    credentials already issued, which keep verifying) and its certificates' letterhead (see
+    ``update_letterhead``). Only the fields given change."""
     _refuse_unsafe_text(legalName=legal_name, homepage=homepage, email=email, registration=registration)
     if legal_name is not None and (not legal_name or not all(isinstance(v, str) and v.strip()
                                                              for v in legal_name.values())):
@@ -90,6 +92,7 @@ def update_institution(session: Session, services: Services, inst: Institution, 
     if default_validity_days is not None and not 0 < default_validity_days <= 36500:
         raise InvalidInput("The default validity must be 1 to 36500 days.",
                            errors=[{"field": "defaultValidityDays", "message": "out of range"}])
+    letterhead_changed = update_letterhead(inst, **letterhead_fields)
     profile = dict(inst.profile or {})
     changed = {k: v for k, v in (("legalName", legal_name and {**profile.get("legalName", {}), **legal_name}),
                                   ("homepage", homepage), ("email", email), ("registration", registration)) if v}
@@ -98,10 +101,55 @@ def update_institution(session: Session, services: Services, inst: Institution, 
     if default_validity_days is not None:
         inst.default_validity_days = default_validity_days
         changed["defaultValidityDays"] = default_validity_days
+    changed.update(dict.fromkeys(letterhead_changed, True))
     audit.record(session, actor=actor, action="institution.update", now=services.clock(), institution_id=inst.id,
                  fields=sorted(changed))
     logs.on_commit(session, "institution.updated", institution=inst.slug, fields=sorted(changed))
     return inst
+
+
+def update_letterhead(inst: Institution, *, logo: bytes | None = None, remove_logo: bool = False,
+                      address: dict | None = None, signatory_name: str | None = None,
+                      signatory_position: dict | None = None, show_learner_reference: bool | None = None) -> list[str]:
+    """The certificate's letterhead: the logo (sanitised, app.letterhead), the address and signatory position
+    ({lv, en}: a language given as "" is removed), the signatory's name ("" removes it), whether the learner's own
+    reference is printed and shown on the public page. Returns the names of the fields changed."""
+    _refuse_unsafe_text(address=address, signatoryName=signatory_name, signatoryPosition=signatory_position)
+    if logo is not None and remove_logo:
+        raise InvalidInput("Give a new logo or remove it, not both.", errors=[{"field": "logo", "message": "both"}])
+    changed = []
+    if logo is not None:
+        inst.logo, inst.logo_media_type = letterhead.sanitise(logo)
+        changed.append("logo")
+    elif remove_logo:
+        inst.logo, inst.logo_media_type = None, None
+        changed.append("logo")
+    for name, value, column in (("address", address, "address"),
+                                ("signatoryPosition", signatory_position, "signatory_position")):
+        if value is not None:
+            if set(value) - {"lv", "en"} or any(len(v) > 300 for v in value.values()):
+                raise InvalidInput(f"{name}: lv and/or en, at most 300 characters each.",
+                                   errors=[{"field": name, "message": "invalid"}])
+            merged = {k: v.strip() for k, v in {**(getattr(inst, column) or {}), **value}.items() if v.strip()}
+            setattr(inst, column, merged or None)
+            changed.append(name)
+    if signatory_name is not None:
+        if len(signatory_name) > 200:
+            raise InvalidInput("The signatory's name: at most 200 characters.",
+                               errors=[{"field": "signatoryName", "message": "too long"}])
+        inst.signatory_name = signatory_name.strip() or None
+        changed.append("signatoryName")
+    if show_learner_reference is not None:
+        inst.show_learner_reference = show_learner_reference
+        changed.append("showLearnerReference")
+    return changed
+
+
+def letterhead_of(inst: Institution) -> dict:
+    """The letterhead as the CLI shows it (the logo by its type and size)."""
+    return {"logo": {"mediaType": inst.logo_media_type, "bytes": len(inst.logo)} if inst.logo else None,
+            "address": inst.address, "signatoryName": inst.signatory_name,
+            "signatoryPosition": inst.signatory_position, "showLearnerReference": inst.show_learner_reference}
 
 
 def rotate_key(session: Session, services: Services, inst: Institution, *, actor: str = "admin") -> SigningKey:

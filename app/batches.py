@@ -5,7 +5,7 @@ Accepting a batch (``submit``) is one transaction. Every item is validated and b
 (app.issuing.build_micro_credential, one document at a time); in ``all-or-nothing`` mode one invalid item refuses
 the whole batch and nothing is stored, in ``partial`` mode the invalid items are stored as failed with their errors.
 Each accepted item gets its credential id there and then; the batch, its items, the jobs that will issue them
-(app.jobs) and the answer to an ``Idempotency-Key`` are committed together.
+(app.queue) and the answer to an ``Idempotency-Key`` are committed together.
 
 Issuing one chunk of items (``run_chunk``, a job) takes three steps, so that no transaction is open while documents
 are signed (SQLite's single write lock is never held while signing):
@@ -13,7 +13,7 @@ are signed (SQLite's single write lock is never held while signing):
 1. claim, a short transaction: the chunk's pending items are locked and each gets its status list slots (the slots
    an earlier, interrupted attempt claimed for it are its slots again: app.status.claim_entries);
 2. sign, outside any transaction, in the worker's signing processes (the JSON-LD work is CPU-bound: one process
-   per core, app.jobs);
+   per core, app.signing_pool);
 3. store, a short transaction: each item still pending is marked issued and its credential inserted with the
    item's credential id as primary key, and the batch's counts move on.
 
@@ -27,9 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -37,11 +35,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app import delivery, issuing, jobs, logs, status
-from app.db.models import Batch, BatchItem, Credential, Institution, SigningKey
+from app import delivery, issuing, logs, status
+from app.db.models import Batch, BatchItem, Credential, Institution
 from app.domain.timefmt import to_xsd
 from app.errors import InvalidInput, McredError
-from app.services import Services, for_settings
+from app.queue import enqueue
+from app.services import Services
 from app.storage import audit, credentials, idempotency, institutions
 from app.storage import batches as stored
 
@@ -104,8 +103,8 @@ def submit(session: Session, services: Services, inst: Institution, items: list,
                   finished_at=None if refused < len(rows) else now)
     stored.create(session, batch, rows)
     size = batch.chunk_size
-    jobs.enqueue(session, batch.id, [(k, min(k + size, len(rows))) for k in range(0, len(rows), size)
-                                     if any(r["state"] == "pending" for r in rows[k:k + size])], queue=queue)
+    enqueue(session, batch.id, [(k, min(k + size, len(rows))) for k in range(0, len(rows), size)
+                                if any(r["state"] == "pending" for r in rows[k:k + size])], queue=queue)
     origin = services.settings.public_origin
     answer = Answer(202, {**describe(origin, batch), "items": [
         {"index": row["seq"], "status": "failed", "learnerRef": row["learner_ref"], "errors": row["errors"]}
@@ -256,38 +255,3 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
     t3 = time.perf_counter()
     log.info("batch %s items %d-%d: %d issued, %d failed; claim %.2f s, sign %.2f s, store %.2f s",
              batch_id, start, stop - 1, issued, failed, t1 - t0, t2 - t1, t3 - t2)
-
-
-# --- the signing processes ------------------------------------------------------------------------------------------
-
-_signing_services: Services | None = None
-
-
-def init_signing_process(settings, parent_pid: int) -> None:
-    """Runs once in each signing process: its own services (contexts, key store), and an exit when the worker that
-    started it is gone (killed), so no signing process outlives its worker."""
-    global _signing_services
-    _signing_services = for_settings(settings)
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(1)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def sign_item(issuer: Issuer, work: Work) -> Signed:
-    """Build and sign one item (in a signing process): the item's refusal is its result, not an exception."""
-    services = _signing_services
-    inst = Institution(id=issuer.id, did=issuer.did, profile=issuer.profile,
-                       default_validity_days=issuer.default_validity_days)
-    key = SigningKey(key_file=issuer.key_file, verification_method=issuer.verification_method)
-    try:
-        unsigned, summary = issuing.build_micro_credential(services, inst, work.input, row_id=work.credential_id)
-        now = services.clock()
-        document = issuing.sign(services, key, unsigned, now, work.entries)
-    except McredError as exc:
-        return Signed(work.seq, errors=item_errors(exc, work.seq))
-    return Signed(work.seq, document, summary.get("learnerRef"), summary.get("learnerName"), summary.get("title"),
-                  now)

@@ -3,7 +3,8 @@
     mcred setup-contexts [--download]     put the pinned JSON-LD contexts in place (mirror, else canonical URL)
     mcred migrate                         apply the database migrations (a deployment step: once, before serving)
     mcred create-institution ...          new institution with its own key and DID
-    mcred update-institution SLUG ...     change its names, homepage, e-mail, registration number, default validity
+    mcred update-institution SLUG ...     change its names, homepage, e-mail, registration number, default validity,
+                                          the certificates' logo, address and signatory
     mcred create-api-key SLUG [--label]   print a new API key (shown once)
     mcred list-api-keys SLUG              the institution's API keys (prefix, label, created, revoked)
     mcred revoke-api-key SLUG PREFIX      the key gets 401 from now on
@@ -129,6 +130,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--email")
     p.add_argument("--registration", help="registration number: the issuer's legal (eIDAS) identifier")
     p.add_argument("--default-validity-days", type=int)
+    p.add_argument("--logo", type=Path, metavar="FILE", help="the certificates' logo: PNG or SVG (sanitised; at most "
+                   "1 MiB, 5000 pixels a side)")
+    p.add_argument("--no-logo", action="store_true", help="remove the logo")
+    for flag, what in (("--address", "postal address printed on certificates"),
+                       ("--signatory-position", "position of the signatory")):
+        for lang in ("lv", "en"):
+            p.add_argument(f"{flag}-{lang}", help=f"{what} ({lang}; \"\" removes it)")
+    p.add_argument("--signatory-name", help="the person who signs printed certificates (\"\" removes it)")
+    p.add_argument("--show-learner-reference", action=argparse.BooleanOptionalAction, help="print the learner's own "
+                   "reference (student number) on certificates and show it on the public verification page")
     p = sub.add_parser("create-api-key")
     p.add_argument("slug")
     p.add_argument("--label", default="api")
@@ -220,10 +231,11 @@ def _run(args, settings: Settings) -> int:
             inst = admin.update_institution(session, services, institutions.by_slug(session, args.slug),
                                             legal_name=names or None, homepage=args.homepage, email=args.email,
                                             registration=args.registration,
-                                            default_validity_days=args.default_validity_days)
+                                            default_validity_days=args.default_validity_days, **_letterhead(args))
             session.commit()
             print(json.dumps({"slug": inst.slug, "did": inst.did, **inst.profile,
-                              "defaultValidityDays": inst.default_validity_days}, indent=2, ensure_ascii=False))
+                              "defaultValidityDays": inst.default_validity_days, **admin.letterhead_of(inst)},
+                             indent=2, ensure_ascii=False))
         elif args.cmd == "create-api-key":
             key = admin.create_api_key(session, services, institutions.by_slug(session, args.slug), args.label)
             session.commit()
@@ -244,6 +256,24 @@ def _run(args, settings: Settings) -> int:
             for inst in institutions.all_institutions(session):
                 print(f"{inst.slug}\t{inst.did}")
     return 0
+
+
+def _letterhead(args) -> dict:
+    """update-institution's letterhead options as admin.update_letterhead takes them."""
+    def by_language(flag: str) -> dict | None:
+        given = {lang: getattr(args, f"{flag}_{lang}") for lang in ("lv", "en")}
+        return {k: v for k, v in given.items() if v is not None} or None
+
+    logo = None
+    if args.logo is not None:
+        try:
+            logo = args.logo.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"The logo file {args.logo} cannot be read: {exc.strerror or exc}.",
+                               errors=[{"field": "logo", "message": "unreadable"}]) from exc
+    return {"logo": logo, "remove_logo": args.no_logo, "address": by_language("address"),
+            "signatory_name": args.signatory_name, "signatory_position": by_language("signatory_position"),
+            "show_learner_reference": args.show_learner_reference}
 
 
 def _issue_csv(args, settings: Settings) -> int:

@@ -10,7 +10,7 @@ so a forged document cannot put a link of its own choosing before the reader.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from app import i18n
@@ -43,7 +43,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("stackability", ("stackability", "isPartialQualification", "partOf", "entitlesTo", "furtherInformation")),
     ("identifiers", ("learnerRef", "credentialId", "issuerId")),
 )
-CARD = ("learnerName", "title", "ects", "level", "validUntil")  # after the verdict and the issuer; hours without ECTS
+# the summary card, after the verdict and the issuer (hours without ECTS)
+CARD = ("learnerName", "title", "documentType", "ects", "level", "validUntil")
 DATES = ("dateOfIssue", "validFrom", "validUntil")
 # a verdict's outcome word for the check that decided it ("Revoked", not "Failed")
 OUTCOME_WORDS = {("status", "revoked"), ("status", "suspended"), ("validity", "expired"),
@@ -145,23 +146,32 @@ def _reason(result: VerificationResult, lang: str) -> str | None:
     return None
 
 
-def _status_facts(result: VerificationResult, own: Credential | None, lang: str) -> list[tuple[str, str]]:
-    """For this service's own credential: when it was revoked or suspended, and the reason's category."""
+def _status_facts(result: VerificationResult, own: Credential | None, lang: str,
+                  when=i18n.format_moment) -> list[tuple[str, str]]:
+    """For this service's own credential: when (``when(moment, lang)``) it was revoked or suspended, and the
+    reason's category."""
     if own is None or result.verdict not in (REVOKED, SUSPENDED) or own.status != result.verdict:
         return []
     t = i18n.translator(lang)
     facts = []
     if own.status_changed_at:
-        facts.append((t(f"status.{result.verdict}.on"), i18n.format_moment(own.status_changed_at, lang)))
+        facts.append((t(f"status.{result.verdict}.on"), when(own.status_changed_at, lang)))
     if own.status_reason:
         facts.append((t("status.reason"), t(f"reason.{own.status_reason}")))
     return facts
 
 
+def _day(moment: datetime, lang: str) -> str:
+    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return i18n.format_date(moment.astimezone(i18n.RIGA).date(), lang)
+
+
 def reading(result: VerificationResult, credential: dict, lang: str, now: datetime, *,
-            own: Credential | None = None) -> dict:
+            own: Credential | None = None, learner_ref: bool = True) -> dict:
     """Everything a rendition shows about ``result`` (of ``credential``), in ``lang``. ``own``: this service's row
-    of the credential, when the reader came through its link (status date and reason)."""
+    of the credential, when the reader came through its link (status date and reason). ``learner_ref``: whether
+    the learner's own reference (student number) is shown; the public page and the certificate show it only when
+    the institution asks for it (``show_learner_reference``)."""
     t = i18n.translator(lang)
     verdict = result.verdict
     view = result.view or {}
@@ -182,6 +192,8 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
         t("issuer.recognised.trust-list" if info.get("source") == "trust-list" else "issuer.recognised")
     credential_id = credential.get("id") if isinstance(credential.get("id"), str) else None
     fields = _fields(summary, {"credentialId": credential_id, "issuerId": result.issuer}, lang) if view else {}
+    if not learner_ref:
+        fields.pop("learnerRef", None)
     missing = [elm.MANDATORY_ELEMENTS.get(m, {}).get(lang) or str(m)
                for w in result.warnings if w.get("code") == "elm-elements-missing" for m in w.get("missing") or []]
     unreadable = verdict == INVALID and not any(
@@ -195,6 +207,7 @@ def reading(result: VerificationResult, credential: dict, lang: str, now: dateti
         "verdict_text": t(f"{headline}.text"),
         "reason": _reason(result, lang) if verdict == INVALID or verdict == "unknown" else None,
         "status_facts": _status_facts(result, own, lang),
+        "status_facts_dated": _status_facts(result, own, lang, when=_day),  # the certificate: no clock time
         "contact": _http_url(contact) if verdict in (REVOKED, SUSPENDED, EXPIRED, NOT_YET_VALID) else None,
         "authentic": authentic,
         "issuer": {"name": issuer_name, "recognised": recognised if judged else None, "note": issuer_note,

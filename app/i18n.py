@@ -202,8 +202,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "qr.caption": "QR kods pārbaudes saitei",
         "qr.alt": "QR kods, kas ved uz pārbaudes lapu",
         # the PDF certificate
-        "cert.intro": "Ar šo apliecina, ka",
-        "cert.completed": "ir ieguvis(-usi) mikrokvalifikāciju",
+        "cert.learner": "Vārds, uzvārds",
+        "cert.title": "Mikrokvalifikācijas nosaukums",
         "cert.verify": "Pārbaudiet derīgumu",
         "cert.verify.text": "Skenējiet QR kodu vai atveriet adresi: pārbaudes lapa rāda, vai apliecinājums ir īsts "
                             "un šobrīd derīgs.",
@@ -386,8 +386,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "learner.private": "The link to this page is personal: do not publish it. Share the verification link.",
         "qr.caption": "QR code of the verification link",
         "qr.alt": "QR code leading to the verification page",
-        "cert.intro": "This is to certify that",
-        "cert.completed": "has been awarded the micro-credential",
+        "cert.learner": "Name",
+        "cert.title": "Title of the micro-credential",
         "cert.verify": "Verify",
         "cert.verify.text": "Scan the QR code or open the address: the verification page shows whether the "
                             "credential is genuine and valid now.",

@@ -3,16 +3,17 @@
 A job issues one chunk of a batch (``app.batches.run_chunk``). Both databases run the same job function:
 
 * PostgreSQL: the jobs are procrastinate jobs (a maintained PostgreSQL job queue, schema created by migration
-  0004), deferred in the transaction that accepts the batch, so a batch and its jobs exist together or not at all.
-  Any number of ``mcred worker`` processes, on any number of machines, share them. A worker that stops sending
-  heartbeats (killed) is taken for dead after ``MCRED_WORKER_STALLED_SECONDS``, and every worker runs the dead
-  worker's unfinished jobs again (``_retry_stalled``).
+  0004), deferred in the transaction that accepts the batch (app.queue), so a batch and its jobs exist together or
+  not at all. Any number of ``mcred worker`` processes, on any number of machines, share them. A worker that stops
+  sending heartbeats (killed) is taken for dead after ``MCRED_WORKER_STALLED_SECONDS``, and every worker runs the
+  dead worker's unfinished jobs again (``_retry_stalled``).
 * SQLite (the embedded default, one machine): no queue table; the batch items are the persisted work. One worker
   per database runs the chunks with pending items in process (a lock file beside the database keeps a second one
   waiting), so a restarted worker simply carries on.
 
 In a worker, ``concurrency`` jobs run at once in threads (one stores while another's items are signed) and share one
-pool of signing processes, one per core (processes, not threads: the JSON-LD work is CPU-bound and holds the GIL).
+pool of signing processes (app.signing_pool), one per core (processes, not threads: the JSON-LD work is CPU-bound
+and holds the GIL).
 """
 
 from __future__ import annotations
@@ -31,28 +32,17 @@ from pathlib import Path
 
 import procrastinate
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
-from app import batches, delivery
+from app import batches, delivery, signing_pool
 from app.config import Settings
 from app.db.session import make_engine, make_session_factory
+from app.queue import JOB_ATTEMPTS, JOB_RETRY_WAIT, QUEUE, TASK, is_postgres
 from app.services import for_settings
 from app.storage import batches as stored
 
 log = logging.getLogger("mcred.jobs")
 
-TASK = "mcred.issue_batch_chunk"
-QUEUE = "batches"
-# A chunk job that raised (a database error, a signing process that died) is run again, at most this often.
-JOB_ATTEMPTS = 10
-JOB_RETRY_WAIT = 5
-
-
-def is_postgres(url: str) -> bool:
-    return make_url(url).get_backend_name() == "postgresql"
-
-
-# --- deferring ----------------------------------------------------------------------------------------------------
+# --- the job ------------------------------------------------------------------------------------------------------
 
 
 def _chunk_job(context: procrastinate.JobContext, batch_id: str, start: int, stop: int) -> None:
@@ -64,19 +54,6 @@ def procrastinate_app(connector: procrastinate.BaseConnector) -> procrastinate.A
     app.task(name=TASK, queue=QUEUE, pass_context=True,
              retry=procrastinate.RetryStrategy(max_attempts=JOB_ATTEMPTS, wait=JOB_RETRY_WAIT))(_chunk_job)
     return app
-
-
-# Deferring uses the caller's own connection (its transaction), never a pool: this app is never opened.
-_DEFERRING = procrastinate_app(procrastinate.SyncPsycopgConnector())
-
-
-def enqueue(session: Session, batch_id: str, chunks: list[tuple[int, int]], *, queue: str | None = None) -> None:
-    """The chunk jobs of a batch, in the caller's transaction (PostgreSQL); on SQLite the items are the work."""
-    if not chunks or not is_postgres(str(session.get_bind().url)):
-        return
-    connection = session.connection().connection.driver_connection
-    _DEFERRING.configure_task(TASK, queue=queue or QUEUE, connection=connection).batch_defer(
-        *[{"batch_id": batch_id, "start": start, "stop": stop} for start, stop in chunks])
 
 
 # --- the worker ---------------------------------------------------------------------------------------------------
@@ -99,14 +76,14 @@ class Runtime:
             if self._pool is None:
                 # spawn: a fresh interpreter, never a fork of a process with threads and open connections
                 self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=batches.init_signing_process,
+                                                 initializer=signing_pool.init_signing_process,
                                                  initargs=(self.settings, os.getpid()))
             return self._pool
 
     def sign_many(self, issuer: batches.Issuer, works: list[batches.Work]) -> list[batches.Signed]:
         pool = self._get_pool()
         try:
-            return list(pool.map(partial(batches.sign_item, issuer), works,
+            return list(pool.map(partial(signing_pool.sign_item, issuer), works,
                                  chunksize=max(1, len(works) // (4 * self.processes))))
         except BrokenProcessPool:
             with self._lock:  # a signing process died: the next job gets a new pool, this one is run again

@@ -143,8 +143,8 @@ def fits_width(page) -> None:
     assert page.evaluate("document.scrollingElement.scrollWidth") <= width, "the page scrolls sideways"
 
 
-CARD = (".card .row-issuer", ".card .row-learnerName", ".card .row-title", ".card .row-ects", ".card .row-level",
-        ".card .row-validUntil")
+CARD = (".card .row-issuer", ".card .row-learnerName", ".card .row-title", ".card .row-documentType", ".card .row-ects",
+        ".card .row-level", ".card .row-validUntil")
 TEXTS = {
     "verified": {"lv": "Apliecinājums ir īsts un derīgs", "en": "The credential is genuine and valid"},
     "unrecognised-issuer": {"lv": "Paraksts ir īsts, bet izsniedzējs nav atpazīts",

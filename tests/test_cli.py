@@ -85,3 +85,35 @@ def test_an_institution_gets_its_registration_number_later_and_then_issues(tmp_p
         assert issued.json()["verifiableCredential"]["issuer"]["eIDASIdentifier"]["notation"] == "90000013771"
     bad = mcred(env, "update-institution", "va", "--default-validity-days", "0")
     assert bad.returncode == 2 and "validity" in bad.stderr
+
+
+def test_update_institution_sets_the_certificates_letterhead(tmp_path):
+    """`--logo` (sanitised, PNG or SVG), `--no-logo`, the address and signatory in lv/en, whether the learner's
+    reference is shown; a missing or hostile logo file is refused with exit 2 and a message, not a traceback."""
+    env = {"MCRED_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "MCRED_KEYS_DIR": str(tmp_path / "keys"),
+           "MCRED_PUBLIC_URL": "https://mcred.example.lv"}
+    assert mcred(env, "migrate").returncode == 0
+    assert mcred(env, "create-institution", "lu", "--name-lv", "Latvijas Universitāte").returncode == 0
+    logo = tmp_path / "logo.svg"
+    logo.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="40"><!-- editor -->'
+                     b'<rect width="80" height="40" fill="#0b3d73"/></svg>')
+    done = mcred(env, "update-institution", "lu", "--logo", str(logo), "--address-lv", "Raiņa bulvāris 19, Rīga",
+                 "--address-en", "19 Raiņa Boulevard, Riga", "--signatory-name", "Jānis Ozoliņš",
+                 "--signatory-position-lv", "Rektors", "--signatory-position-en", "Rector",
+                 "--show-learner-reference")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["logo"]["mediaType"] == "image/svg+xml" and out["logo"]["bytes"] > 0
+    assert out["address"] == {"lv": "Raiņa bulvāris 19, Rīga", "en": "19 Raiņa Boulevard, Riga"}
+    assert out["signatoryName"] == "Jānis Ozoliņš" and out["signatoryPosition"] == {"lv": "Rektors", "en": "Rector"}
+    assert out["showLearnerReference"] is True
+    out = json.loads(mcred(env, "update-institution", "lu", "--no-logo", "--signatory-position-en", "",
+                           "--no-show-learner-reference").stdout)
+    assert out["logo"] is None and out["signatoryPosition"] == {"lv": "Rektors"}
+    assert out["showLearnerReference"] is False and out["signatoryName"] == "Jānis Ozoliņš"
+
+    missing = mcred(env, "update-institution", "lu", "--logo", str(tmp_path / "nope.png"))
+    assert missing.returncode == 2 and "cannot be read" in missing.stderr and "Traceback" not in missing.stderr
+    logo.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    hostile = mcred(env, "update-institution", "lu", "--logo", str(logo))
+    assert hostile.returncode == 2 and "script" in hostile.stderr and "Traceback" not in hostile.stderr

@@ -1,6 +1,6 @@
 """mcred's own RDF conversion (node map, RDF statements) and its memoised pyld expansion against pyld's plain
-``normalize`` (expansion, toRdf, URDNA2015), on generated documents using keywords and containers of every kind:
-the canonical N-Quads must be byte-identical whenever nothing is dropped."""
+``normalize`` (expansion, toRdf with rdfDirection "i18n-datatype", URDNA2015), on generated documents using
+keywords and containers of every kind: the canonical N-Quads must be byte-identical whenever nothing is dropped."""
 
 from __future__ import annotations
 
@@ -29,7 +29,11 @@ iris = st.sampled_from(["did:example:a", "did:example:b", "urn:uuid:1", "https:/
 texts = st.text(alphabet="aāb č\"\\\n😀", max_size=6)
 literals = st.one_of(texts, st.integers(-10**6, 10**6), st.booleans(),
                      st.floats(allow_nan=False, allow_infinity=False, width=32),
-                     st.builds(lambda v, lang: {"@value": v, "@language": lang}, texts, st.sampled_from(["lv", "en"])))
+                     st.builds(lambda v, lang: {"@value": v, "@language": lang}, texts, st.sampled_from(["lv", "en"])),
+                     # a base direction, with a language (in either case) or without one
+                     st.builds(lambda v, lang, d: {"@value": v, **lang, "@direction": d}, texts,
+                               st.sampled_from([{}, {"@language": "ar"}, {"@language": "LV-lv"}]),
+                               st.sampled_from(["ltr", "rtl"])))
 
 
 def nodes(children):
@@ -72,8 +76,10 @@ documents = st.recursive(st.builds(lambda v: {"name": v}, literals), nodes, max_
 def reference(doc, loader) -> str:
     def load(url, options=None):
         return {"contextUrl": None, "documentUrl": url, "document": loader.documents[url]}
+    # rdfDirection "i18n-datatype": what VC Data Integrity's cryptosuites sign a base direction as (jsonld.js in
+    # Digital Bazaar's eddsa-rdfc-2022 and jsonld-signatures); pyld's default drops it
     return pyld.normalize(copy.deepcopy(doc), {"algorithm": "URDNA2015", "format": "application/n-quads",
-                                               "documentLoader": load, "base": None})
+                                               "documentLoader": load, "base": None, "rdfDirection": "i18n-datatype"})
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))

@@ -9,6 +9,10 @@ app.api.problems renders, and the document says so.
 
 from __future__ import annotations
 
+import copy
+import json
+import re
+
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
@@ -54,6 +58,59 @@ def _problem_422(schema: dict) -> None:
     for name in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(name, None)
 
+# The JSON reader refuses a NUL character anywhere in a body, a key or the URL (deps.json_body: PostgreSQL cannot
+# store it): every string the document describes says so, and members no model names are NUL-free JSON too.
+NUL_FREE = "^[^\\x00]*$"
+_JSON_VALUE = REF.format(model="JsonValue")
+_JSON_VALUE_SCHEMA = {"description": "Any JSON without a NUL character in a string or a key.", "anyOf": [
+    {"type": "string", "pattern": NUL_FREE}, {"type": "number"}, {"type": "boolean"}, {"type": "null"},
+    {"type": "array", "items": {"$ref": _JSON_VALUE}},
+    {"type": "object", "propertyNames": {"pattern": NUL_FREE}, "additionalProperties": {"$ref": _JSON_VALUE}}]}
+
+
+def _no_nul(schema) -> None:
+    """Say in ``schema`` (and every schema within it) that strings and keys hold no NUL character."""
+    if not isinstance(schema, dict):
+        return
+    for key in ("properties", "patternProperties"):
+        for sub in (schema.get(key) or {}).values():
+            _no_nul(sub)
+    for key in ("items", "additionalProperties", "not", "contains"):
+        _no_nul(schema.get(key))
+    for key in ("allOf", "anyOf", "oneOf", "prefixItems"):
+        for sub in schema.get(key) or ():
+            _no_nul(sub)
+    kind = schema.get("type")
+    if kind == "string" and not {"enum", "const", "format"} & set(schema):
+        if "pattern" not in schema:
+            schema["pattern"] = NUL_FREE
+        elif schema["pattern"] != NUL_FREE and {"pattern": NUL_FREE} not in schema.get("allOf", ()):
+            schema["allOf"] = [*schema.get("allOf", ()), {"pattern": NUL_FREE}]
+    if (kind == "object" or "properties" in schema) and schema.get("additionalProperties") is not False:
+        schema.setdefault("propertyNames", {"pattern": NUL_FREE})
+        if schema.get("additionalProperties", True) is True:
+            schema["additionalProperties"] = {"$ref": _JSON_VALUE}
+
+
+def _no_nul_anywhere(document: dict) -> None:
+    """``_no_nul`` on what requests send: their parameters, bodies and the components those refer to (answers may
+    echo a NUL they refused, e.g. a problem's ``instance``)."""
+    components = document.get("components", {}).get("schemas", {})
+    todo: list = []
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            todo += [parameter.get("schema") for parameter in operation.get("parameters", ())]
+            todo += [media.get("schema") for media in (operation.get("requestBody") or {}).get("content", {}).values()]
+    seen: set[str] = set()
+    while todo:
+        schema = todo.pop()
+        for name in re.findall(r"#/components/schemas/([A-Za-z0-9_.-]+)", json.dumps(schema)):
+            if name not in seen and name in components:
+                seen.add(name)
+                todo.append(components[name])
+        _no_nul(schema)
+
+
 def install(app: FastAPI) -> None:
     def openapi() -> dict:
         if app.openapi_schema is None:
@@ -61,9 +118,11 @@ def install(app: FastAPI) -> None:
                                  routes=app.routes)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             for name, definition in {**_DEFS, **_MODELS["$defs"]}.items():
-                components.setdefault(name, definition)
-            components["MicroCredentialInput"] = _SCHEMA
+                components.setdefault(name, copy.deepcopy(definition))  # the shared definitions stay as they are
+            components["MicroCredentialInput"] = copy.deepcopy(_SCHEMA)
+            components["JsonValue"] = _JSON_VALUE_SCHEMA
             _problem_422(schema)
+            _no_nul_anywhere(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

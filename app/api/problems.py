@@ -7,6 +7,8 @@ request's id (``requestId``, also the ``X-Request-ID`` header) to find its log l
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -38,6 +40,19 @@ def _loc(loc) -> str:
     return ".".join(parts) or "body"
 
 
+def _allowed(request: Request, fallback: str) -> str:
+    """RFC 9110 section 15.5.6: a 405 names every method the resource supports. Starlette names only those of the
+    first route matching the path, and one path (``/verify``: the form and its submission) has a route per method.
+    The methods are those the OpenAPI document gives the path's most specific template (``/credentials/issue``,
+    not ``/credentials/{credential_id}``)."""
+    found: dict[int, set[str]] = {}
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            found.setdefault(template.count("{"), set()).update(m.upper() for m in operations)
+    return ", ".join(sorted(found[min(found)])) if found else fallback
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(McredError)
     async def _mcred(request: Request, exc: McredError):
@@ -57,9 +72,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed(request, (headers or {}).get("Allow", ""))}
         return problem_response({"type": PROBLEM_BASE + slug, "title": str(exc.detail), "status": exc.status_code,
-                                 "detail": str(exc.detail), "instance": request.url.path},
-                                getattr(exc, "headers", None), request)
+                                 "detail": str(exc.detail), "instance": request.url.path}, headers, request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

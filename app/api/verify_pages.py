@@ -36,7 +36,7 @@ from app.credential_view import reading
 from app.db.models import Credential
 from app.errors import LimitExceeded, McredError, NotFound
 from app.services import Services
-from app.storage import credentials
+from app.storage import credentials, institutions
 
 router = APIRouter(tags=["public pages"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -138,15 +138,18 @@ def _prefers_json(request: Request) -> bool:
 
 
 def _verified(session: Session, services: Services, fetcher: verifying.RemoteFetcher, row: Credential, lang: str,
-              admit: Admitted | None = None):
+              admit: Admitted | None = None, *, public: bool = True):
     """Verify the stored credential now (in a slot of admission control when ``admit`` is given); (what people
-    read about it, its links)."""
+    read about it, its links). ``public``: read by anyone with the verification link (the page, the
+    certificate), so the learner's own reference is shown only if the institution asks for it."""
     now = services.clock()
     unadmitted = nullcontext((None, verifying.VERIFY_LIMITS))
     with admit.slot(session, row.document) if admit else unadmitted as (deadline, limits):
         result = verifying.verify(session, services, fetcher, row.document, now=now, deadline=deadline,
                                   limits=limits)
-    return reading(result, row.document, lang, now, own=row), links(services.settings.public_origin, row)
+    learner_ref = not public or institutions.by_id(session, row.institution_id).show_learner_reference
+    return reading(result, row.document, lang, now, own=row, learner_ref=learner_ref), \
+        links(services.settings.public_origin, row)
 
 
 # --- the page behind the QR code ----------------------------------------------------------------------------------
@@ -215,8 +218,9 @@ def certificate_pdf(token: str, request: Request, session: Session = Db,
     if not r["authentic"]:
         return RedirectResponse(f"{row_links['verification']}?lang={lang}", status_code=303)
     url = row_links["verification"]
+    head = certificate.Letterhead.of(institutions.by_id(session, row.institution_id))
     pdf = certificate.render(r, lang=lang, verification_url=url, qr_matrix=qr_code(url).get_matrix(),
-                             created=i18n.format_moment(services.clock(), lang))
+                             now=services.clock(), head=head)
     return PdfResponse(pdf, headers={**FILE_HEADERS, "Content-Disposition": content_disposition(
         "inline", _file_name(row, ".pdf"))})
 
@@ -248,7 +252,7 @@ def learner_page(token: str, request: Request, session: Session = Db, services: 
     except NotFound:
         return _not_found(request)
     lang = _lang(request)
-    r, row_links = _verified(session, services, fetcher, row, lang)
+    r, row_links = _verified(session, services, fetcher, row, lang, public=False)
     return _render(request, "learner.html", lang, r=r, verification_url=row_links["verification"],
                    certificate_url=row_links["certificate"], file_url=row_links["credentialFile"],
                    qr_src=f"/v/{row.verify_token}/qr.svg")

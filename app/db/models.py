@@ -15,11 +15,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -39,6 +40,15 @@ class Institution(Base):
     # Suspension is opt-in: a suspendable credential also carries a suspension status entry.
     suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The certificate's letterhead (app.letterhead, app.certificate), never signed into a credential: the logo
+    # (sanitised PNG or SVG, loaded only when a certificate is made), the postal address and the signatory
+    # ({lv, en} texts), and whether the learner's own reference (student number) is printed and shown publicly.
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    logo_media_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    address: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    signatory_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    signatory_position: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    show_learner_reference: Mapped[bool] = mapped_column(Boolean, server_default="0")  # the database default only
 
     keys: Mapped[list[SigningKey]] = relationship(back_populates="institution", order_by="SigningKey.id")
 

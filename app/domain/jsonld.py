@@ -10,8 +10,10 @@ Implements what Data Integrity (VC Data Integrity 1.0, section 4 "Algorithms") n
 2. ``to_dataset``: Node Map Generation (section 7.2) and Deserialize JSON-LD to RDF (section 8.1) on that
    expansion. Written here rather than taken from pyld because pyld deduplicates values with a linear scan (a
    document with thousands of values of one property costs seconds) and silently skips what it cannot express in
-   RDF (relative IRIs, blank-node predicates, ``@direction`` without an rdfDirection); here every such statement
-   is a refusal, because a signature would not cover it.
+   RDF (relative IRIs, blank-node predicates); here every such statement is a refusal, because a signature would
+   not cover it (VC Data Integrity 1.0, section 2.4.3). A base direction (``@direction``, VCDM 2.0 section 11.1)
+   is signed as the ``i18n-datatype`` form (JSON-LD 1.1 API, section 8.2 with ``rdfDirection``), as Digital
+   Bazaar's cryptosuites do: ``"text"^^<https://www.w3.org/ns/i18n#ar_rtl>``, never dropped.
 3. ``canonize``: RDF Dataset Canonicalization (RDFC-1.0, pyld's ``URDNA2015``; pyld's *default* is the older
    URGNA2012), whose N-degree hashing of blank nodes is exponential for hostile graphs.
 
@@ -512,8 +514,8 @@ class _NodeMap:
             if not isinstance(element, dict):
                 raise _Refused("a value that is not an object after expansion")
             if "@value" in element:
-                if "@direction" in element:
-                    raise _Refused("@direction (not expressed in the signed RDF)")
+                if "@direction" in element and not isinstance(element["@value"], str):
+                    raise _Refused("@direction on a value that is not a string")  # RDF would drop it
                 dtype = element.get("@type")
                 if dtype is not None and dtype != "@json" and not self._signable(dtype):
                     raise _Refused(f"datatype {dtype!r}")
@@ -572,6 +574,7 @@ class _NodeMap:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+I18N = "https://www.w3.org/ns/i18n#"  # JSON-LD 1.1 section 10.1: "<language>_<direction>" datatypes
 
 
 def _object(value: Any, prop: str) -> dict | None:
@@ -584,11 +587,14 @@ def _object(value: Any, prop: str) -> dict | None:
         node_id = value["@id"]
         return {"type": "blank node" if node_id.startswith("_:") else "IRI", "value": node_id}
     literal = value.get("@value")
-    if not isinstance(literal, str) or "@direction" in value:
+    if not isinstance(literal, str):
         return None
     datatype = value.get("@type")
     if datatype in (_XSD_DOUBLE, "@json"):
         return None
+    if "@direction" in value:  # rdfDirection "i18n-datatype", the language lower-cased as jsonld.js does
+        return {"type": "literal", "value": literal,
+                "datatype": f"{I18N}{value.get('@language', '').lower()}_{value['@direction']}"}
     if "@language" in value:
         return {"type": "literal", "value": literal, "datatype": datatype or _RDF_LANGSTRING,
                 "language": value["@language"]}
@@ -601,7 +607,7 @@ def to_dataset(expanded: list, *, deadline: Deadline, limits: Limits = DEFAULT_L
     more than ``limits`` allow."""
     node_map = _NodeMap(deadline, limits)
     processor = pyld.JsonLdProcessor()
-    options = {"produceGeneralizedRdf": False, "processingMode": "json-ld-1.1", "rdfDirection": None}
+    options = {"produceGeneralizedRdf": False, "processingMode": "json-ld-1.1", "rdfDirection": "i18n-datatype"}
     issuer = pyld.IdentifierIssuer("_:l")  # list nodes; all other blank nodes are labelled by the node map
     try:
         node_map.add(expanded, "@default")

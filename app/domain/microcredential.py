@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -40,6 +41,7 @@ MAX_TEXT = 4000
 MAX_OUTCOMES = 100
 MAX_LANGUAGES_IN_MAP = 30
 _LANG_KEY = re.compile(r"^[a-z]{2}$")
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ABSOLUTE_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 _HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
@@ -49,6 +51,25 @@ LANG_MAP_EXAMPLE = {"lv": "Teksts latviešu valodā", "en": "Text in English"}
 
 
 # --- field types --------------------------------------------------------------------------------------------------
+# Each type's JSON schema says what its validator accepts (the OpenAPI document is generated from it): patterns
+# for the codes (in either case where the validator changes the case, with the whitespace it strips), and, on the
+# models, which members go together.
+
+
+def _any_case(codes) -> str:
+    return r"^\s*(?:" + "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() else re.escape(c)
+                                          for c in code) for code in sorted(codes, key=len, reverse=True)) + r")\s*$"
+
+
+_NOT_NULL = {"not": {"type": "null"}}
+
+
+def _given(*names: str) -> dict:
+    """The schema of "at least one of ``names``, not null"."""
+    return {"anyOf": [{"required": [n], "properties": {n: _NOT_NULL}} for n in names]}
+
+
+_SOME_TEXT = {"pattern": r"\S"}  # what remains once the whitespace is stripped is not empty
 
 
 def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
@@ -64,11 +85,13 @@ def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
 
 
 LangMap = Annotated[
-    dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]],
+    dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+                        Field(json_schema_extra=_SOME_TEXT)]],
     Field(
         min_length=1,
         max_length=MAX_LANGUAGES_IN_MAP,
-        json_schema_extra={"propertyNames": {"pattern": "^[a-z]{2}$"}, "examples": [LANG_MAP_EXAMPLE]},
+        json_schema_extra={"propertyNames": {"pattern": "^[a-z]{2}$"}, "examples": [LANG_MAP_EXAMPLE],
+                           "anyOf": [{"required": ["lv"]}, {"required": ["en"]}]},
     ),
     AfterValidator(_check_lang_map),
 ]
@@ -87,7 +110,8 @@ CountryCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=3),
     AfterValidator(_check_country),
-    Field(description="ISO 3166-1 alpha-3 country code (EU authority table 'country'), e.g. LVA.", examples=["LVA"]),
+    Field(description="ISO 3166-1 alpha-3 country code (EU authority table 'country'), e.g. LVA.", examples=["LVA"],
+          json_schema_extra={"pattern": _any_case(vocab.COUNTRIES)}),
 ]
 
 
@@ -104,6 +128,7 @@ LanguageCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=2),
     AfterValidator(_check_language),
+    Field(json_schema_extra={"pattern": _any_case(vocab.LANGUAGES)}),
 ]
 
 
@@ -115,7 +140,8 @@ def _check_isced(value: str) -> str:
     return value
 
 
-IscedCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4), AfterValidator(_check_isced)]
+IscedCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4), AfterValidator(_check_isced),
+                      Field(json_schema_extra={"pattern": _any_case(vocab.ISCED_F)})]
 
 _REGION_BY_NAME = {c.pref_label["lv"].casefold(): code for code, c in vocab.REGIONS.items() if code.startswith("LV0")}
 
@@ -142,6 +168,7 @@ RegionCode = Annotated[
         "code of a republic city (e.g. LVA_RP_RIX); the exact name of a NUTS 3 region is accepted and stored as its "
         "code.",
         examples=["LV006"],
+        json_schema_extra={"pattern": _any_case([*vocab.REGIONS, *_REGION_BY_NAME])},
     ),
 ]
 
@@ -155,19 +182,37 @@ def _pattern_check(pattern: re.Pattern, what: str):
     return AfterValidator(check)
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), _pattern_check(_EMAIL, "an e-mail address")]
+def _pattern_schema(pattern: re.Pattern):
+    """The schema's pattern of a value ``pattern`` checks once its surrounding whitespace is stripped."""
+    return Field(json_schema_extra={"pattern": r"^\s*(?:" + pattern.pattern.strip("^$") + r")\s*$"})
+
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), _pattern_check(_EMAIL, "an e-mail address"),
+                 _pattern_schema(_EMAIL)]
 Uri = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID")
+    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID"),
+    _pattern_schema(_ABSOLUTE_URI),
 ]
 HttpUrl = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_HTTP_URL, "an http(s) URL")
+    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_HTTP_URL, "an http(s) URL"),
+    _pattern_schema(_HTTP_URL),
 ]
 EscoSkill = Annotated[
     str,
     StringConstraints(strip_whitespace=True),
     _pattern_check(_ESCO_SKILL, "an ESCO skill IRI such as http://data.europa.eu/esco/skill/<uuid>"),
+    _pattern_schema(_ESCO_SKILL),
 ]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+def _full_date(value: object) -> object:
+    # as the document says (format "date", RFC 3339 full-date): no timestamps, no times, no numbers
+    if not (isinstance(value, str) and _FULL_DATE.fullmatch(value)):
+        raise ValueError("must be a date in the form YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_full_date)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                      Field(json_schema_extra=_SOME_TEXT)]
 Level = Annotated[int, Field(strict=True, ge=1, le=8)]
 Mode = Literal["online", "onsite", "blended"]
 Supervision = Literal[
@@ -198,7 +243,7 @@ class Learner(_Input):
     id: Uri | None = Field(None, description="URI of the learner, e.g. the holder's DID; becomes the credential subject id.")
     reference: ShortText | None = Field(None, description="The institution's own learner reference, e.g. a student number.")
     email: Email | None = None
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     national_id: NationalId | None = None
 
 
@@ -228,8 +273,10 @@ MAX_HOURS = MAX_ECTS * 30
 class Workload(_Input):
     """Notional workload needed to achieve the learning outcomes (Annex I, mandatory): ECTS wherever possible."""
 
-    ects: float | None = Field(None, gt=0, le=MAX_ECTS, description=f"ECTS credits (at most {MAX_ECTS}).")
-    hours: float | None = Field(None, gt=0, le=MAX_HOURS, description=f"Notional learning hours (at most {MAX_HOURS}).")
+    model_config = ConfigDict(json_schema_extra=_given("ects", "hours"))
+
+    ects: float | None = Field(None, strict=True, gt=0, le=MAX_ECTS, description=f"ECTS credits (at most {MAX_ECTS}).")
+    hours: float | None = Field(None, strict=True, gt=0, le=MAX_HOURS, description=f"Notional learning hours (at most {MAX_HOURS}).")
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -260,6 +307,10 @@ class QualityAssurance(_Input):
     or programme quality assurance) and accredited by ``body``; the text alone is an ELM note on quality assurance.
     """
 
+    model_config = ConfigDict(json_schema_extra={"anyOf": [  # both or neither
+        {"required": ["kind", "body"], "properties": {"kind": _NOT_NULL, "body": _NOT_NULL}},
+        {"properties": {"kind": {"type": "null"}, "body": {"type": "null"}}}]})
+
     type: LangMap = Field(description="The type of quality assurance, as text (the accreditation's title).")
     kind: Literal["institutional", "programme"] | None = Field(
         None, description="Institutional or programme quality assurance (EU accreditation types); needs 'body'."
@@ -289,6 +340,8 @@ class RelatedQualification(_Input):
 class Stackability(_Input):
     """Integration/stackability options (Annex I, optional)."""
 
+    model_config = ConfigDict(json_schema_extra=_given("description", "isPartialQualification", "partOf", "entitlesTo"))
+
     description: LangMap | None = Field(None, description="How the micro-credential integrates or stacks into larger credentials.")
     is_partial_qualification: StrictBool | None = Field(None, description="ELM isPartialQualification.")
     part_of: list[RelatedQualification] | None = Field(
@@ -308,6 +361,8 @@ class Stackability(_Input):
 
 
 class FurtherInformation(_Input):
+    model_config = ConfigDict(json_schema_extra=_given("text", "url"))
+
     text: LangMap | None = None
     url: HttpUrl | None = None
 
@@ -319,8 +374,8 @@ class FurtherInformation(_Input):
 
 
 class LearningPeriod(_Input):
-    start_date: date
-    end_date: date | None = None
+    start_date: IsoDate
+    end_date: IsoDate | None = None
 
     @field_validator("end_date")
     @classmethod
@@ -450,7 +505,7 @@ class MicroCredentialInput(_Input):
     country: CountryCode | None = Field(None, description="Country of the issuer; defaults to the institution's country.")
     region: RegionCode | None = None
     awarding_body: Organisation | None = Field(None, description="Awarding body; defaults to the issuing institution.")
-    date_of_issue: date | None = Field(
+    date_of_issue: IsoDate | None = Field(
         None, description="Date of issue, not after today; defaults to the day of issuing. The credential is valid from "
         "the start of this day."
     )
@@ -470,7 +525,7 @@ class MicroCredentialInput(_Input):
         None, max_length=10, description="ISCED-F 2013 field codes (2, 3 or 4 digits)."
     )
     further_information: FurtherInformation | None = None
-    valid_until: date | None = Field(None, description="Expiration date, if the micro-credential expires.")
+    valid_until: IsoDate | None = Field(None, description="Expiration date, if the micro-credential expires.")
     languages: list[LanguageCode] | None = Field(None, max_length=10, description="Language(s) of instruction, ISO 639-1.")
     learning_setting: Literal["formal", "non-formal"] | None = None
     learning_period: LearningPeriod | None = Field(None, description="When the learning took place.")

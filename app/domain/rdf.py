@@ -8,8 +8,8 @@ serialization among many of the same data).
 
 ``Graph`` indexes one RDF graph (pyld's triple form, as produced by app.domain.jsonld.to_dataset): the checks
 read it by full IRIs (app.domain.iris). ``view()`` rebuilds a JSON tree from it for people and for the ELM reader:
-``type`` and ``id``, language-tagged literals as language maps, other literals as strings (booleans and integers as
-JSON values), IRIs as ``{"id": …}`` nodes embedded with their own statements.
+``type`` and ``id``, language-tagged literals (with or without a base direction) as language maps, other literals
+as strings (booleans and integers as JSON values), IRIs as ``{"id": …}`` nodes embedded with their own statements.
 
 The view's keys come from one fixed table (``labels``): IRI -> label, built once from the pinned contexts in a
 fixed order and one to one (a label names exactly one IRI; an IRI whose label is taken is keyed by itself). The
@@ -141,6 +141,21 @@ def labels(documents: dict[str, dict]) -> Terms:
     return cached[1]
 
 
+I18N = "https://www.w3.org/ns/i18n#"
+
+
+def literal_language(term: dict) -> str | None:
+    """The language of a literal: its language tag, or the language of a direction-tagged string, which Data
+    Integrity signs with an ``i18n`` datatype (``https://www.w3.org/ns/i18n#lv_rtl``; JSON-LD 1.1, section 10.1;
+    app.domain.jsonld). None when it has none."""
+    if term.get("language"):
+        return term["language"]
+    datatype = term.get("datatype") or ""
+    if datatype.startswith(I18N):
+        return datatype[len(I18N):].rpartition("_")[0] or None
+    return None
+
+
 def literal_value(term: dict) -> Any:
     """A literal as JSON: booleans and integers natively, everything else as its lexical form."""
     value, datatype = term["value"], term.get("datatype")
@@ -174,8 +189,8 @@ class _ViewBuilder:
             for o in objects:
                 if o["type"] != "literal":
                     values.append(self.node(o["value"]))
-                elif o.get("language"):
-                    lang = o["language"]
+                elif literal_language(o):
+                    lang = literal_language(o)
                     languages[lang] = [*_as_list(languages[lang]), o["value"]] if lang in languages else o["value"]
                 else:
                     values.append(literal_value(o))

@@ -162,7 +162,7 @@ def credential_problems(signed: Signed, credential: dict | None = None) -> list[
     """What the VC Data Model forbids, judged on the statements; ``credential`` (the JSON, given when issuing) adds
     the rules about the JSON itself (a refusal can only make the verdict stricter, never more lenient)."""
     graph, problems = signed.graph, []
-    if credential is not None and isinstance(credential.get("credentialSubject"), str):
+    if credential is not None and any(isinstance(s, str) for s in as_list(credential.get("credentialSubject"))):
         # VCDM 2.0 section 4.8: credentialSubject holds one or more objects (a string is only an identifier)
         problems.append("credentialSubject must be an object (or a list of objects), not a string")
     if iris.VERIFIABLE_CREDENTIAL not in signed.types():

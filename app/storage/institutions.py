@@ -38,6 +38,13 @@ def by_slug(session: Session, slug: str) -> Institution:
     return inst
 
 
+def by_id(session: Session, institution_id: int) -> Institution:
+    inst = session.get(Institution, institution_id)
+    if inst is None:
+        raise NotFound(f"No institution {institution_id}.")
+    return inst
+
+
 def by_did(session: Session, did: str) -> Institution | None:
     return session.scalar(select(Institution).where(Institution.did == did))
 

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from app.domain import iris
-from app.domain.rdf import Graph
+from app.domain.rdf import Graph, literal_language
 from app.domain.verification.results import RecognisedIssuer
 
 # Default-ignorable code points outside category Cf (Unicode DerivedCoreProperties, Default_Ignorable_Code_Point).
@@ -75,8 +75,8 @@ def differing_names(graph: Graph, credential: str, recognised: RecognisedIssuer)
                     continue
                 entry = {"field": role, "property": iris.local_name(predicate), "name": text,
                          "reason": "invisible-characters" if hidden else "differs"}
-                if o.get("language"):
-                    entry["language"] = o["language"]
+                if literal_language(o):
+                    entry["language"] = literal_language(o)
                 if hidden:
                     entry["characters"] = hidden
                 out.append(entry)

@@ -1,0 +1,46 @@
+"""The worker's signing processes (one per core, app.jobs.Runtime): each builds and signs the items of a batch chunk
+it is handed (app.batches.Issuer, Work), so the CPU-bound JSON-LD work runs outside the worker's threads."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from app import issuing
+from app.batches import Issuer, Signed, Work, item_errors
+from app.db.models import Institution, SigningKey
+from app.errors import McredError
+from app.services import Services, for_settings
+
+_signing_services: Services | None = None
+
+
+def init_signing_process(settings, parent_pid: int) -> None:
+    """Runs once in each signing process: its own services (contexts, key store), and an exit when the worker that
+    started it is gone (killed), so no signing process outlives its worker."""
+    global _signing_services
+    _signing_services = for_settings(settings)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def sign_item(issuer: Issuer, work: Work) -> Signed:
+    """Build and sign one item (in a signing process): the item's refusal is its result, not an exception."""
+    services = _signing_services
+    inst = Institution(id=issuer.id, did=issuer.did, profile=issuer.profile,
+                       default_validity_days=issuer.default_validity_days)
+    key = SigningKey(key_file=issuer.key_file, verification_method=issuer.verification_method)
+    try:
+        unsigned, summary = issuing.build_micro_credential(services, inst, work.input, row_id=work.credential_id)
+        now = services.clock()
+        document = issuing.sign(services, key, unsigned, now, work.entries)
+    except McredError as exc:
+        return Signed(work.seq, errors=item_errors(exc, work.seq))
+    return Signed(work.seq, document, summary.get("learnerRef"), summary.get("learnerName"), summary.get("title"),
+                  now)
