@@ -79,8 +79,8 @@ def create_institution(session: Session, services: Services, *, slug: str, legal
 
 def update_institution(session: Session, services: Services, inst: Institution, *, legal_name: dict | None = None,
                        homepage: str | None = None, email: str | None = None, registration: str | None = None,
-                       default_validity_days: int | None = None, actor: str = "admin",
-                       **letterhead_fields) -> Institution:
+                       default_validity_days: int | None = None, wallet_tx_code: bool | None = None,
+                       actor: str = "admin", **letterhead_fields) -> Institution:
     """Change what the institution's next credentials say of it (its DID and keys stay: they are signed into the
     credentials already issued, which keep verifying) and its certificates' letterhead (see
     ``update_letterhead``). Only the fields given change."""
@@ -102,6 +102,9 @@ def update_institution(session: Session, services: Services, inst: Institution, 
         inst.default_validity_days = default_validity_days
         changed["defaultValidityDays"] = default_validity_days
     changed.update(dict.fromkeys(letterhead_changed, True))
+    if wallet_tx_code is not None:  # OpenID4VCI: the default of the institution's wallet offers
+        inst.wallet_tx_code = wallet_tx_code
+        changed["walletTxCode"] = wallet_tx_code
     audit.record(session, actor=actor, action="institution.update", now=services.clock(), institution_id=inst.id,
                  fields=sorted(changed))
     logs.on_commit(session, "institution.updated", institution=inst.slug, fields=sorted(changed))

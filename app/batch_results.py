@@ -9,7 +9,8 @@ injection"): the learners' names and the errors' messages are other people's tex
 Columns: ``row`` (the cohort file's row, the header being row 1; empty for a batch sent over the API), ``item`` (the
 batch item's index, as ``GET /batches/{id}`` and the errors' ``items[n]`` give it), ``learner_name``,
 ``learner_reference``, ``credential_id``, ``learner_page`` (the learner's own link: send it to them),
-``verification_link`` (the link to share), ``wallet_offer_link`` (empty until wallet offers exist), ``status``
+``verification_link`` (the link to share), ``wallet_offer_link`` (its open OpenID4VCI offer, if any) and ``wallet_tx_code`` (the offer's transaction code, to be
+given to the learner by another way than the link), ``status``
 (issued, failed, pending; ``valid`` or ``not issued`` when nothing was issued), ``message`` (why it failed, or that
 it was issued expired), ``email``, ``email_status`` (pending, sending, sent, failed) and ``email_error``.
 """
@@ -30,7 +31,7 @@ from app.storage import batches as stored
 from app.storage import deliveries
 
 COLUMNS = ("row", "item", "learner_name", "learner_reference", "credential_id", "learner_page", "verification_link",
-           "wallet_offer_link", "status", "message", "email", "email_status", "email_error")
+           "wallet_offer_link", "wallet_tx_code", "status", "message", "email", "email_status", "email_error")
 MEDIA_TYPE = "text/csv; charset=utf-8"
 PAGE = 1000
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -61,12 +62,12 @@ def expired_note(credential: Credential | None, now: datetime) -> str:
 
 
 def _row(origin: str, item: BatchItem, credential: Credential | None, sent: Delivery | None, links: Callable,
-         now: datetime) -> dict:
+         now: datetime, offer: tuple[str | None, str | None]) -> dict:
     out = {"item": item.seq, "learner_reference": item.learner_ref, "status": item.state}
     if item.state == "issued" and credential is not None:
         link = links(origin, credential)
         out.update(learner_name=credential.learner_name, credential_id=credential.id, learner_page=link["download"],
-                   verification_link=link["verification"], wallet_offer_link=link.get("walletOffer"),
+                   verification_link=link["verification"], wallet_offer_link=offer[0], wallet_tx_code=offer[1],
                    message=expired_note(credential, now))
     elif item.state == "failed":
         out["message"] = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in item.errors or ())
@@ -76,14 +77,19 @@ def _row(origin: str, item: BatchItem, credential: Credential | None, sent: Deli
     return out
 
 
-def batch_rows(session: Session, origin: str, batch_id: str, links: Callable, now: datetime) -> Iterator[dict]:
-    """Every item of the batch in order, read a page at a time."""
+def batch_rows(session: Session, origin: str, batch_id: str, links: Callable, now: datetime, *,
+               wallet: Callable[[list[str]], dict] | None = None) -> Iterator[dict]:
+    """Every item of the batch in order, read a page at a time; ``wallet(credential ids)`` gives their open wallet
+    offers as {id: (link, transaction code)} (app.wallet.offers.batch_view)."""
     offset = 0
     while True:
         page = stored.items_page(session, batch_id, state=None, offset=offset, limit=PAGE)
-        sent = deliveries.for_credentials(session, [cred.id for _, cred in page if cred is not None])
+        ids = [cred.id for _, cred in page if cred is not None]
+        sent = deliveries.for_credentials(session, ids)
+        offers = wallet(ids) if wallet is not None and ids else {}
         for item, cred in page:
-            yield _row(origin, item, cred, sent.get(cred.id) if cred is not None else None, links, now)
+            yield _row(origin, item, cred, sent.get(cred.id) if cred is not None else None, links, now,
+                       offers.get(cred.id, (None, None)) if cred is not None else (None, None))
         if len(page) < PAGE:
             return
         offset += PAGE

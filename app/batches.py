@@ -43,6 +43,7 @@ from app.queue import enqueue
 from app.services import Services
 from app.storage import audit, credentials, idempotency, institutions
 from app.storage import batches as stored
+from app.wallet import offers
 
 log = logging.getLogger("mcred.batches")
 
@@ -144,6 +145,16 @@ def describe(origin: str, batch: Batch) -> dict:
             "links": {"self": batch_url(origin, batch.id)}}
 
 
+def with_wallet(result: dict, wallet: dict) -> dict:
+    """An issued item's answer with its open wallet offer's link and transaction code (app.wallet.offers)."""
+    link, code = wallet.get(result.get("id"), (None, None))
+    if link:
+        result["links"]["walletOffer"] = link
+    if code:
+        result["txCode"] = code
+    return result
+
+
 def item_result(origin: str, item: BatchItem, credential: Credential | None, links) -> dict:
     out = {"index": item.seq, "status": item.state, "learnerRef": item.learner_ref}
     if item.state == "issued" and credential is not None:
@@ -238,10 +249,13 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
                      for item, result in zip(items, results) if result.errors)
         mine = stored.mark_issued(session, [item.id for item, result in zip(items, results) if not result.errors])
         done = [(item, result) for item, result in zip(items, results) if item.id in mine]
-        credentials.add_own(session, [issuing.credential_row(
+        rows = [issuing.credential_row(
             inst, result.document, row_id=item.credential_id, learner_ref=result.learner_ref,
             learner_name=result.learner_name, title=result.title, now=result.issued_at, batch_id=batch_id)
-            for item, result in done])
+            for item, result in done]
+        credentials.add_own(session, rows)
+        for row in rows:  # each with its wallet offer (OpenID4VCI), by the institution's transaction code default
+            offers.open_offer(session, runtime.services, inst, row, tx_override=None, actor=actor)
         delivery.record(session, runtime.services.settings, institution_id=inst.id, batch_id=batch_id,
                         issued=[(item.credential_id, item.input) for item, _ in done], now=runtime.services.clock())
         for item, result in done:

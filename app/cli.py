@@ -4,7 +4,7 @@
     mcred migrate                         apply the database migrations (a deployment step: once, before serving)
     mcred create-institution ...          new institution with its own key and DID
     mcred update-institution SLUG ...     change its names, homepage, e-mail, registration number, default validity,
-                                          the certificates' logo, address and signatory
+                                          the certificates' logo, address and signatory, wallet transaction codes
     mcred create-api-key SLUG [--label]   print a new API key (shown once)
     mcred list-api-keys SLUG              the institution's API keys (prefix, label, created, revoked)
     mcred revoke-api-key SLUG PREFIX      the key gets 401 from now on
@@ -32,22 +32,17 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from app import admin, batch_results, batches, contexts, csv_import, delivery, issuing, jobs, logs
+from app.composition import Runtime, build
 from app.config import Settings, serving_origin
 from app.db import migrate
-from app.db.session import make_engine, make_session_factory
 from app.domain.timefmt import utcnow
 from app.errors import ConfigurationError, InvalidInput, McredError
-from app.services import Services, for_settings
 from app.storage import api_keys, institutions
 from app.storage import batches as stored
 from app.texts import cli as cli_texts
 from app.texts import problems as problem_texts
 
 DEMO_SLUG = "demo-universitate"
-
-
-def _services(settings: Settings) -> Services:
-    return for_settings(settings)
 
 
 def _download(url: str) -> bytes:
@@ -59,21 +54,14 @@ def _download(url: str) -> bytes:
     return response.content
 
 
-def _session(settings: Settings):
-    return make_session_factory(make_engine(settings.database_url))()
-
-
-def check_database(settings: Settings) -> None:
+def check_database(runtime: Runtime) -> None:
     """Refuse to serve an unmigrated database, or did:web identities made for another origin."""
-    engine = make_engine(settings.database_url)
-    try:
-        problem = migrate.schema_problem(engine)
-        if problem:
-            raise ConfigurationError(problem)
-        with make_session_factory(engine)() as session:
-            wrong = admin.mismatched_identities(session, settings.public_origin)
-    finally:
-        engine.dispose()
+    settings = runtime.settings
+    problem = migrate.schema_problem(runtime.engine)
+    if problem:
+        raise ConfigurationError(problem)
+    with runtime.session_factory() as session:
+        wrong = admin.mismatched_identities(session, settings.public_origin)
     if wrong:
         slug, did, expected = wrong[0]
         host = unquote(did.split(":")[2])
@@ -85,10 +73,10 @@ def check_database(settings: Settings) -> None:
             "or use another database.")
 
 
-def ensure_demo(settings: Settings) -> str | None:
+def ensure_demo(runtime: Runtime) -> str | None:
     """Create the demo institution and an API key once; returns the key when it was just created."""
-    services = _services(settings)
-    with _session(settings) as session:
+    services = runtime.services
+    with runtime.session_factory() as session:
         try:
             institutions.by_slug(session, DEMO_SLUG)
             return None
@@ -140,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--signatory-name", help="the person who signs printed certificates (\"\" removes it)")
     p.add_argument("--show-learner-reference", action=argparse.BooleanOptionalAction, help="print the learner's own "
                    "reference (student number) on certificates and show it on the public verification page")
+    p.add_argument("--wallet-tx-code", choices=["yes", "no"],
+                   help="whether wallet offers (OpenID4VCI) ask for a transaction code by default")
     p = sub.add_parser("create-api-key")
     p.add_argument("slug")
     p.add_argument("--label", default="api")
@@ -212,8 +202,9 @@ def _run(args, settings: Settings) -> int:
         return 0
     if args.cmd == "issue-csv":
         return _issue_csv(args, settings)
-    services = _services(settings)
-    with _session(settings) as session:
+    runtime = build(settings)
+    services = runtime.services
+    with runtime.session_factory() as session:
         if args.cmd == "create-institution":
             names = {k: v for k, v in (("lv", args.name_lv), ("en", args.name_en)) if v}
             inst = admin.create_institution(session, services, slug=args.slug, legal_name=names,
@@ -231,11 +222,13 @@ def _run(args, settings: Settings) -> int:
             inst = admin.update_institution(session, services, institutions.by_slug(session, args.slug),
                                             legal_name=names or None, homepage=args.homepage, email=args.email,
                                             registration=args.registration,
-                                            default_validity_days=args.default_validity_days, **_letterhead(args))
+                                            default_validity_days=args.default_validity_days,
+                                            wallet_tx_code=None if args.wallet_tx_code is None
+                                            else args.wallet_tx_code == "yes", **_letterhead(args))
             session.commit()
             print(json.dumps({"slug": inst.slug, "did": inst.did, **inst.profile,
-                              "defaultValidityDays": inst.default_validity_days, **admin.letterhead_of(inst)},
-                             indent=2, ensure_ascii=False))
+                              "defaultValidityDays": inst.default_validity_days, **admin.letterhead_of(inst),
+                              "walletTxCode": inst.wallet_tx_code}, indent=2, ensure_ascii=False))
         elif args.cmd == "create-api-key":
             key = admin.create_api_key(session, services, institutions.by_slug(session, args.slug), args.label)
             session.commit()
@@ -280,10 +273,11 @@ def _issue_csv(args, settings: Settings) -> int:
     """Read, check, issue (this process works on its own batch, beside any running workers), report."""
     rows = csv_import.read(args.file)
     _check_writable(args.report, args.results)
-    services = _services(settings)
+    runtime = build(settings)
+    services = runtime.services
     failures = [(row, error) for row, errors in rows.refused.items() for error in errors]
     started = time.monotonic()
-    with _session(settings) as session:
+    with runtime.session_factory() as session:
         inst = institutions.by_slug(session, args.institution)
         batch = None
         if args.dry_run or not rows.items or (args.all_or_nothing and rows.refused):
@@ -301,9 +295,9 @@ def _issue_csv(args, settings: Settings) -> int:
                 failures.extend((rows.rows[batches.item_field(e["field"])[0]], e) for e in refusal.errors)
     total = len(rows.items) + len(rows.refused)
     if batch is not None:
-        _run_with_progress(settings, batch, queue, args.processes)
+        _run_with_progress(runtime, batch, queue, args.processes)
         args.undelivered = delivery.drain(settings, batch["id"], wait_seconds=args.delivery_wait)
-        with _session(settings) as session:
+        with runtime.session_factory() as session:
             for item, _ in stored.items_page(session, batch["id"], state="failed", offset=0, limit=None):
                 failures.extend((rows.rows[item.seq], error) for error in item.errors)
             batch = batches.describe(settings.public_origin, stored.get(session, batch["id"]))
@@ -333,7 +327,7 @@ def _issue_csv(args, settings: Settings) -> int:
             writer.writerows([row, _column(error), _element(error), error["message"]] for row, error in failures)
         print(cli_texts.line(lang, "report", path=args.report))
     if args.results is not None:
-        _write_results(args, settings, rows, batch, failures)
+        _write_results(args, runtime, rows, batch, failures)
     return 1 if failures else 0
 
 
@@ -351,13 +345,17 @@ def _check_writable(*paths: Path | None) -> None:
                                errors=[{"field": str(path), "message": exc.strerror or "not writable"}]) from None
 
 
-def _write_results(args, settings: Settings, rows, batch: dict | None, failures: list) -> None:
+def _write_results(args, runtime: Runtime, rows, batch: dict | None, failures: list) -> None:
     from app.api.links import links
+    from app.wallet import offers
 
     texts = [(row, f"{_column(error)}: {error['message']}") for row, error in failures]
-    with _session(settings) as session:
-        items = (list(batch_results.batch_rows(session, settings.public_origin, batch["id"], links, utcnow()))
-                 if batch is not None else None)
+    services = runtime.services
+    with runtime.session_factory() as session:
+        inst = institutions.by_slug(session, args.institution)
+        items = (list(batch_results.batch_rows(
+            session, services.settings.public_origin, batch["id"], links, utcnow(),
+            wallet=lambda ids: offers.batch_view(session, services, inst, ids))) if batch is not None else None)
     with open(args.results, "w", encoding="utf-8-sig", newline="") as out:  # a BOM, as the report
         batch_results.write(out, batch_results.for_file(rows, texts, items, dry_run=args.dry_run))
     print(cli_texts.line(problem_texts.command_language(), "results", path=args.results))
@@ -372,15 +370,17 @@ def _column(error: dict) -> str:
     return csv_import.column_of(element) if item is not None and element else element or "row"
 
 
-def _run_with_progress(settings: Settings, batch: dict, queue: str, processes: int | None) -> None:
+def _run_with_progress(runtime: Runtime, batch: dict, queue: str, processes: int | None) -> None:
+    """The batch issued by a worker in a thread of this process (its own runtime, as any worker's), with a progress
+    bar."""
     from tqdm import tqdm
 
     refused = batch["counts"]["failed"]
-    worker = threading.Thread(target=jobs.work, args=(settings,), daemon=True,
+    worker = threading.Thread(target=jobs.work, args=(runtime.settings,), daemon=True,
                               kwargs={"processes": processes, "until_batch": batch["id"], "queue": queue})
     worker.start()
     with tqdm(total=batch["counts"]["total"] - refused, unit="credential", file=sys.stderr) as bar, \
-            _session(settings) as session:
+            runtime.session_factory() as session:
         while worker.is_alive():
             worker.join(0.5)
             now = stored.get(session, batch["id"])
@@ -400,16 +400,17 @@ def serve(args, settings: Settings) -> int:
     if args.demo:
         contexts.install(settings.contexts_dir, download=_download)
         migrate.upgrade(settings.database_url)
-    check_database(settings)
+    runtime = build(settings)
+    check_database(runtime)
     if args.demo:
-        key = ensure_demo(settings)
+        key = ensure_demo(runtime)
         if key:
             print(f"Demo institution '{DEMO_SLUG}' created. Its API key (shown once): {key}", flush=True)
         else:
             print(f"Demo institution '{DEMO_SLUG}' exists; create another key with "
                   f"`mcred create-api-key {DEMO_SLUG}`.", flush=True)
     print(f"mcred serves {settings.public_origin} on {args.host}:{args.port}", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
+    uvicorn.run(create_app(settings, runtime), host=args.host, port=args.port, log_config=None)
     return 0
 
 

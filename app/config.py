@@ -20,6 +20,10 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 def _path(name: str, default: str) -> Path:
     return Path(os.environ.get(name) or default)
 
@@ -45,16 +49,13 @@ class Settings:
     batch_chunk: int = field(default_factory=lambda: _int("MCRED_BATCH_CHUNK", 100))
     worker_processes: int = field(default_factory=lambda: _int("MCRED_WORKER_PROCESSES", 0))
     # A worker that sent no heartbeat for `worker_stalled_seconds` is taken for dead and its jobs are run again.
-    worker_heartbeat_seconds: float = field(default_factory=lambda: float(
-        os.environ.get("MCRED_WORKER_HEARTBEAT_SECONDS", "10")))
-    worker_stalled_seconds: float = field(default_factory=lambda: float(
-        os.environ.get("MCRED_WORKER_STALLED_SECONDS", "30")))
+    worker_heartbeat_seconds: float = field(default_factory=lambda: _float("MCRED_WORKER_HEARTBEAT_SECONDS", 10))
+    worker_stalled_seconds: float = field(default_factory=lambda: _float("MCRED_WORKER_STALLED_SECONDS", 30))
     # The operator's list of recognised issuers besides this service's own institutions (see app.trust).
     trust_list: Path | None = field(default_factory=lambda: Path(os.environ["MCRED_TRUST_LIST"])
                                     if os.environ.get("MCRED_TRUST_LIST") else None)
     # One deadline for a whole verification, remote DID documents and status lists included.
-    verify_deadline_seconds: float = field(default_factory=lambda: float(
-        os.environ.get("MCRED_VERIFY_DEADLINE_SECONDS", "10")))
+    verify_deadline_seconds: float = field(default_factory=lambda: _float("MCRED_VERIFY_DEADLINE_SECONDS", 10))
     # Admission control of verification (app.admission): at most `verify_workers` verifications at once (default:
     # one per core), documents of the expensive class in at most `verify_expensive_workers` of them (default: all
     # but one); at most `verify_queue` waiting, none longer than `verify_queue_seconds`. Cheap: at most
@@ -63,14 +64,11 @@ class Settings:
     verify_workers: int = field(default_factory=lambda: _int("MCRED_VERIFY_WORKERS", os.cpu_count() or 1))
     verify_expensive_workers: int = field(default_factory=lambda: _int("MCRED_VERIFY_EXPENSIVE_WORKERS", 0))
     verify_queue: int = field(default_factory=lambda: _int("MCRED_VERIFY_QUEUE", 0))
-    verify_queue_seconds: float = field(default_factory=lambda: float(
-        os.environ.get("MCRED_VERIFY_QUEUE_SECONDS", "2")))
+    verify_queue_seconds: float = field(default_factory=lambda: _float("MCRED_VERIFY_QUEUE_SECONDS", 2))
     verify_cheap_bytes: int = field(default_factory=lambda: _int("MCRED_VERIFY_CHEAP_BYTES", 64_000))
     verify_cheap_nodes: int = field(default_factory=lambda: _int("MCRED_VERIFY_CHEAP_NODES", 600))
-    verify_client_burst_seconds: float = field(default_factory=lambda: float(
-        os.environ.get("MCRED_VERIFY_CLIENT_BURST_SECONDS", "4")))
-    verify_client_rate: float = field(default_factory=lambda: float(
-        os.environ.get("MCRED_VERIFY_CLIENT_RATE", "0.25")))
+    verify_client_burst_seconds: float = field(default_factory=lambda: _float("MCRED_VERIFY_CLIENT_BURST_SECONDS", 4))
+    verify_client_rate: float = field(default_factory=lambda: _float("MCRED_VERIFY_CLIENT_RATE", 0.25))
     # CPython's thread switch interval while verifying (see app.api.admitting), in milliseconds.
     verify_switch_interval_ms: float = field(default_factory=lambda: float(
         os.environ.get("MCRED_VERIFY_SWITCH_INTERVAL_MS", "0.5")))
@@ -83,6 +81,17 @@ class Settings:
     smtp_retry_seconds: float = field(default_factory=lambda: float(os.environ.get("MCRED_SMTP_RETRY_SECONDS", "60")))
     smtp_timeout_seconds: float = field(default_factory=lambda: float(
         os.environ.get("MCRED_SMTP_TIMEOUT_SECONDS", "30")))
+    # OpenID4VCI (app.wallet): an offer's lifetime (days: it is sent by mail; one made on the learner's page lives
+    # `wallet_page_offer_seconds`), wrong transaction codes before it locks, the code's digits, the lifetimes of
+    # access tokens and c_nonces, and how old a proof JWT may be (its iat) and how far ahead of the clock.
+    wallet_offer_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_OFFER_SECONDS", 14 * 86400))
+    wallet_page_offer_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_PAGE_OFFER_SECONDS", 3600))
+    wallet_tx_code_attempts: int = field(default_factory=lambda: _int("MCRED_WALLET_TX_CODE_ATTEMPTS", 5))
+    wallet_tx_code_length: int = field(default_factory=lambda: _int("MCRED_WALLET_TX_CODE_LENGTH", 6))
+    wallet_token_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_TOKEN_SECONDS", 300))
+    wallet_nonce_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_NONCE_SECONDS", 300))
+    wallet_proof_max_age_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_PROOF_MAX_AGE_SECONDS", 300))
+    wallet_proof_skew_seconds: int = field(default_factory=lambda: _int("MCRED_WALLET_PROOF_SKEW_SECONDS", 60))
     # Tests and development only: host:port pairs fetched although they are not public addresses (comma-separated).
     fetch_allow: tuple[str, ...] = field(default_factory=lambda: tuple(
         a.strip() for a in os.environ.get("MCRED_FETCH_ALLOW", "").split(",") if a.strip()))

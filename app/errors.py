@@ -155,3 +155,21 @@ class ServiceSaturated(McredError):
     def __init__(self, detail: str, *, retry_after: int, **kwargs):
         super().__init__(detail, retryAfter=retry_after, **kwargs)
         self.retry_after = retry_after
+
+
+class OAuthError(McredError):
+    """An OAuth 2.0 / OpenID4VCI refusal, rendered as ``{"error", "error_description"}`` (RFC 6749 section 5.2,
+    OID4VCI 1.0 sections 6.3 and 8.3.1.2), never as problem details: ``error`` is the spec's code
+    (``invalid_grant``, ``invalid_token``, ``invalid_proof``, ``invalid_nonce``...)."""
+
+    status = 400
+    slug = "oauth-error"
+    title = "OAuth error"
+
+    def __init__(self, error: str, detail: str, *, status: int = 400, **kwargs):
+        super().__init__(detail, **kwargs)
+        self.error = error
+        self.status = status
+
+    def to_oauth(self) -> dict:
+        return {"error": self.error, "error_description": self.detail}

@@ -482,3 +482,9 @@ def format_when(value: datetime | str | None, lang: str) -> str | None:
     if utc.time().replace(microsecond=0) in (time(0, 0, 0), time(23, 59, 59)):
         return format_date(utc.date(), lang)
     return format_moment(utc, lang)
+
+
+from app.texts import wallet as _wallet_texts  # noqa: E402 - the learner page's wallet texts (wallet.*)
+
+for _lang, _texts in _wallet_texts.TEXTS.items():
+    CATALOGUE[_lang].update(_texts)

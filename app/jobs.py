@@ -33,11 +33,9 @@ from pathlib import Path
 import procrastinate
 from sqlalchemy.engine import make_url
 
-from app import batches, delivery, signing_pool
+from app import batches, composition, delivery, signing_pool
 from app.config import Settings
-from app.db.session import make_engine, make_session_factory
 from app.queue import JOB_ATTEMPTS, JOB_RETRY_WAIT, QUEUE, TASK, is_postgres
-from app.services import for_settings
 from app.storage import batches as stored
 
 log = logging.getLogger("mcred.jobs")
@@ -60,13 +58,15 @@ def procrastinate_app(connector: procrastinate.BaseConnector) -> procrastinate.A
 
 
 class Runtime:
-    """What a worker's jobs share: the database, the services and the pool of signing processes."""
+    """What a worker's jobs share: the process's database and services (app.composition) and the pool of signing
+    processes."""
 
     def __init__(self, settings: Settings, *, processes: int | None = None):
         self.settings = settings
-        self.services = for_settings(settings)
-        self.engine = make_engine(settings.database_url)
-        self.session_factory = make_session_factory(self.engine)
+        self._built = composition.build(settings)
+        self.services = self._built.services
+        self.engine = self._built.engine
+        self.session_factory = self._built.session_factory
         self.processes = processes or settings.worker_processes or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -97,7 +97,7 @@ class Runtime:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
-        self.engine.dispose()
+        self._built.close()
 
 
 def work(settings: Settings, *, processes: int | None = None, concurrency: int = 2, until_batch: str | None = None,

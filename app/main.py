@@ -6,6 +6,7 @@ schema at the revision this code needs): 503 problem+json when not, so a load ba
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import contexts, logs
+from app import logs
 from app.api import (
     admitting,
     batches,
@@ -22,48 +23,49 @@ from app.api import (
     issue,
     keys,
     models,
+    oid4vci,
     openapi,
     problems,
     status,
     verify,
     verify_pages,
+    wallet,
 )
+from app.composition import Runtime, build
 from app.config import Settings
 from app.db import migrate
-from app.db.session import make_engine, make_session_factory
-from app.domain.jsonld import make_document_loader
 from app.errors import ServiceUnavailable
-from app.services import Services
-from app.keystore import KeyStore
-from app.remote_fetch import RemoteFetcher
-from app.trust import TrustList
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """The app on ``runtime`` (``mcred serve`` builds it first, to check the database), else on one built from
+    ``settings`` by the composition root (app.composition): database, services, remote fetcher."""
+    settings = runtime.settings if runtime is not None else settings or Settings()
     settings.public_origin  # noqa: B018 - refuse to start without a valid public origin
+    runtime = runtime or build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        runtime.close()
+
     # /docs and /redoc with their scripts and styles served by this service (no CDN: they work offline)
     app: FastAPI = FastAPIOffline(title="mcred", version="0.1.0",
                                   description="EU micro-credentials (European Learning Model) as signed W3C Verifiable "
                                               "Credentials: issue, verify, revoke. Errors are RFC 9457 problem "
-                                              "details.")
-    engine = make_engine(settings.database_url)
+                                              "details.", lifespan=lifespan)
+    engine = runtime.engine
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-    app.state.services = Services(
-        settings=settings,
-        loader=make_document_loader(contexts.load_documents(settings.contexts_dir)),
-        keystore=KeyStore(settings.keys_dir, settings.key_passphrase),
-        trust_list=TrustList(settings.trust_list),
-    )
+    app.state.session_factory = runtime.session_factory
+    app.state.services = runtime.services
     problems.install(app)
     app.add_middleware(logs.RequestIdMiddleware)
     logs.protect_access_log()
     openapi.install(app)
     # did:web documents and status lists of other hosts: https, public addresses only (SSRF), within a deadline
-    app.state.remote_fetcher = RemoteFetcher(allow=settings.fetch_allow)
+    app.state.remote_fetcher = runtime.remote_fetcher
     admitting.install(app, settings)  # the bounded pool of verification work (app.admission)
-    for module in (verify, issue, batches, status, credentials, keys, did, verify_pages):
+    for module in (verify, issue, batches, status, credentials, keys, did, verify_pages, oid4vci, wallet):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).resolve().parent / "static")), name="static")
 

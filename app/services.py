@@ -1,13 +1,12 @@
-"""What the service's work needs from the outside world, built once per process (the API app, the CLI) and
-handed to the orchestration modules; tests build their own."""
+"""What the service's work needs from the outside world, handed to the orchestration modules: built once per
+process by app.composition.build; tests build their own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app import contexts
 from app.config import Settings
-from app.domain.jsonld import PinnedLoader, make_document_loader
+from app.domain.jsonld import PinnedLoader
 from app.domain.timefmt import Clock, utcnow
 from app.domain.verification import Memo
 from app.keystore import KeyStore
@@ -24,8 +23,3 @@ class Services:
     # Status lists and credentials this process has verified already (see app.domain.verification.memo).
     verified: Memo = field(default_factory=Memo)
 
-
-def for_settings(settings: Settings) -> Services:
-    """The services of a command or a worker process: the pinned contexts and the key store ``settings`` name."""
-    return Services(settings=settings, loader=make_document_loader(contexts.load_documents(settings.contexts_dir)),
-                    keystore=KeyStore(settings.keys_dir, settings.key_passphrase))

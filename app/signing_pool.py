@@ -7,20 +7,20 @@ import os
 import threading
 import time
 
-from app import issuing
+from app import composition, issuing
 from app.batches import Issuer, Signed, Work, item_errors
 from app.db.models import Institution, SigningKey
 from app.errors import McredError
-from app.services import Services, for_settings
+from app.services import Services
 
 _signing_services: Services | None = None
 
 
 def init_signing_process(settings, parent_pid: int) -> None:
-    """Runs once in each signing process: its own services (contexts, key store), and an exit when the worker that
-    started it is gone (killed), so no signing process outlives its worker."""
+    """Runs once in each signing process: its own services (contexts, key store: app.composition), and an exit when
+    the worker that started it is gone (killed), so no signing process outlives its worker."""
     global _signing_services
-    _signing_services = for_settings(settings)
+    _signing_services = composition.build(settings).services
 
     def watch() -> None:
         while os.getppid() == parent_pid:

@@ -132,19 +132,24 @@ class Resolvers:
             return UpstreamUnavailable(f"The status list at {url} does not exist.")
 
 
+def _verifier_io(session: Session, services: Services, fetcher: RemoteFetcher, now: datetime | None,
+                 limits: Limits, deadline: Deadline | None) -> dict:
+    """What the domain verifier is handed: the loader, the resolvers, the time, the limits, one deadline
+    (``MCRED_VERIFY_DEADLINE_SECONDS`` from now unless given), who is recognised, the Annex I check, the memo."""
+    deadline = deadline or Deadline(services.settings.verify_deadline_seconds)
+    resolvers = Resolvers(session, services, fetcher, deadline)
+    return {"loader": services.loader, "resolve_did": resolvers.resolve_did,
+            "fetch_status_lists": resolvers.fetch_status_lists, "now": now or services.clock(), "limits": limits,
+            "deadline": deadline, "recognise": trust.recogniser(session, services.trust_list),
+            "missing_elements": elm.missing_micro_credential_elements, "verified": services.verified}
+
+
 def verify(session: Session, services: Services, fetcher: RemoteFetcher, credential: object, *,
            now: datetime | None = None, limits: Limits = VERIFY_LIMITS,
            deadline: Deadline | None = None) -> VerificationResult:
     """Verify ``credential`` now (or at ``now``), reading own documents from ``session``, within ``deadline``
     (``MCRED_VERIFY_DEADLINE_SECONDS`` from now unless given)."""
-    deadline = deadline or Deadline(services.settings.verify_deadline_seconds)
-    resolvers = Resolvers(session, services, fetcher, deadline)
-    result = verify_credential(credential, loader=services.loader, resolve_did=resolvers.resolve_did,
-                               fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
-                               limits=limits, deadline=deadline,
-                               recognise=trust.recogniser(session, services.trust_list),
-                               missing_elements=elm.missing_micro_credential_elements,
-                               verified=services.verified)
+    result = verify_credential(credential, **_verifier_io(session, services, fetcher, now, limits, deadline))
     _log_outcome("credential.verified", result)
     return result
 
@@ -154,14 +159,8 @@ def verify_presentation(session: Session, services: Services, fetcher: RemoteFet
                         limits: Limits = VERIFY_LIMITS, deadline: Deadline | None = None) -> PresentationResult:
     """Verify a presentation and every credential in it (VC API ``POST /presentations/verify``), all within one
     deadline."""
-    deadline = deadline or Deadline(services.settings.verify_deadline_seconds)
-    resolvers = Resolvers(session, services, fetcher, deadline)
-    result = verify_presentation_doc(presentation, loader=services.loader, resolve_did=resolvers.resolve_did,
-                                     fetch_status_lists=resolvers.fetch_status_lists, now=now or services.clock(),
-                                     limits=limits, deadline=deadline,
-                                     recognise=trust.recogniser(session, services.trust_list),
-                                     missing_elements=elm.missing_micro_credential_elements, challenge=challenge,
-                                     domain=domain, verified=services.verified)
+    result = verify_presentation_doc(presentation, challenge=challenge, domain=domain,
+                                     **_verifier_io(session, services, fetcher, now, limits, deadline))
     _log_outcome("presentation.verified", result)
     return result
 

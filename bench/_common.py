@@ -26,10 +26,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from app import admin, status
-from app.cli import _services
+from app.composition import build
 from app.config import Settings
 from app.db import migrate
-from app.db.session import make_engine, make_session_factory
 from app.domain import elm, status_list
 from app.domain.keys import Ed25519Signer, generate_private_key
 from tests.liveserver import free_port, wait_for_health
@@ -142,16 +141,16 @@ def settings_for(url: str, keys_dir: Path, public_url: str) -> Settings:
 
 def create_tenant(settings: Settings, slug: str = "bench-universitate", *, suspension: bool = True) -> str:
     """Migrated DB + an institution (did:web) + an API key; returns the key."""
-    services = _services(settings)
-    engine = make_engine(settings.database_url)
-    with make_session_factory(engine)() as session:
+    runtime = build(settings)
+    services = runtime.services
+    with runtime.session_factory() as session:
         inst = admin.create_institution(session, services, slug=slug, country="LVA", did_method="web",
                                         legal_name={"lv": "Mērījumu Universitāte", "en": "Benchmark University"},
                                         homepage="https://bench.example.lv", registration="90000000000",
                                         suspension_enabled=suspension)
         key = admin.create_api_key(session, services, inst, "bench")
         session.commit()
-    engine.dispose()
+    runtime.close()
     return key
 
 

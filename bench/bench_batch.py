@@ -40,7 +40,7 @@ from _common import (
     with_bench_status,
 )
 
-from app.cli import _services
+from app.composition import build
 from app.domain import eddsa_rdfc_2022, elm
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
 from app.domain.timefmt import to_xsd, utcnow
@@ -52,7 +52,7 @@ def sign_ms(settings, n: int = 40) -> float:
     """One ELM credential with two status entries, signed in this process (median of n), each for another learner
     with its own credential id, as in a batch (what mcred remembers from one credential to the next counts, and
     only that)."""
-    services = _services(settings)
+    services = build(settings).services
     org, signer = bench_issuer()
     now = utcnow()
     times = []

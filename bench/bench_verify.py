@@ -33,13 +33,14 @@ from _common import (
     summary_ms,
 )
 
-from app.cli import _services
+from app.composition import build
 from app.domain import eddsa_rdfc_2022, elm
-from app.domain.did_key import did_key_for, verification_method_id
+from app.domain.did_key import did_key_for
 from app.domain.keys import Ed25519Signer, generate_private_key, public_key_multibase
 from app.domain.microcredential import EXAMPLE
 from app.domain.timefmt import to_xsd, utcnow
 from app.domain.verification import verify_credential
+from tests.apphelpers import verification_method_id
 
 
 def run_clients(total: int, clients: int, make_client, request) -> tuple[float, list[float]]:
@@ -80,7 +81,7 @@ def run_clients(total: int, clients: int, make_client, request) -> tuple[float, 
 
 def domain_verify(settings, n: int) -> list[list]:
     """verify_credential in process on an ELM credential signed by a did:key (no status lists, no HTTP)."""
-    services = _services(settings)
+    services = build(settings).services
     key = generate_private_key()
     did = did_key_for(public_key_multibase(key))
     signer = Ed25519Signer(key, verification_method_id(did))

@@ -7,6 +7,7 @@
 #   - Digital Bazaar's verifier: ../shared/tools/vc-peer copied into .peer/vc-peer, its packages from npm.
 #   - axe-core (the browser tests' accessibility checks) from npm into tests/axe, as tests/axe/package-lock.json
 #     pins it; fonts-dejavu-core (the fonts the PDF certificates embed) from Debian's packages.
+#   - the OpenID4VCI tests' wallet (@openid4vc/openid4vci, @openid4vc/oauth2) from npm into tests/wallet, as tests/wallet/package-lock.json pins them
 #   - PostgreSQL at 127.0.0.1:5432: the cluster on that port started if it is down; the `test` database created,
 #     or, where 127.0.0.1 needs a password (a fresh install), a test role and database. MCRED_TEST_POSTGRES_URL,
 #     if set, names a server to use instead.
@@ -77,6 +78,12 @@ fi
 AXE_VERSION="$(sed -n 's/.*"axe-core": "\(.*\)".*/\1/p' tests/axe/package.json)"
 if ! grep -qs "\"version\": \"$AXE_VERSION\"" tests/axe/node_modules/axe-core/package.json; then
   npm ci --prefix tests/axe --no-audit --no-fund --silent
+fi
+
+# --- the wallet of the OpenID4VCI tests: the OpenWallet Foundation's client libraries (tests/wallet/package-lock.json)
+WALLET_VERSION="$(sed -n 's/.*"@openid4vc\/openid4vci": "\(.*\)".*/\1/p' tests/wallet/package.json)"
+if ! grep -qs "\"version\": \"$WALLET_VERSION\"" tests/wallet/node_modules/@openid4vc/openid4vci/package.json; then
+  npm ci --prefix tests/wallet --no-audit --no-fund --silent
 fi
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------------------

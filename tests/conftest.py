@@ -96,7 +96,7 @@ def rdf_tree(loader):
     terms, language maps, one value or a list, IRIs as nodes embedded with their properties (each once per branch)."""
     from pyld import jsonld
 
-    from app.domain.jsonld import canonicalize
+    from app.domain.rdfc import canonicalize
 
     def tree(doc: dict) -> dict:
         expanded = jsonld.from_rdf(canonicalize(doc, loader), {"format": "application/n-quads"})
@@ -149,7 +149,7 @@ def edc_report(edc_shapes, loader):
     import pyshacl
     import rdflib
 
-    from app.domain.jsonld import canonicalize
+    from app.domain.rdfc import canonicalize
 
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -231,6 +231,22 @@ def client(database_url, tmp_path_factory):
 
     with make_client(database_url, tmp_path_factory.mktemp("keys")) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def tenant(client) -> tuple[str, str]:
+    """(slug, API key) of an institution that revokes and suspends, shared by the tests of a module."""
+    from tests.apphelpers import new_tenant
+
+    return new_tenant(client, suspension_enabled=True)
+
+
+@pytest.fixture
+def fresh_tenant(client) -> tuple[str, str]:
+    """(slug, API key) of an institution of this test alone (nothing issued yet) that only revokes."""
+    from tests.apphelpers import new_tenant
+
+    return new_tenant(client)
 
 
 @pytest.fixture

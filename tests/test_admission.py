@@ -10,9 +10,8 @@ import time
 import pytest
 
 from app.admission import CHEAP, EXPENSIVE, Admission, Policy, document_nodes
-from app.domain.microcredential import EXAMPLE
 from app.errors import ServiceSaturated, TooManyRequests
-from tests.apphelpers import auth, new_tenant
+from tests.apphelpers import auth, issue_ok, new_tenant
 
 
 class FakeClock:
@@ -176,9 +175,7 @@ def pool(client):
 @pytest.fixture(scope="module")
 def own_credential(client):
     _, key = new_tenant(client)
-    r = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=auth(key))
-    assert r.status_code == 201, r.text
-    return r.json()["verifiableCredential"]
+    return issue_ok(client, key)["verifiableCredential"]
 
 
 def assert_busy_problem(r, status: int):

@@ -9,9 +9,20 @@ import stat
 import pytest
 
 from app.domain import eddsa_rdfc_2022
-from app.domain.did_web import verification_method_from
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import ORIGIN, auth, did_of, issue_vc, make_client, new_tenant
+from tests.apphelpers import (
+    ORIGIN,
+    assert_problem,
+    auth,
+    count,
+    did_of,
+    issue,
+    issue_vc,
+    make_client,
+    new_tenant,
+    resolver,
+    verify_proof,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,43 +36,8 @@ def client(database_url, keys_dir):
         yield c
 
 
-@pytest.fixture
-def tenant(client):
-    return new_tenant(client)
-
-
-def issue(client, key, mc=None, **extra):
-    return client.post("/credentials/issue", json={"microCredential": mc or EXAMPLE, **extra}, headers=auth(key))
-
-
-def resolver(client):
-    """Resolve this service's did:web verification methods through its own HTTP endpoint."""
-
-    def resolve(vm_id: str):
-        did = vm_id.split("#")[0]
-        path = "/" + "/".join(did.split(":")[3:]) + "/did.json"
-        response = client.get(path)
-        return verification_method_from(response.json(), vm_id) if response.status_code == 200 else None
-
-    return resolve
-
-
-def assert_problem(response, status: int, slug: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    if slug:
-        assert body["type"].endswith("/" + slug), body["type"]
-    return body
-
-
-def count(client, key) -> int:
-    return client.get("/credentials?limit=1000", headers=auth(key)).json()["count"]
-
-
-def test_issue_download_verify_round_trip(client, tenant, loader):
-    slug, key = tenant
+def test_issue_download_verify_round_trip(client, fresh_tenant, loader):
+    slug, key = fresh_tenant
     response = issue(client, key)
     assert response.status_code == 201, response.text
     body = response.json()
@@ -83,16 +59,17 @@ def test_issue_download_verify_round_trip(client, tenant, loader):
     assert "attachment" in download.headers["content-disposition"]
     assert ".jsonld" in download.headers["content-disposition"]
     assert json.loads(download.content) == vc
-    assert set(body["links"]) == {"credential", "download", "credentialFile", "verification", "qrCode", "certificate"}
+    assert set(body["links"]) == {"credential", "download", "credentialFile", "verification", "qrCode", "certificate",
+                                  "walletOffer"}
     for name in ("download", "verification", "certificate", "qrCode"):
         assert client.get(body["links"][name].removeprefix(ORIGIN)).status_code == 200, name
 
-    result = eddsa_rdfc_2022.verify_proof(vc, loader=loader, resolve_verification_method=resolver(client))
+    result = verify_proof(vc, loader=loader, resolve_verification_method=resolver(client))
     assert result.verified, result
 
     tampered = copy.deepcopy(vc)
     tampered["credentialSubject"]["givenName"] = {"lv": "Mallory"}
-    result = eddsa_rdfc_2022.verify_proof(tampered, loader=loader, resolve_verification_method=resolver(client))
+    result = verify_proof(tampered, loader=loader, resolve_verification_method=resolver(client))
     assert not result.verified and result.code == "signature-invalid"
 
 
@@ -101,8 +78,8 @@ MANDATORY = ["learner", "title", "learningOutcomes", "workload", "eqfLevel", "as
 
 
 @pytest.mark.parametrize("element", MANDATORY)
-def test_missing_mandatory_element_is_refused_and_nothing_stored(client, tenant, element):
-    _, key = tenant
+def test_missing_mandatory_element_is_refused_and_nothing_stored(client, fresh_tenant, element):
+    _, key = fresh_tenant
     mc = copy.deepcopy(EXAMPLE)
     del mc[element]
     body = assert_problem(issue(client, key, mc), 422, "invalid-input")
@@ -110,8 +87,8 @@ def test_missing_mandatory_element_is_refused_and_nothing_stored(client, tenant,
     assert count(client, key) == 0
 
 
-def test_every_problem_is_listed_at_once(client, tenant):
-    _, key = tenant
+def test_every_problem_is_listed_at_once(client, fresh_tenant):
+    _, key = fresh_tenant
     mc = copy.deepcopy(EXAMPLE)
     del mc["title"]
     mc["eqfLevel"] = 9
@@ -133,16 +110,16 @@ def test_tenant_isolation(client):
     # B cannot issue in A's name either.
     vc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
           "issuer": f"did:web:127.0.0.1%3A8765:institutions:{slug_a}", "credentialSubject": {"id": "did:example:1"}}
-    assert_problem(client.post("/credentials/issue", json={"credential": vc}, headers=auth(key_b)), 422)
+    assert_problem(issue(client, key_b, credential=vc), 422)
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Bearer mcred_x_y"}])
 def test_authentication_required(client, headers):
-    assert_problem(client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=headers), 401)
+    assert_problem(issue(client, headers=headers), 401)
 
 
-def test_malformed_and_hostile_bodies(client, tenant):
-    _, key = tenant
+def test_malformed_and_hostile_bodies(client, fresh_tenant):
+    _, key = fresh_tenant
     h = {**auth(key), "Content-Type": "application/json"}
     assert_problem(client.post("/credentials/issue", content=b"{not json", headers=h), 400, "malformed-request")
     assert_problem(client.post("/credentials/issue", content=b"[1, 2]", headers=h), 422)
@@ -164,42 +141,42 @@ def unsigned_vc(context: list[str], issuer: str = "did:example:issuer", **extra)
             "credentialSubject": {"id": "did:example:learner"}, **extra}
 
 
-def test_ready_unsigned_vc_2_0_and_1_1(client, tenant, loader):
-    slug, key = tenant
+def test_ready_unsigned_vc_2_0_and_1_1(client, fresh_tenant, loader):
+    slug, key = fresh_tenant
     did = did_of(client, slug)
     v2 = unsigned_vc(["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"], did,
                      credentialSubject={"id": "did:example:learner", "alumniOf": "Latvijas Universitāte"})
-    r = client.post("/credentials/issue", json={"credential": v2, "options": {"anything": 1}}, headers=auth(key))
+    r = issue(client, key, credential=v2, options={"anything": 1})
     assert r.status_code == 201, r.text
     signed = r.json()["verifiableCredential"]
     assert signed["credentialSubject"]["alumniOf"] == "Latvijas Universitāte"
-    assert eddsa_rdfc_2022.verify_proof(signed, loader=loader, resolve_verification_method=resolver(client)).verified
+    assert verify_proof(signed, loader=loader, resolve_verification_method=resolver(client)).verified
 
     # (The VC 1.1 examples context imports ODRL's, which is not pinned; the base context alone is enough here.)
     v1 = unsigned_vc(["https://www.w3.org/2018/credentials/v1"], did, credentialSubject={"id": "did:example:learner"})
-    r = client.post("/credentials/issue", json={"credential": v1}, headers=auth(key))
+    r = issue(client, key, credential=v1)
     assert r.status_code == 201, r.text
     signed = r.json()["verifiableCredential"]
     assert "issuanceDate" in signed
-    assert eddsa_rdfc_2022.verify_proof(signed, loader=loader, resolve_verification_method=resolver(client)).verified
+    assert verify_proof(signed, loader=loader, resolve_verification_method=resolver(client)).verified
 
 
-def test_unknown_context_and_undefined_terms_refused(client, tenant):
-    _, key = tenant
+def test_unknown_context_and_undefined_terms_refused(client, fresh_tenant):
+    _, key = fresh_tenant
     bad_ctx = unsigned_vc(["https://www.w3.org/2018/credentials/v1", "https://evil.example/context"])
-    body = assert_problem(client.post("/credentials/issue", json={"credential": bad_ctx}, headers=auth(key)), 422,
+    body = assert_problem(issue(client, key, credential=bad_ctx), 422,
                           "unknown-context")
     assert "evil.example" in body["detail"]
     undefined = unsigned_vc(["https://www.w3.org/2018/credentials/v1"],
                             credentialSubject={"id": "did:example:x", "favouriteColour": "blue"})
-    body = assert_problem(client.post("/credentials/issue", json={"credential": undefined}, headers=auth(key)), 422,
+    body = assert_problem(issue(client, key, credential=undefined), 422,
                           "undefined-terms")
     assert "favouriteColour" in body["detail"]
     assert count(client, key) == 0
 
 
-def test_cohort_is_all_or_nothing(client, tenant):
-    _, key = tenant
+def test_cohort_is_all_or_nothing(client, fresh_tenant):
+    _, key = fresh_tenant
     learners = [("Jānis", "Ozols"), ("Līga", "Kalniņa"), ("Pēteris", "Liepa")]
     items = []
     for given, family in learners:
@@ -237,11 +214,11 @@ def test_key_rotation_keeps_old_credentials_verifiable(client, loader):
                                                            second["proof"]["verificationMethod"]]
     assert doc["authentication"] == [second["proof"]["verificationMethod"]]
     for vc in (first, second):
-        assert eddsa_rdfc_2022.verify_proof(vc, loader=loader, resolve_verification_method=resolver(client)).verified
+        assert verify_proof(vc, loader=loader, resolve_verification_method=resolver(client)).verified
 
 
-def test_private_keys_stay_on_disk_with_mode_0600(client, tenant, keys_dir):
-    _, key = tenant
+def test_private_keys_stay_on_disk_with_mode_0600(client, fresh_tenant, keys_dir):
+    _, key = fresh_tenant
     vc = issue(client, key).json()["verifiableCredential"]
     files = list(keys_dir.glob("*.pem"))
     assert files
@@ -257,8 +234,8 @@ def test_private_keys_stay_on_disk_with_mode_0600(client, tenant, keys_dir):
     assert "PRIVATE" not in json.dumps(vc)
 
 
-def test_a_failure_while_signing_leaves_no_record(client, tenant, monkeypatch):
-    _, key = tenant
+def test_a_failure_while_signing_leaves_no_record(client, fresh_tenant, monkeypatch):
+    _, key = fresh_tenant
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
@@ -270,8 +247,8 @@ def test_a_failure_while_signing_leaves_no_record(client, tenant, monkeypatch):
     assert count(client, key) == 0
 
 
-def test_expiring_soon_listing(client, tenant):
-    _, key = tenant
+def test_expiring_soon_listing(client, fresh_tenant):
+    _, key = fresh_tenant
     soon = copy.deepcopy(EXAMPLE)
     soon.pop("dateOfIssue", None)
     from datetime import date, timedelta

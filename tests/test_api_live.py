@@ -6,8 +6,7 @@ from types import SimpleNamespace
 
 import httpx
 
-from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import auth, new_tenant
+from tests.apphelpers import issue, new_tenant
 from tests.liveserver import live_server
 
 
@@ -16,6 +15,6 @@ def test_a_credential_exists_as_soon_as_issuing_answers(database_url, tmp_path):
         _, key = new_tenant(SimpleNamespace(app=app))
         with httpx.Client(base_url=app.state.services.settings.public_origin, timeout=30) as http:
             for _ in range(30):
-                issued = http.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=auth(key))
+                issued = issue(http, key)
                 assert issued.status_code == 201
                 assert http.get(issued.json()["links"]["download"]).status_code == 200

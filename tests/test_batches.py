@@ -10,10 +10,8 @@ from sqlalchemy import func, select
 
 from app import jobs
 from app.db.models import Batch, IdempotencyKey
-from app.domain import eddsa_rdfc_2022
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import ORIGIN, auth, make_client, new_tenant
-from tests.test_api_issue import assert_problem, count, resolver
+from tests.apphelpers import ORIGIN, assert_problem, auth, count, make_client, new_tenant, resolver, verify_proof
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +75,7 @@ def test_partial_batch_issues_the_valid_items_and_reports_the_others(client, loa
         assert stored["batchId"] == batch["id"] and stored["learnerRef"] == item["learnerRef"]
         assert vc["id"] == f"urn:uuid:{item['id']}"
         assert [e["statusPurpose"] for e in vc["credentialStatus"]] == ["revocation", "suspension"]
-        assert eddsa_rdfc_2022.verify_proof(vc, loader=loader, resolve_verification_method=resolver(client)).verified
+        assert verify_proof(vc, loader=loader, resolve_verification_method=resolver(client)).verified
         download = client.get(item["links"]["credentialFile"].removeprefix(ORIGIN))
         assert download.status_code == 200 and download.json() == vc
 

@@ -28,7 +28,7 @@ from PIL import Image
 
 from app.db import migrate
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import DID_A, SIGNER_A, auth, new_tenant, pdf_pages, sign
+from tests.apphelpers import DID_A, SIGNER_A, auth, issue_ok, new_tenant, pdf_pages, sign
 from tests.liveserver import live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,9 +64,7 @@ def issued(server, origin, loader) -> dict:
     http = TestClient(server, base_url=origin, headers=auth(key))
 
     def issue(**changes):
-        r = http.post("/credentials/issue", json={"microCredential": {**EXAMPLE, **changes}})
-        assert r.status_code == 201, r.text
-        return r.json()
+        return issue_ok(http, **changes)
 
     services = server.state.services
     real = services.clock
@@ -286,6 +284,12 @@ def test_learner_opens_the_download_link(open_page, issued, lang, size):
                                        "en": "QR code leading to the verification page"}[lang])
     picture = Image.open(io.BytesIO(qr.screenshot()))
     assert zxingcpp.read_barcodes(picture)[0].text == links["verification"]
+    # "Add to a wallet": its QR code holds the wallet offer, and so does the same-device link
+    wallet_qr = page.get_by_role("img", name={"lv": "QR kods apliecinājuma pievienošanai makam",
+                                              "en": "QR code to add the credential to a wallet"}[lang])
+    assert zxingcpp.read_barcodes(Image.open(io.BytesIO(wallet_qr.screenshot())))[0].text == links["walletOffer"]
+    assert page.get_by_role("link", name={"lv": "Atvērt makā šajā ierīcē", "en": "Open in a wallet on this device"}[
+        lang]).get_attribute("href") == links["walletOffer"]
     fits_width(page)
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, f"learner-{lang}-{SIZES[size][0]}")

@@ -21,11 +21,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.domain.microcredential import EXAMPLE
 from app.domain.verification import RecognisedIssuer, verify_credential
 from app.domain.verification.names import invisible, normalised
 from app.errors import NotFound
 from tests.apphelpers import (
+    issue,
     DID_A,
     OTHER_DID,
     OTHER_LIST,
@@ -104,8 +104,7 @@ def ul_unsigned(client):
     """A full micro-credential as this service builds it, naming the University of Latvia (DID_A, trust-listed)
     as issuer and every awarding body; unsigned."""
     slug, key = new_tenant(client)
-    cred = copy.deepcopy(client.post("/credentials/issue", json={"microCredential": EXAMPLE},
-                                     headers=auth(key)).json()["verifiableCredential"])
+    cred = copy.deepcopy(issue(client, key).json()["verifiableCredential"])
     for name in ("proof", "credentialStatus"):
         cred.pop(name)
     cred["issuer"]["id"] = DID_A
@@ -402,7 +401,7 @@ def test_issue_refuses_validity_said_other_than_through_its_iri(client):
                                               "@type": "@id"}}]}),
     }
     for name, doc in cases.items():
-        r = client.post("/credentials/issue", json={"credential": doc}, headers=auth(key))
+        r = issue(client, key, credential=doc)
         assert r.status_code == 422, (name, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
     # and nothing was stored
@@ -415,7 +414,7 @@ def test_a_ready_vc_states_its_status_entry_and_its_records_validity(client, loa
     slug, key = new_tenant(client)
     doc = ready(client, slug)
     doc[CRED + "validUntil"] = {"@value": "2030-06-30T23:59:59Z", "@type": XSD_DATETIME}
-    r = client.post("/credentials/issue", json={"credential": doc}, headers=auth(key))
+    r = issue(client, key, credential=doc)
     assert r.status_code == 201, r.text
     issued = r.json()
     record = client.get(f"/credentials/{issued['id']}", headers=auth(key)).json()

@@ -15,15 +15,9 @@ import pytest
 import zxingcpp
 
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import ORIGIN, auth, new_tenant, pdf_pages
-from tests.test_verify_api import issue, issue_expired
+from tests.apphelpers import ORIGIN, auth, issue_expired, issue_ok, pdf_pages
 
 STAMPS = ("REVOKED", "SUSPENDED", "EXPIRED", "ATSAUKTS", "APTURĒTS", "TERMIŅŠ BEIDZIES", "NOT VALID", "NAV DERĪGS")
-
-
-@pytest.fixture(scope="module")
-def tenant(client):
-    return new_tenant(client, suspension_enabled=True)
 
 
 def certificate(client, issued: dict, lang: str) -> tuple[str, object, object]:
@@ -51,7 +45,7 @@ def flat(text: str) -> str:
 
 @pytest.mark.parametrize("lang", ["lv", "en"])
 def test_the_full_example_is_one_page_whose_qr_code_leads_to_the_live_page(client, tenant, lang):
-    issued = issue(client, tenant[1])
+    issued = issue_ok(client, tenant[1])
     text, picture, r = certificate(client, issued, lang)
     url = issued["links"]["verification"]
     assert qr_of(picture) == url
@@ -90,7 +84,7 @@ def test_the_largest_credential_still_fits_one_readable_page(client, tenant):
     mc["title"] = {"lv": "Ļoti gara nosaukuma mikrokvalifikācija " * 5,
                    "en": "A micro-credential with a long title " * 5}
     mc["qualityAssurance"]["type"] = long_text
-    issued = issue(client, tenant[1], **mc)
+    issued = issue_ok(client, tenant[1], **mc)
     for lang in ("lv", "en"):
         text, picture, _ = certificate(client, issued, lang)
         assert qr_of(picture) == issued["links"]["verification"]
@@ -98,7 +92,7 @@ def test_the_largest_credential_still_fits_one_readable_page(client, tenant):
 
 
 def test_revoked_and_suspended_credentials_are_not_printed_as_valid(client, tenant):
-    issued = issue(client, tenant[1])
+    issued = issue_ok(client, tenant[1])
     client.post(f"/credentials/{issued['id']}/suspend", json={"reason": "under-investigation"}, headers=auth(tenant[1]))
     text, picture, _ = certificate(client, issued, "en")
     assert "SUSPENDED" in text and "This credential is not valid" in flat(text)
@@ -119,7 +113,7 @@ def test_an_expired_credential_is_stamped_expired(client, tenant):
 
 
 def test_a_stored_credential_that_no_longer_verifies_is_not_printed(client, tenant):
-    issued = issue(client, tenant[1])
+    issued = issue_ok(client, tenant[1])
     from app.db.models import Credential
 
     with client.app.state.session_factory() as session:
@@ -134,7 +128,7 @@ def test_a_stored_credential_that_no_longer_verifies_is_not_printed(client, tena
 
 
 def test_the_former_printable_link_leads_to_the_certificate(client, tenant):
-    issued = issue(client, tenant[1])
+    issued = issue_ok(client, tenant[1])
     path = issued["links"]["verification"].removeprefix(ORIGIN)
     r = client.get(path + "/print?lang=en", follow_redirects=False)
     assert r.status_code == 308 and r.headers["location"] == path + "/certificate.pdf?lang=en"

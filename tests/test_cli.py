@@ -61,8 +61,7 @@ def test_an_institution_gets_its_registration_number_later_and_then_issues(tmp_p
     issues, and `mcred update-institution` supplies it (its DID and keys stay)."""
     from fastapi.testclient import TestClient
 
-    from app.domain.microcredential import EXAMPLE
-    from tests.apphelpers import ORIGIN, make_client
+    from tests.apphelpers import ORIGIN, issue, make_client
 
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     env = {"MCRED_DATABASE_URL": url, "MCRED_KEYS_DIR": str(tmp_path / "keys"), "MCRED_PUBLIC_URL": ORIGIN}
@@ -72,7 +71,7 @@ def test_an_institution_gets_its_registration_number_later_and_then_issues(tmp_p
     with make_client(url, tmp_path / "keys") as client:
         assert isinstance(client, TestClient)
         headers = {"Authorization": f"Bearer {created['apiKey']}"}
-        refused = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=headers)
+        refused = issue(client, headers=headers)
         assert refused.status_code == 409 and "update-institution" in refused.json()["detail"]
         done = mcred(env, "update-institution", "va", "--registration", "90000013771", "--name-en",
                      "Vidzeme University of Applied Sciences")
@@ -80,7 +79,7 @@ def test_an_institution_gets_its_registration_number_later_and_then_issues(tmp_p
         profile = json.loads(done.stdout)
         assert profile["did"] == created["did"] and profile["registration"] == "90000013771"
         assert profile["legalName"] == {"lv": "Vidzemes Augstskola", "en": "Vidzeme University of Applied Sciences"}
-        issued = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=headers)
+        issued = issue(client, headers=headers)
         assert issued.status_code == 201, issued.text
         assert issued.json()["verifiableCredential"]["issuer"]["eIDASIdentifier"]["notation"] == "90000013771"
     bad = mcred(env, "update-institution", "va", "--default-validity-days", "0")

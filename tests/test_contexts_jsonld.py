@@ -8,8 +8,9 @@ import time
 import pytest
 
 from app import contexts
-from app.domain import jsonld
+from app.domain import jsonld, rdfc
 from app.errors import JsonLdRefused, LimitExceeded
+from tests.apphelpers import ensure_no_dropped_terms, find_undefined_terms
 
 
 def test_install_copies_verified_files_and_refuses_altered_ones(tmp_path):
@@ -57,17 +58,17 @@ def test_loader_refuses_every_other_url(loader):
         loader("https://example.com/ctx", {})
     assert exc.value.slug == "unknown-context"
     with pytest.raises(JsonLdRefused):
-        jsonld.canonicalize({"@context": "https://example.com/ctx", "name": "x"}, loader)
+        rdfc.canonicalize({"@context": "https://example.com/ctx", "name": "x"}, loader)
 
 
 def test_elm_sample_canonicalizes_like_jsonld_js(elm_sample, loader):
     doc = {**elm_sample, "@context": [*elm_sample["@context"], "https://w3id.org/security/data-integrity/v2",
                                       "https://www.w3.org/ns/credentials/status/v1"]}
-    nquads = jsonld.canonicalize(doc, loader)
+    nquads = rdfc.canonicalize(doc, loader)
     lines = nquads.splitlines()
     assert len(lines) == len(set(lines)) == 292  # jsonld.js (RDFC-1.0) gives the same 292 quads
     assert lines == sorted(lines)
-    assert jsonld.find_undefined_terms(doc, loader) == []
+    assert find_undefined_terms(doc, loader) == []
 
 
 def test_dropped_terms_are_found(elm_sample, loader):
@@ -75,18 +76,18 @@ def test_dropped_terms_are_found(elm_sample, loader):
     doc["shoeSize"] = 42
     doc["credentialSubject"]["type"] = ["Person", "Superhero"]
     doc["credentialSubject"]["hasClaim"]["id"] = "relative-id"
-    found = jsonld.find_undefined_terms(doc, loader)
+    found = find_undefined_terms(doc, loader)
     assert "shoeSize" in found and "Superhero" in found and "relative IRI 'relative-id'" in found
     with pytest.raises(JsonLdRefused) as exc:
-        jsonld.ensure_no_dropped_terms(doc, loader)
+        ensure_no_dropped_terms(doc, loader)
     assert exc.value.slug == "undefined-terms"
     # Without a context that defines it, a VC 2.0 term is dropped; a context's own @vocab (VC 2.0's
     # undefined-terms context) defines every term, so then nothing is dropped.
     v2 = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
           "issuer": "did:example:1", "credentialSubject": {"favouriteColour": "blue"}}
-    assert jsonld.find_undefined_terms(v2, loader) == ["favouriteColour"]
+    assert find_undefined_terms(v2, loader) == ["favouriteColour"]
     v2["@context"].append("https://www.w3.org/ns/credentials/undefined-terms/v2")
-    assert jsonld.find_undefined_terms(v2, loader) == []
+    assert find_undefined_terms(v2, loader) == []
 
 
 def test_hostile_documents_hit_limits(loader):
@@ -96,16 +97,16 @@ def test_hostile_documents_hit_limits(loader):
         node["credentialSubject"] = {}
         node = node["credentialSubject"]
     with pytest.raises(LimitExceeded) as exc:
-        jsonld.canonicalize(deep, loader)
+        rdfc.canonicalize(deep, loader)
     assert exc.value.slug == "too-deep"
     wide = {"@context": "https://www.w3.org/ns/credentials/v2",
             "credentialSubject": [[{} for _ in range(1_000)] for _ in range(30)]}
     with pytest.raises(LimitExceeded) as exc:
-        jsonld.canonicalize(wide, loader)
+        rdfc.canonicalize(wide, loader)
     assert exc.value.slug == "too-many-nodes"
     long = {"@context": "https://www.w3.org/ns/credentials/v2", "credentialSubject": [{} for _ in range(1_001)]}
     with pytest.raises(LimitExceeded) as exc:
-        jsonld.canonicalize(long, loader)
+        rdfc.canonicalize(long, loader)
     assert exc.value.slug == "too-many-values"
 
 
@@ -117,7 +118,7 @@ def test_canonicalization_has_a_deadline(loader):
     doc = {**ctx, "@graph": nodes}
     start = time.monotonic()
     with pytest.raises(LimitExceeded) as exc:
-        jsonld.canonicalize(doc, loader, jsonld.Limits(max_seconds=0.5))
+        rdfc.canonicalize(doc, loader, jsonld.Limits(max_seconds=0.5))
     assert exc.value.slug == "jsonld-timeout"
     assert time.monotonic() - start < 5
 
@@ -127,13 +128,13 @@ def test_json_ld_processing_is_safe_under_threads(elm_sample, loader, in_threads
     import sys
 
     doc = {**elm_sample, "@context": [*elm_sample["@context"], "https://w3id.org/security/data-integrity/v2"]}
-    expected = jsonld.canonicalize(doc, loader)
+    expected = rdfc.canonicalize(doc, loader)
     results = []
 
     def work():
         for _ in range(12):
-            results.append(jsonld.canonicalize(doc, loader) == expected)
-            jsonld.ensure_no_dropped_terms(doc, loader)
+            results.append(rdfc.canonicalize(doc, loader) == expected)
+            ensure_no_dropped_terms(doc, loader)
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible, to provoke races
@@ -157,13 +158,13 @@ def test_one_documents_json_ld_work_does_not_wait_for_anothers(elm_sample, conte
         return {"@context": {"slow": "https://example.org/slow"}}
 
     loader = jsonld.make_document_loader(context_documents, fallback=slow_fallback)
-    stuck = threading.Thread(target=lambda: jsonld.canonicalize(
+    stuck = threading.Thread(target=lambda: rdfc.canonicalize(
         {"@context": ["https://www.w3.org/ns/credentials/v2", "https://example.org/slow-context"], "slow": "x"},
         loader))
     stuck.start()
     assert entered.wait(10)
     done = []
-    other = threading.Thread(target=lambda: done.append(jsonld.canonicalize(elm_sample, loader)))
+    other = threading.Thread(target=lambda: done.append(rdfc.canonicalize(elm_sample, loader)))
     other.start()
     other.join(10)
     release.set()
@@ -178,11 +179,11 @@ def test_the_deadline_interrupts_the_expansion_itself(elm_sample, loader, monkey
     from app.domain.deadline import Deadline
 
     reached = []
-    monkeypatch.setattr(jsonld, "to_dataset", lambda *a, **k: reached.append(1))
+    monkeypatch.setattr(rdfc, "to_dataset", lambda *a, **k: reached.append(1))
     ticks = itertools.count()
     deadline = Deadline(1.0, clock=lambda: next(ticks) * 0.5)  # every look at the clock costs 0.5 s
     with pytest.raises(LimitExceeded) as exc:
-        jsonld.statements(elm_sample, loader, deadline=deadline)
+        rdfc.statements(elm_sample, loader, deadline=deadline)
     assert exc.value.slug == "verification-timeout" and not reached
 
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.domain.did_key import DidKeyError, did_key_for, resolve_did_key, verification_method_id
+from app.domain.did_key import DidKeyError, did_key_for, resolve_did_key
 from app.domain.keys import (
     Ed25519Signer,
     generate_private_key,
     multikey_document,
-    private_key_from_multibase,
-    private_key_from_seed,
-    private_key_multibase,
     public_key_from_multibase,
     public_key_multibase,
     verify_signature,
 )
 from app.domain.multibase import KeyFormatError
+from tests.apphelpers import (
+    private_key_from_multibase,
+    private_key_from_seed,
+    private_key_multibase,
+    verification_method_id,
+)
 
 SPEC_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 SPEC_KEY = "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -28,7 +31,6 @@ RFC8032_PUBLIC = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325
 RFC8032_SIG = bytes.fromhex(
     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
 )
-
 
 def test_spec_example_resolves():
     doc = resolve_did_key(SPEC_DID)

@@ -11,9 +11,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.domain import ed25519_signature_2020 as suite
-from app.domain.jsonld import canonicalize
+from app.domain.rdfc import canonicalize
 from app.domain.keys import public_key_multibase
 from app.domain.multibase import b58encode
+from tests.apphelpers import verify_proof
 
 SUITE_CTX = "https://w3id.org/security/suites/ed25519-2020/v1"
 ISSUER = "did:example:issuer"
@@ -51,7 +52,8 @@ def credential() -> dict:
 
 
 def verify(doc, loader, method):
-    return suite.verify_proof(doc, loader=loader, resolve_verification_method=lambda vm: method if vm == VM else None)
+    return verify_proof(doc, suite.SUITE, loader=loader,
+                        resolve_verification_method=lambda vm: method if vm == VM else None)
 
 
 def test_verifies(credential, loader):

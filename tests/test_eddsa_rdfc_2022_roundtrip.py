@@ -8,10 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app.domain import eddsa_rdfc_2022 as suite
-from app.domain.did_key import did_key_for, resolve_did_key, verification_method_id
-from app.domain.keys import Ed25519Signer, private_key_from_seed
+from app.domain.did_key import did_key_for, resolve_did_key
+from app.domain.keys import Ed25519Signer
 from app.domain.multibase import b58encode, b64url_encode, multibase_decode
 from app.errors import InvalidInput, JsonLdRefused
+from tests.apphelpers import private_key_from_seed, verification_method_id, verify_proof
 
 CREATED = "2024-05-01T10:00:00Z"
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
@@ -42,7 +43,7 @@ def signed(unsigned, signer, loader) -> dict:
 
 
 def verify(doc, loader, resolver=resolve_did_key, **kw):
-    return suite.verify_proof(doc, loader=loader, resolve_verification_method=resolver, **kw)
+    return verify_proof(doc, suite.SUITE, loader=loader, resolve_verification_method=resolver, **kw)
 
 
 def test_signed_elm_sample_verifies(signed, signer, loader):

@@ -16,9 +16,10 @@ from app.domain.elm import (
     organisation,
     summarize,
 )
-from app.domain.jsonld import canonicalize, find_undefined_terms
+from app.domain.rdfc import canonicalize
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
 from app.errors import Conflict, InvalidInput
+from tests.apphelpers import find_undefined_terms
 
 CREDENTIAL_ID = "urn:uuid:2f8f1b1e-8d9c-4b8e-9a43-3b7f0e2a6c11"
 ISSUED_AT = datetime(2024, 6, 28, 10, 0, tzinfo=UTC)

@@ -11,8 +11,7 @@ import pytest
 
 from app import cli
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import ORIGIN, auth, issue_vc, new_tenant
-from tests.test_api_issue import assert_problem, count, issue
+from tests.apphelpers import ORIGIN, assert_problem, auth, count, issue, issue_vc, new_tenant
 
 # (raw body of POST /credentials/issue, the JSON path the problem must name, a word of its message)
 BODIES = {
@@ -32,11 +31,6 @@ BODIES = {
     "NUL in a key": (b'{"microCredential": {"learner\\u0000": {}}}', "microCredential.learner\\u0000", "key"),
     "root array": (b'[1, "\\u0000"]', "body[1]", "NUL"),
 }
-
-
-@pytest.fixture(scope="module")
-def tenant(client):
-    return new_tenant(client, suspension_enabled=True)
 
 
 @pytest.mark.parametrize("case", BODIES)

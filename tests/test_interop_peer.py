@@ -15,9 +15,10 @@ from datetime import datetime, timezone
 import pytest
 
 from app.domain import eddsa_rdfc_2022 as suite
-from app.domain.did_key import did_key_for, resolve_did_key, verification_method_id
+from app.domain.did_key import did_key_for, resolve_did_key
 from app.domain.keys import Ed25519Signer, generate_private_key, public_key_multibase
 from tests.peer import requires_peer, run_peer
+from tests.apphelpers import verification_method_id, verify_proof
 
 pytestmark = requires_peer
 
@@ -66,9 +67,8 @@ def test_we_verify_the_peers_signature(issued_by_peer, loader):
     proof = issued_by_peer["proof"]
     assert (proof["type"], proof["cryptosuite"]) == ("DataIntegrityProof", "eddsa-rdfc-2022")
     assert "https://w3id.org/security/data-integrity/v2" in issued_by_peer["@context"]  # the peer added it too
-    result = suite.verify_proof(
-        issued_by_peer, loader=loader, resolve_verification_method=resolve_did_key, now=datetime.now(timezone.utc)
-    )
+    result = verify_proof(issued_by_peer, suite.SUITE, loader=loader, resolve_verification_method=resolve_did_key,
+                          now=datetime.now(timezone.utc))
     assert (result.verified, result.code) == (True, "ok"), result.message
     assert result.verification_method.startswith(issued_by_peer["issuer"]["id"] + "#z6Mk")
 
@@ -76,5 +76,5 @@ def test_we_verify_the_peers_signature(issued_by_peer, loader):
 def test_we_reject_the_peers_tampered_credential(issued_by_peer, loader):
     doc = copy.deepcopy(issued_by_peer)
     doc["credentialSubject"]["dateOfBirth"] = "1990-10-01T22:00:00Z"
-    result = suite.verify_proof(doc, loader=loader, resolve_verification_method=resolve_did_key)
+    result = verify_proof(doc, suite.SUITE, loader=loader, resolve_verification_method=resolve_did_key)
     assert (result.verified, result.code) == (False, "signature-invalid")

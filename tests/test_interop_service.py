@@ -10,8 +10,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import auth, new_tenant
+from tests.apphelpers import auth, issue_ok, new_tenant
 from tests.liveserver import live_server
 from tests.peer import peer_verify, requires_peer
 
@@ -30,15 +29,9 @@ def http(server):
         yield client
 
 
-def _issue(http, key, mc=None):
-    r = http.post("/credentials/issue", json={"microCredential": mc or EXAMPLE}, headers=auth(key))
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
 def test_issued_credential_verifies_independently_and_fails_when_changed(server, http, tmp_path):
     _, key = new_tenant(SimpleNamespace(app=server))
-    body = _issue(http, key)
+    body = issue_ok(http, key)
     vc = body["verifiableCredential"]
     downloaded = http.get(body["links"]["credentialFile"]).json()
     out = peer_verify(downloaded, tmp_path)
@@ -61,7 +54,7 @@ def test_issued_credential_verifies_independently_and_fails_when_changed(server,
 
 def test_revocation_and_suspension_seen_by_independent_verifier(server, http, tmp_path):
     _, key = new_tenant(SimpleNamespace(app=server), suspension_enabled=True)
-    revoked, suspended, fine = (_issue(http, key) for _ in range(3))
+    revoked, suspended, fine = (issue_ok(http, key) for _ in range(3))
     assert http.post(f"/credentials/{revoked['id']}/revoke", json={"reason": "fraud"},
                      headers=auth(key)).status_code == 200
     assert http.post(f"/credentials/{suspended['id']}/suspend", json={"reason": "under-investigation"},

@@ -11,13 +11,12 @@ from app.domain.multibase import (
     MultibaseError,
     b58decode,
     b58encode,
-    decode_multikey_private,
     decode_multikey_public,
-    encode_multikey_private,
     encode_multikey_public,
     multibase_decode,
     multibase_encode,
 )
+from tests.apphelpers import decode_multikey_private, encode_multikey_private
 
 BASE58_VECTORS = [
     (b"Hello World!", "2NEpo7TZRRrLZSi2U"),

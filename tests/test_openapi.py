@@ -13,11 +13,12 @@ from __future__ import annotations
 import copy
 import json
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import jsonschema
 import pytest
 
+from app.api.problems import is_oauth_path
 from app.domain.microcredential import EXAMPLE
 from tests.apphelpers import DID_A, ORIGIN, SIGNER_A, SIGNER_B, auth, did_of, new_tenant, sign
 from tests.test_verify_api import vc2
@@ -185,6 +186,37 @@ def test_every_answer_is_as_documented(client, doc, loader):
     call("post", "/verify", 400, raw=b"credential=", headers=form)
     call("post", "/verify", 200, raw=b"lang=en&credential=" + quote(json.dumps(vc)).encode(), headers=form)
 
+    # wallets (OpenID4VCI): discovery, the offer, token, nonce, credential; the institution's and learner's offers
+    from tests.test_wallet import Wallet
+    fresh = call("post", "/credentials/issue", 201, body={"microCredential": mc}, headers=a).json()
+    issuer = f"/issuers/{slug}"
+    call("get", f"/.well-known/openid-credential-issuer{issuer}", 200)
+    call("get", f"/.well-known/oauth-authorization-server{issuer}", 200)
+    call("get", "/.well-known/openid-credential-issuer/issuers/nobody", 404)
+    offer_uri = unquote(fresh["links"]["walletOffer"].split("credential_offer_uri=")[1])
+    offer = call("get", offer_uri.removeprefix(ORIGIN), 200).json()
+    call("get", f"{issuer}/offers/nothing", 404)
+    code = offer["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]["pre-authorized_code"]
+    grant = f"grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code&pre-authorized_code={code}"
+    call("post", f"{issuer}/token", 400, raw=grant.encode(), headers=form)
+    access = call("post", f"{issuer}/token", 200, raw=f"{grant}&tx_code={fresh['txCode']}".encode(),
+                  headers=form).json()["access_token"]
+    c_nonce = call("post", f"{issuer}/nonce", 200).json()["c_nonce"]
+    request = {"credential_configuration_id": offer["credential_configuration_ids"][0],
+               "proofs": {"jwt": [Wallet().proof(aud=ORIGIN + issuer, nonce=c_nonce)]}}
+    call("post", f"{issuer}/credential", 401, body=request)
+    call("post", f"{issuer}/credential", 400, body={"credential_configuration_id": "x"},
+         headers={"Authorization": f"Bearer {access}"})
+    call("post", f"{issuer}/credential", 200, body=request, headers={"Authorization": f"Bearer {access}"})
+    call("get", f"/credentials/{fresh['id']}/wallet-offers", 200, headers=a)
+    call("post", f"/credentials/{fresh['id']}/wallet-offers", 201, headers=a)
+    call("post", f"/credentials/{fresh['id']}/wallet-offers/withdraw", 200, headers=a)
+    call("post", fresh["links"]["download"].removeprefix(ORIGIN) + "/wallet-offer", 200)
+    call("get", fresh["links"]["download"].removeprefix(ORIGIN) + "/wallet-offer.svg", 200)
+    call("post", f"/credentials/{fresh['id']}/wallet-offers/withdraw", 200, headers=a)
+    call("get", fresh["links"]["download"].removeprefix(ORIGIN) + "/wallet-offer.svg", 404)
+    call("post", "/download/nothing/wallet-offer", 404)
+
     # every operation was exercised with its success
     for template, methods in doc["paths"].items():
         for method, op in methods.items():
@@ -203,7 +235,10 @@ def test_errors_are_problems_and_bodies_have_schemas(doc):
             assert "500" in op["responses"], where
             for status, response in op["responses"].items():
                 content = response.get("content", {})
-                if status.startswith(("4", "5")):
+                if is_oauth_path(template) and status.startswith("4"):  # OAuth's errors (RFC 6749 5.2)
+                    assert set(content) == {"application/json"}, (where, status)
+                    assert content["application/json"]["schema"]["$ref"].endswith("/OAuthError"), (where, status)
+                elif status.startswith(("4", "5")):
                     assert set(content) <= {"application/problem+json", "text/html"} and content, (where, status)
                     if "application/problem+json" in content:
                         assert PROBLEM_REF in str(content["application/problem+json"]["schema"]), (where, status)
@@ -211,7 +246,13 @@ def test_errors_are_problems_and_bodies_have_schemas(doc):
                     for media, body in content.items():
                         if media.endswith("json"):
                             assert body.get("schema", {}).get("$ref"), (where, media)  # a model, not "string"
-            if method == "post" and template not in ("/verify", "/api-keys/{prefix}/revoke"):  # these read no JSON
+            no_json = ("/verify", "/api-keys/{prefix}/revoke", "/issuers/{slug}/nonce", "/issuers/{slug}/token",
+                       "/credentials/{credential_id}/wallet-offers", "/credentials/{credential_id}/wallet-offers/withdraw",
+                       "/download/{token}/wallet-offer")
+            if method == "post" and template == "/issuers/{slug}/token":  # a form, RFC 6749 section 4.1.3
+                form = op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["$ref"]
+                assert form.rsplit("/", 1)[1] in schemas, where
+            if method == "post" and template not in no_json:  # these read no JSON
                 ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
                 assert ref.rsplit("/", 1)[1] in schemas, where
     reasons = schemas["RevokeRequest"]["properties"]["reason"]["enum"]

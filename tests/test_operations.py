@@ -26,9 +26,8 @@ from app.domain.microcredential import EXAMPLE
 from app.errors import Conflict
 from app.keystore import KeyStore
 from app.storage import institutions
-from tests.apphelpers import auth, make_client, new_tenant
+from tests.apphelpers import assert_problem, auth, issue, make_client, new_tenant
 from tests.conftest import _fresh_postgres_url
-from tests.test_api_issue import assert_problem
 from tests.test_status_lists import issue_cohort
 
 NAMES = {"lv": "Sacensību universitāte", "en": "Race University"}
@@ -193,7 +192,7 @@ def test_storage_takes_the_time_from_the_injected_clock(database_url, tmp_path):
         client.app.state.services.clock = lambda: fixed
         slug, key = new_tenant(client)
         mc = {k: v for k, v in EXAMPLE.items() if k not in ("validUntil", "dateOfIssue")}
-        issued = client.post("/credentials/issue", json={"microCredential": mc}, headers=auth(key))
+        issued = issue(client, key, mc)
         assert issued.status_code == 201, issued.text
         cid = issued.json()["id"]
         assert client.post(f"/credentials/{cid}/revoke", json={"reason": "fraud"}, headers=auth(key)).status_code == 200

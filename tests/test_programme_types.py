@@ -14,7 +14,7 @@ import pytest
 from app.domain import vocab
 from app.domain.elm import summarize
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import auth, new_tenant, pdf_pages
+from tests.apphelpers import issue_ok, new_tenant, pdf_pages
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +27,7 @@ def issued(client) -> dict:
         mc["programmeType"] = code
         mc["nqfLevel"] = mc["eqfLevel"] = 4
         mc["dateOfIssue"] = date.today().isoformat()
-        r = client.post("/credentials/issue", json={"microCredential": mc}, headers=auth(key))
-        assert r.status_code == 201, r.text
-        out[code] = r.json()
+        out[code] = issue_ok(client, key, mc)
     return out
 
 

@@ -21,13 +21,7 @@ from PIL import Image
 from app import i18n, status
 from app.domain.elm import MANDATORY_ELEMENTS
 from app.i18n import choose_language, format_when, parse_accept_language
-from tests.apphelpers import ORIGIN, auth, new_tenant
-from tests.test_verify_api import DID_A, SIGNER_A, issue, issue_expired, sign
-
-
-@pytest.fixture(scope="module")
-def tenant(client):
-    return new_tenant(client, suspension_enabled=True)
+from tests.apphelpers import DID_A, ORIGIN, SIGNER_A, auth, issue_expired, issue_ok, sign
 
 
 def path_of(url: str) -> str:
@@ -71,7 +65,7 @@ def tampered(credential: dict) -> dict:
 
 
 def test_qr_png_decodes_to_the_verification_url_and_the_page_verifies(client, tenant):
-    issued = issue(client, tenant[1])
+    issued = issue_ok(client, tenant[1])
     url = issued["links"]["verification"]
     token = url.rsplit("/", 1)[1]
     assert len(token) >= 32 and issued["id"] not in url  # unguessable, not derived from the credential id
@@ -103,7 +97,7 @@ def test_qr_png_decodes_to_the_verification_url_and_the_page_verifies(client, te
 
 def test_optional_annex_elements_are_shown(client, tenant):
     """Annex I's optional elements the institution issued (EXAMPLE has them all), in both languages."""
-    url = issue(client, tenant[1])["links"]["verification"]
+    url = issue_ok(client, tenant[1])["links"]["verification"]
     expected = {
         "lv": ("Priekšnosacījumi Vidējā izglītība un programmēšanas pamatzināšanas",
                "Uzraudzība un identitātes pārbaude Uzraudzīts tiešsaistē ar identitātes pārbaudi",
@@ -133,7 +127,7 @@ def test_optional_annex_elements_are_shown(client, tenant):
 
 
 def test_qr_svg_is_a_well_formed_svg(client, tenant):
-    url = issue(client, tenant[1])["links"]["verification"]
+    url = issue_ok(client, tenant[1])["links"]["verification"]
     r = client.get(path_of(url) + "/qr.svg")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
     root = ET.fromstring(r.content)
@@ -142,7 +136,7 @@ def test_qr_svg_is_a_well_formed_svg(client, tenant):
 
 
 def test_page_in_english_from_the_browser_language_and_switchable(client, tenant):
-    url = issue(client, tenant[1])["links"]["verification"]
+    url = issue_ok(client, tenant[1])["links"]["verification"]
     page = client.get(path_of(url), headers={"Accept-Language": "en-GB,en;q=0.9,lv;q=0.5"})
     assert '<html lang="en">' in page.text
     text = visible_text(page.text)
@@ -169,7 +163,7 @@ def test_expired_page(client, tenant):
 
 def test_revoked_and_suspended_pages_give_date_reason_and_contact(client, tenant):
     services = client.app.state.services
-    issued = issue(client, tenant[1])
+    issued = issue_ok(client, tenant[1])
     real = services.clock
     services.clock = lambda: datetime(2026, 1, 15, 10, 30, tzinfo=timezone.utc)  # 12:30 in Riga (EET, UTC+2)
     try:
@@ -214,7 +208,7 @@ def test_every_reason_has_a_label_in_both_languages():
 
 
 def test_forged_upload_has_its_own_verdict_and_shows_no_altered_value_as_fact(client, tenant):
-    cred = issue(client, tenant[1])["verifiableCredential"]
+    cred = issue_ok(client, tenant[1])["verifiableCredential"]
     for lang, headline in (("en", "Altered or forged credential"), ("lv", "Viltots vai mainīts apliecinājums")):
         r = client.post("/verify", data={"credential": json.dumps(tampered(cred)), "lang": lang})
         assert r.status_code == 200 and verdict_of(r.text) == "invalid"
@@ -234,7 +228,7 @@ def test_forged_upload_has_its_own_verdict_and_shows_no_altered_value_as_fact(cl
 
 
 def test_unrecognised_issuer_is_never_shown_as_genuine_and_valid(client, tenant, loader):
-    cred = json.loads(json.dumps(issue(client, tenant[1])["verifiableCredential"]))
+    cred = json.loads(json.dumps(issue_ok(client, tenant[1])["verifiableCredential"]))
     for key in ("proof", "credentialStatus"):
         cred.pop(key)
     cred["issuer"]["id"] = DID_A  # signed by a key nobody here recognises, still naming the institution
@@ -252,7 +246,7 @@ def test_unrecognised_issuer_is_never_shown_as_genuine_and_valid(client, tenant,
 
 
 def test_pages_are_private_scriptless_and_self_contained(client, tenant):
-    issued = issue(client, tenant[1])
+    issued = issue_ok(client, tenant[1])
     for path in (path_of(issued["links"]["verification"]), path_of(issued["links"]["download"]), "/verify",
                  "/v/not-a-real-token", "/download/not-a-real-token"):
         page = client.get(path)
@@ -269,7 +263,7 @@ def test_pages_are_private_scriptless_and_self_contained(client, tenant):
 
 
 def test_learner_page_leads_to_the_file_the_certificate_and_the_link_to_share(client, tenant):
-    issued = issue(client, tenant[1])
+    issued = issue_ok(client, tenant[1])
     links = issued["links"]
     for lang, file_label in (("lv", "Parakstītais apliecinājums (.jsonld fails)"),
                              ("en", "Signed credential (.jsonld file)")):
@@ -318,7 +312,7 @@ def test_upload_form_verifies_a_file_and_pasted_text(client, tenant):
     assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
     assert '<label for="file">' in form.text and '<label for="credential">' in form.text
 
-    cred = issue(client, tenant[1])["verifiableCredential"]
+    cred = issue_ok(client, tenant[1])["verifiableCredential"]
     data = json.dumps(cred).encode()
     r = client.post("/verify", files={"file": ("credential.jsonld", data, "application/ld+json")},
                     data={"lang": "en"})
@@ -372,7 +366,7 @@ def test_dates_read_as_in_riga(value, lang, expected):
 
 
 def test_missing_micro_credential_elements_are_named_on_the_page(client, tenant, loader):
-    cred = json.loads(json.dumps(issue(client, tenant[1])["verifiableCredential"]))
+    cred = json.loads(json.dumps(issue_ok(client, tenant[1])["verifiableCredential"]))
     for key in ("proof", "credentialStatus"):
         cred.pop(key)
     cred["issuer"]["id"] = DID_A

@@ -11,8 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from app.domain.jsonld import as_list
-from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import auth
+from tests.apphelpers import auth, issue_ok
 from tests.conftest import _fresh_postgres_url
 from tests.liveserver import mcred_env, mcred_run, mcred_serve
 
@@ -37,9 +36,7 @@ def test_two_processes_on_one_postgres_issue_at_once_and_verify_each_others(tmp_
                 with httpx.Client(base_url=base, headers=auth(key), timeout=120) as http:
                     out = []
                     for _ in range(n):
-                        response = http.post("/credentials/issue", json={"microCredential": EXAMPLE})
-                        assert response.status_code == 201, response.text
-                        out.append((base, response.json()))
+                        out.append((base, issue_ok(http)))
                     return out
 
             # Two clients per process, all four at once.

@@ -13,7 +13,7 @@ import pytest
 from app.domain.did_web import did_to_url
 from app.domain.jsonld import as_list
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import auth
+from tests.apphelpers import auth, issue
 from tests.liveserver import free_port, mcred_env, mcred_run, mcred_serve
 
 DEMO = "demo-universitate"
@@ -40,8 +40,7 @@ def demo(tmp_path_factory):
     with mcred_serve(env, "--demo", port=port) as (proc, base):
         key = seen["key"] = api_key(proc)
         with httpx.Client(base_url=base, headers=auth(key), timeout=30) as http:
-            issued = http.post("/credentials/issue", json={"microCredential": EXAMPLE},
-                               headers={"X-Request-ID": "issue-0001"})
+            issued = issue(http, headers={"X-Request-ID": "issue-0001"})
             assert issued.status_code == 201, issued.text
             assert issued.headers["x-request-id"] == "issue-0001"
             seen["issued"] = body = issued.json()

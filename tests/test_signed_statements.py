@@ -17,17 +17,16 @@ from datetime import datetime, timezone
 import pytest
 
 from app.domain import eddsa_rdfc_2022, proof_checks
-from app.domain.microcredential import EXAMPLE
 from app.domain.verification import verify_credential
 from app.errors import InvalidInput, JsonLdRefused, NotFound
 from tests.apphelpers import (
+    issue,
     DID_A,
     NOW,
     OTHER_DID,
     OTHER_DID_URL,
     OTHER_LIST,
     OTHER_SIGNER,
-    auth,
     did_of,
     new_tenant,
     other_did_document,
@@ -299,7 +298,7 @@ def issued(tmp_path_factory):
     migrate.upgrade(url)
     with make_client(url, tmp_path_factory.mktemp("keys")) as client:
         slug, key = new_tenant(client, suspension_enabled=True)
-        r = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=auth(key))
+        r = issue(client, key)
         assert r.status_code == 201, r.text
 
         def verify(doc):
@@ -336,7 +335,7 @@ def test_issue_refuses_a_second_issuer_or_a_status_entry_in_this_services_lists(
     did = did_of(client, slug)
     doc = {"@context": [VC2], "type": ["VerifiableCredential"], "issuer": did, CRED + "issuer": {"@id": DID_A},
            "credentialSubject": {"id": "did:example:x", "name": "x"}}
-    r = client.post("/credentials/issue", json={"credential": doc}, headers=auth(key))
+    r = issue(client, key, credential=doc)
     assert r.status_code == 422, r.text
     assert any(e["field"] == "credential.issuer" for e in r.json()["errors"])
 
@@ -348,7 +347,7 @@ def test_issue_refuses_a_second_issuer_or_a_status_entry_in_this_services_lists(
            CRED + "credentialStatus": {"id": foreign + "#5", "type": "BitstringStatusListEntry",
                                        "statusPurpose": "revocation", "statusListIndex": "5",
                                        "statusListCredential": foreign}}
-    r = client.post("/credentials/issue", json={"credential": doc}, headers=auth(key))
+    r = issue(client, key, credential=doc)
     assert r.status_code == 422, r.text
     assert any(e["field"] == "credential.credentialStatus" for e in r.json()["errors"])
 
@@ -358,7 +357,7 @@ def test_a_well_formed_status_entry_of_the_caller_is_kept_beside_the_services_ow
     doc = {"@context": [VC2], "type": ["VerifiableCredential"], "issuer": did_of(client, slug),
            "credentialSubject": {"id": "did:example:x", "name": "x"},
            **{k: v for k, v in with_status({}, url="https://registry.example/lists/3", index=9).items()}}
-    r = client.post("/credentials/issue", json={"credential": doc}, headers=auth(key))
+    r = issue(client, key, credential=doc)
     assert r.status_code == 201, r.text
     entries = r.json()["verifiableCredential"]["credentialStatus"]
     assert isinstance(entries, list) and len(entries) == 2
@@ -387,6 +386,6 @@ def test_issue_judges_a_second_issuer_in_every_spelling(client, how):
            "issuer": did_of(client, slug), "credentialSubject": {"id": "did:example:x", "name": "x"}}
     extra = respell({"@context": [VC2], "id": own["id"], "issuer": DID_A}, "issuer", how)
     doc = {**own, "@context": extra["@context"], **{k: v for k, v in extra.items() if k not in ("id", "@context")}}
-    r = client.post("/credentials/issue", json={"credential": doc}, headers=auth(key))
+    r = issue(client, key, credential=doc)
     assert r.status_code == 422, r.text
     assert "credential.issuer" in [e["field"] for e in r.json()["errors"]]

@@ -9,13 +9,12 @@ from sqlalchemy import func, select
 
 from app import status
 from app.db.models import AuditEvent, Credential, Institution, StatusEntry, StatusList
-from app.domain import bitstring, eddsa_rdfc_2022
+from app.domain import bitstring
 from app.domain.microcredential import EXAMPLE
 from app.domain.timefmt import parse_xsd, utcnow
 from app.storage import institutions
 from app.storage import status_lists as lists
-from tests.apphelpers import ORIGIN, auth, new_tenant
-from tests.test_api_issue import assert_problem, issue, resolver
+from tests.apphelpers import ORIGIN, assert_problem, auth, issue, new_tenant, resolver, verify_proof
 
 
 def issue_cohort(client, key: str, size: int) -> dict:
@@ -50,7 +49,7 @@ def test_status_list_credential_is_signed_cached_and_private(client, loader):
     assert slc["credentialSubject"]["encodedList"].startswith("u")
     bits = bitstring.decode(slc["credentialSubject"]["encodedList"])
     assert len(bits) * 8 == 131_072 and not any(bits)
-    assert eddsa_rdfc_2022.verify_proof(slc, loader=loader, resolve_verification_method=resolver(client)).verified
+    assert verify_proof(slc, loader=loader, resolve_verification_method=resolver(client)).verified
     # Caching headers follow the list's validity; a revalidation with the ETag is a 304.
     cache = response.headers["cache-control"]
     max_age = int(cache.split("max-age=")[1])

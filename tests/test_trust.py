@@ -13,9 +13,8 @@ import time
 
 import pytest
 
-from app.domain.microcredential import EXAMPLE
 from app.trust import TrustList, TrustListError
-from tests.apphelpers import DID_A, SIGNER_A, auth, new_tenant, sign
+from tests.apphelpers import DID_A, issue, new_tenant, sign, SIGNER_A
 
 UL = {"lv": "Latvijas Universitāte", "en": "University of Latvia"}
 
@@ -34,8 +33,7 @@ def forged_ul(client, loader):
     """A micro-credential that names the University of Latvia as issuer and awarding body, genuinely signed by
     did:key A (anyone can make such a key)."""
     slug, key = new_tenant(client)
-    cred = copy.deepcopy(client.post("/credentials/issue", json={"microCredential": EXAMPLE},
-                                     headers=auth(key)).json()["verifiableCredential"])
+    cred = copy.deepcopy(issue(client, key).json()["verifiableCredential"])
     for name in ("proof", "credentialStatus"):
         cred.pop(name)
     cred["issuer"]["id"] = DID_A
@@ -59,7 +57,7 @@ def every_awarding_body(node, body) -> None:
 
 def test_own_institution_is_recognised(client):
     slug, key = new_tenant(client)
-    issued = client.post("/credentials/issue", json={"microCredential": EXAMPLE}, headers=auth(key)).json()
+    issued = issue(client, key).json()
     body = verify(client, issued["verifiableCredential"]).json()
     assert body["verdict"] == "verified"
     assert body["issuer"]["recognised"] is True and body["issuer"]["source"] == "institution"

@@ -10,8 +10,20 @@ import json
 import pytest
 
 from app.domain import eddsa_rdfc_2022
-from app.domain.did_key import verification_method_id
-from tests.apphelpers import DID_A, DID_B, KEY_A, NOW, SIGNER_A, SIGNER_B, auth, did_of, new_tenant, sign
+from tests.apphelpers import (
+    DID_A,
+    DID_B,
+    KEY_A,
+    NOW,
+    SIGNER_A,
+    SIGNER_B,
+    add_proof,
+    did_of,
+    issue,
+    new_tenant,
+    sign,
+    verification_method_id,
+)
 from tests.peer import requires_peer, run_peer
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
@@ -106,8 +118,8 @@ def test_a_credential_hidden_from_the_json_reader_is_refused(client, loader):
 
 
 def test_a_proof_set_verifies_when_every_proof_does(client, loader):
-    signed = eddsa_rdfc_2022.add_proof(vc2(), SIGNER_A, loader=loader, created=NOW, proof_id="urn:proof:1")
-    signed = eddsa_rdfc_2022.add_proof(signed, SIGNER_B, loader=loader, created=NOW, proof_id="urn:proof:2")
+    signed = add_proof(vc2(), SIGNER_A, loader=loader, created=NOW, proof_id="urn:proof:1")
+    signed = add_proof(signed, SIGNER_B, loader=loader, created=NOW, proof_id="urn:proof:2")
     assert len(signed["proof"]) == 2
     r = verify(client, signed)
     assert r.status_code == 200, r.text
@@ -118,8 +130,8 @@ def test_a_proof_set_verifies_when_every_proof_does(client, loader):
 
 
 def test_a_proof_chain_verifies_over_the_proofs_it_names(client, loader):
-    signed = eddsa_rdfc_2022.add_proof(vc2(), SIGNER_A, loader=loader, created=NOW, proof_id="urn:proof:1")
-    chained = eddsa_rdfc_2022.add_proof(signed, SIGNER_B, loader=loader, created=NOW, proof_id="urn:proof:2",
+    signed = add_proof(vc2(), SIGNER_A, loader=loader, created=NOW, proof_id="urn:proof:1")
+    chained = add_proof(signed, SIGNER_B, loader=loader, created=NOW, proof_id="urn:proof:2",
                                         previous_proof="urn:proof:1")
     assert verify(client, chained).status_code == 200
     # the second proof signed the first: changing the first breaks the chain's link too
@@ -169,7 +181,7 @@ def test_the_issuer_refuses_what_the_data_model_forbids(client, change):
     credential = {**vc2(did_of(client, slug)), **change}
     if change.get("issuer", "") is None:
         credential.pop("issuer")
-    r = client.post("/credentials/issue", json={"credential": credential}, headers=auth(key))
+    r = issue(client, key, credential=credential)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
 
@@ -205,17 +217,6 @@ def suite_credential(issuer: str, context: tuple = (), **extra) -> dict:
             "credentialSubject": {"id": "did:example:subject"}, **extra}
 
 
-def issue(client, key: str, credential: dict):
-    return client.post("/credentials/issue", json={"credential": credential}, headers=auth(key))
-
-
-@pytest.fixture(scope="module")
-def tenant(client) -> tuple[str, str]:
-    """(the institution's DID, its API key)."""
-    slug, key = new_tenant(client)
-    return did_of(client, slug), key
-
-
 def refused(response, field: str | None = None) -> bool:
     body = response.json()
     ok = response.status_code == 422 and response.headers["content-type"].startswith("application/problem+json")
@@ -225,15 +226,16 @@ def refused(response, field: str | None = None) -> bool:
 @pytest.mark.parametrize("status", [{"id": "did:example:status", "type": "CredentialStatusList2017"},
                                     {"type": "CredentialStatusList2017"}],
                          ids=["credential-status-ok", "credential-status-missing-id-ok"])
-def test_a_status_entry_of_another_type_is_signed_with_a_warning(client, tenant, loader, status):
+def test_a_status_entry_of_another_type_is_signed_with_a_warning(client, fresh_tenant, loader, status):
     """VCDM 2.0 §4.10 Status (vc-data-model-2.0-test-suite 4.10, its four tests: "The type property is
     REQUIRED", "The related normative guidance in Section 4.5 Types MUST be followed", "If present
     (credentialStatus.id), the normative guidance in Section 4.4 Identifiers MUST be followed" and "(If a
     credentialStatus property is present), The type property is REQUIRED..." all issue credential-status-ok or
     credential-status-missing-id-ok): an issuer may carry a status entry of a type it does not itself check; it is
     signed as given, with a warning that this service cannot check it."""
-    did, key = tenant
-    r = issue(client, key, suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus=status))
+    slug, key = fresh_tenant
+    did = did_of(client, slug)
+    r = issue(client, key, credential=suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus=status))
     assert r.status_code == 201, r.text
     body = r.json()
     assert [w["code"] for w in body["warnings"]] == ["unchecked-status-type"]
@@ -242,7 +244,7 @@ def test_a_status_entry_of_another_type_is_signed_with_a_warning(client, tenant,
     checked = verify(client, body["verifiableCredential"])
     assert outcomes(checked)["proof"] == ("ok", "proof-valid"), checked.text
     # no warning where there is nothing this service cannot check
-    plain = issue(client, key, suite_credential(did))
+    plain = issue(client, key, credential=suite_credential(did))
     assert plain.status_code == 201 and "warnings" not in plain.json()
 
 
@@ -256,22 +258,24 @@ def test_a_status_entry_of_another_type_is_signed_with_a_warning(client, tenant,
     ({"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
       "statusListCredential": "https://issuer.example/status/1"}, "lacks a single list URL and index"),
 ], ids=["missing-type", "type-not-a-url", "id-not-a-url", "two-ids", "bitstring-entry-without-index"])
-def test_a_malformed_status_entry_is_refused(client, tenant, status, why):
+def test_a_malformed_status_entry_is_refused(client, fresh_tenant, status, why):
     """VCDM 2.0 §4.10 Status with §4.4 Identifiers and §4.5 Types (vc-data-model-2.0-test-suite 4.10, the
     rejecting halves of the same tests), and Bitstring Status List v1.0 §2.1 for an entry of the type this
     service reads: an entry of an unknown type is accepted only when it is well formed."""
-    did, key = tenant
-    r = issue(client, key, suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus=status))
+    slug, key = fresh_tenant
+    did = did_of(client, slug)
+    r = issue(client, key, credential=suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus=status))
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
     assert why in r.text
 
 
-def test_an_entry_of_another_type_pointing_at_this_services_lists_is_refused(client, tenant):
+def test_an_entry_of_another_type_pointing_at_this_services_lists_is_refused(client, fresh_tenant):
     """Bitstring Status List v1.0 §2.1 / VCDM 2.0 §4.10: entries in this service's own lists are assigned by the
     service, whatever type the caller gives them (a warning must not open a way around that)."""
-    did, key = tenant
+    slug, key = fresh_tenant
+    did = did_of(client, slug)
     own = client.app.state.services.settings.public_origin + "/status/1"
-    r = issue(client, key, suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus={
+    r = issue(client, key, credential=suite_credential(did, (STATUS_TYPE_CONTEXT,), credentialStatus={
         "id": own + "#5", "type": "CredentialStatusList2017"}))
     assert refused(r, "credential") and "this service's status lists" in r.text, r.text
 
@@ -283,13 +287,14 @@ def test_an_entry_of_another_type_pointing_at_this_services_lists_is_refused(cli
     ([{"id": "https://a.example/x", "digestSRI": "sha384-abc"}, {"digestMultibase": "uEiA"}], False),
     ({"id": "https://a.example/x"}, False),
 ], ids=["one-object", "a-list", "one-without-id", "one-of-two-without-id", "no-digest"])
-def test_related_resources_are_one_or_more_objects_each_with_an_id(client, tenant, loader, related, ok):
+def test_related_resources_are_one_or_more_objects_each_with_an_id(client, fresh_tenant, loader, related, ok):
     """VCDM 2.0 §5.3 Integrity of Related Resources: "The value of the relatedResource property MUST be one or
     more objects", each with an `id` and a `digestSRI` or `digestMultibase` (vc-data-model-2.0-test-suite 5.3,
     its two tests): one object is as good as a list of one, and an object without `id` is refused, on issue and
     on verification alike."""
-    did, key = tenant
-    r = issue(client, key, suite_credential(did, relatedResource=related))
+    slug, key = fresh_tenant
+    did = did_of(client, slug)
+    r = issue(client, key, credential=suite_credential(did, relatedResource=related))
     assert (r.status_code == 201) is ok, r.text
     if not ok:
         assert refused(r, "credential")
@@ -301,13 +306,14 @@ def test_related_resources_are_one_or_more_objects_each_with_an_id(client, tenan
     ({"id": "https://example.org/examples/degree.json", "type": "JsonSchema"}, True),  # credential-schema-ok
     ({"type": "https://example.org/#ExampleTestSuiteSchema"}, False),  # credential-schema-no-id-fail
 ], ids=["with-id", "without-id"])
-def test_a_credential_schema_needs_an_id(client, tenant, loader, schema, ok):
+def test_a_credential_schema_needs_an_id(client, fresh_tenant, loader, schema, ok):
     """VCDM 2.0 §4.11 Data Schemas: "The value of the credentialSchema property MUST be one or more data schemas
     that provide verifiers with enough information to determine whether the provided data conforms to the
     provided schema(s). Each credentialSchema MUST specify its type ... and an id property" (vc-data-model-2.0-
     test-suite 4.11, credential-schema-no-id-fail.json)."""
-    did, key = tenant
-    r = issue(client, key, suite_credential(did, credentialSchema=schema))
+    slug, key = fresh_tenant
+    did = did_of(client, slug)
+    r = issue(client, key, credential=suite_credential(did, credentialSchema=schema))
     assert (r.status_code == 201) is ok, r.text
     if not ok:
         assert refused(r, "credential") and "credentialSchema must have an id" in r.text
@@ -316,11 +322,12 @@ def test_a_credential_schema_needs_an_id(client, tenant, loader, schema, ok):
 
 
 @pytest.mark.parametrize("subject", ["did:example:subject", ["did:example:subject"]], ids=["string", "strings"])
-def test_a_credential_subject_is_an_object(client, tenant, subject):
+def test_a_credential_subject_is_an_object(client, fresh_tenant, subject):
     """VCDM 2.0 §4.8 Credential Subject: "The value of the credentialSubject property is a set of objects" — a
     string (which JSON-LD would read as the subject's IRI) is not one (vc-data-model-2.0-test-suite 4.8)."""
-    did, key = tenant
-    r = issue(client, key, suite_credential(did, credentialSubject=subject))
+    slug, key = fresh_tenant
+    did = did_of(client, slug)
+    r = issue(client, key, credential=suite_credential(did, credentialSubject=subject))
     assert refused(r, "credential"), r.text
     assert "credentialSubject must be an object" in r.text
 
@@ -346,15 +353,16 @@ DIRECTION_CASES = [("credential", "name"), ("credential", "description"), ("issu
 
 
 @pytest.mark.parametrize("where,prop", DIRECTION_CASES, ids=[f"{w}-{p}" for w, p in DIRECTION_CASES])
-def test_a_language_value_object_with_a_direction_is_issued_and_verified(client, tenant, where, prop):
+def test_a_language_value_object_with_a_direction_is_issued_and_verified(client, fresh_tenant, where, prop):
     """VCDM 2.0 §4.6 Names and Descriptions and §11.1 Language and Base Direction (vc-data-model-2.0-test-suite
     4.6, credential-/issuer-{name,description}-language-direction-en-ok.json): a language value object may carry
     `@direction`. VC Data Integrity 1.0 §2.4.3 forbids signing less than the document says, so the direction is
     signed (as the RDF literal "…"^^<https://www.w3.org/ns/i18n#en_ltr>, the `i18n-datatype` form the
     eddsa-rdfc-2022 implementations use): changing it breaks the signature. An object with any other member is
     refused (the suite's -extra-prop-en-fail.json)."""
-    did, key = tenant
-    r = issue(client, key, with_direction(did, where, prop, EN_LTR))
+    slug, key = fresh_tenant
+    did = did_of(client, slug)
+    r = issue(client, key, credential=with_direction(did, where, prop, EN_LTR))
     assert r.status_code == 201, r.text
     signed = r.json()["verifiableCredential"]
     checked = verify(client, signed)
@@ -363,7 +371,7 @@ def test_a_language_value_object_with_a_direction_is_issued_and_verified(client,
     target = turned["issuer"] if where == "issuer" else turned
     target[prop]["@direction"] = "rtl"
     assert outcomes(verify(client, turned))["proof"] == ("failed", "signature-invalid")
-    extra = issue(client, key, with_direction(did, where, prop, {**EN_LTR, "url": "did:example:credential"}))
+    extra = issue(client, key, credential=with_direction(did, where, prop, {**EN_LTR, "url": "did:example:credential"}))
     assert extra.status_code == 422, extra.text
 
 
@@ -371,11 +379,12 @@ def test_a_language_value_object_with_a_direction_is_issued_and_verified(client,
                                    {"@value": "x", "@direction": "rtl",
                                     "@type": "http://www.w3.org/2001/XMLSchema#string"}],
                          ids=["not-a-direction", "not-a-string", "typed"])
-def test_a_direction_that_cannot_be_signed_is_refused(client, tenant, value):
+def test_a_direction_that_cannot_be_signed_is_refused(client, fresh_tenant, value):
     """JSON-LD 1.1 §4.2.4 / VC Data Integrity 1.0 §2.4.3: a base direction is "ltr" or "rtl" on a string; anything
     else would be dropped from the signed statements, so it is refused."""
-    did, key = tenant
-    r = issue(client, key, with_direction(did, "credential", "name", value))
+    slug, key = fresh_tenant
+    did = did_of(client, slug)
+    r = issue(client, key, credential=with_direction(did, "credential", "name", value))
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text
 
 

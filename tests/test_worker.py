@@ -15,9 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db.models import AuditEvent, Batch, BatchItem, Credential, StatusEntry, StatusList
-from app.domain import eddsa_rdfc_2022
-from tests.apphelpers import ORIGIN, auth, make_client, new_tenant
-from tests.test_api_issue import resolver
+from tests.apphelpers import ORIGIN, auth, make_client, new_tenant, resolver, verify_proof
 from tests.test_batches import learners
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,5 +131,5 @@ def test_a_killed_worker_resumes_with_nothing_twice_and_nothing_lost(client, dat
                          for p in ("revocation", "suspension")}
     assert all(not is_set for cid, *_, is_set in entries if cid not in creds)
     for cred in list(creds.values())[::10]:
-        assert eddsa_rdfc_2022.verify_proof(cred.document, loader=loader,
+        assert verify_proof(cred.document, loader=loader,
                                             resolve_verification_method=resolver(client)).verified

@@ -19,6 +19,7 @@ from app.errors import InvalidInput
 from app.services import Services
 from app.storage import batches as stored
 from app.storage import deliveries
+from app.wallet import offers
 
 router = APIRouter(tags=["issuing"])
 
@@ -39,7 +40,8 @@ def submit(response: Response, body: BatchRequest = Depends(body_of(BatchRequest
 
 
 CSV_ANSWER = {200: {"content": {"text/csv": {"schema": {"type": "string"}, "example": (
-    "row,item,learner_name,learner_reference,credential_id,learner_page,verification_link,wallet_offer_link,status,"
+    "row,item,learner_name,learner_reference,credential_id,learner_page,verification_link,wallet_offer_link,"
+    "wallet_tx_code,status,"
     "message,email,email_status,email_error\r\n")}},
     "description": "The batch's items (JSON), or with `Accept: text/csv` every item as one line of a CSV file "
                    "(UTF-8 with a byte order mark; the columns of `mcred issue-csv --results`)"}}
@@ -67,7 +69,9 @@ def get_batch(batch_id: str, status: str | None = Query(None, pattern="^(pending
     batch = stored.for_institution(session, caller.institution.id, batch_id)
     origin = services.settings.public_origin
     if _wants_csv(accept):
-        body = batch_results.to_bytes(batch_results.batch_rows(session, origin, batch.id, links, services.clock()))
+        wallet = lambda ids: offers.batch_view(session, services, caller.institution, ids)  # noqa: E731
+        body = batch_results.to_bytes(batch_results.batch_rows(session, origin, batch.id, links, services.clock(),
+                                                               wallet=wallet))
         return Response(body, media_type=batch_results.MEDIA_TYPE, headers={
             "Content-Disposition": f'attachment; filename="batch-{batch.id}.csv"', "Vary": "Accept"})
     page = stored.items_page(session, batch.id, state=status, offset=offset, limit=limit)
@@ -75,9 +79,10 @@ def get_batch(batch_id: str, status: str | None = Query(None, pattern="^(pending
     sent = deliveries.for_credentials(session, [cred.id for _, cred in page if cred is not None])
     query = f"&status={status}" if status else ""
     more = f"{batches.batch_url(origin, batch.id)}?offset={offset + limit}&limit={limit}{query}"
+    wallet = offers.batch_view(session, services, caller.institution, [c.id for _, c in page if c is not None])
     items = []
     for item, cred in page:
-        result = batches.item_result(origin, item, cred, links)
+        result = batches.with_wallet(batches.item_result(origin, item, cred, links), wallet)
         state = delivery.state_of(sent.get(cred.id)) if cred is not None else None
         items.append({**result, "delivery": state} if state else result)
     return {**batches.describe(origin, batch), "items": items,

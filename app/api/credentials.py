@@ -14,6 +14,7 @@ from app.db.models import Credential
 from app.domain.timefmt import to_xsd
 from app.services import Services
 from app.storage import audit, credentials
+from app.wallet import offers
 
 router = APIRouter(tags=["credentials"])
 
@@ -53,7 +54,12 @@ def list_credentials(expiring_within_days: int | None = Query(None, alias="expir
 def get_credential(credential_id: str, caller: Caller = Depends(get_caller), session: Session = Db,
                    services: Services = Depends(get_services)):
     row = credentials.for_institution(session, caller.institution.id, credential_id)
-    return record(services.settings.public_origin, row)
+    out = record(services.settings.public_origin, row)
+    wallet = offers.record_view(session, services, caller.institution, row)
+    link = wallet.pop("walletOffer")
+    if link:
+        out["links"]["walletOffer"] = link
+    return {**out, **wallet}
 
 
 @router.get("/credentials/{credential_id}/events", summary="The audit trail of one credential (who, when, why)",

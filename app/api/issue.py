@@ -24,6 +24,7 @@ from app.api.models import (
 )
 from app.api.openapi import COHORT_BODY, ISSUE_BODY
 from app.services import Services
+from app.wallet import offers
 
 router = APIRouter(tags=["issuing"])
 
@@ -43,8 +44,13 @@ def issue(response: Response, body: IssueRequest = Depends(body_of(IssueRequest)
                                warnings=warnings)
     session.flush()
     out = links(services.settings.public_origin, row)
+    wallet = offers.open_offer(session, services, caller.institution, row, tx_override=body.wallet_tx_code,
+                               actor=caller.actor)
+    if wallet:
+        out["walletOffer"] = wallet[0]
     response.headers["Location"] = out["credential"]
     return {"verifiableCredential": row.document, "id": row.id, "links": out,
+            **({"txCode": wallet[1]} if wallet and wallet[1] else {}),
             **({"warnings": warnings} if warnings else {})}
 
 
@@ -55,6 +61,10 @@ def issue_cohort(body: CohortRequest = Depends(body_of(CohortRequest)), caller: 
     rows = issuing.issue_cohort(session, services, caller.institution, body.micro_credentials, actor=caller.actor)
     session.flush()
     origin = services.settings.public_origin
-    return {"batchId": rows[0].batch_id, "count": len(rows),
-            "credentials": [{"id": r.id, "learnerRef": r.learner_ref, "links": links(origin, r),
-                             "verifiableCredential": r.document} for r in rows]}
+    members = []
+    for r in rows:
+        link, code = offers.open_offer(session, services, caller.institution, r, tx_override=None,
+                                       actor=caller.actor) or (None, None)
+        members.append({"id": r.id, "learnerRef": r.learner_ref, "links": {**links(origin, r), "walletOffer": link},
+                        **({"txCode": code} if code else {}), "verifiableCredential": r.document})
+    return {"batchId": rows[0].batch_id, "count": len(rows), "credentials": members}

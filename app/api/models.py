@@ -70,6 +70,7 @@ DESCRIPTIONS = {
          "characters), or a NUL character in the URL",
     401: "No API key, or not a valid one",
     404: "Not found (or not this institution's)",
+    403: "Forbidden (e.g. a form posted from another site)",
     409: "Conflict with the current state (e.g. revocation is final; the institution's profile is incomplete)",
     413: "Too large or too deeply nested (request body, credential, JSON-LD processing)",
     415: "The body is not JSON",
@@ -133,6 +134,8 @@ class IssueRequest(_Request):
     micro_credential: MicroCredential = Field(None, description="The micro-credential, element by element.")
     credential: JsonObject = Field(None, description="An unsigned W3C VC to sign as the institution.")
     options: JsonObject = Field(default_factory=dict, description="VC API issue options; unknown ones are ignored.")
+    wallet_tx_code: bool | None = Field(None, description="Whether the wallet offer (OpenID4VCI) asks for a "
+                                        "transaction code; default: the institution's setting.")
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -214,6 +217,8 @@ class Links(_Model):
     verification: str = Field(description="The public verification page (the QR code's URL).")
     qr_code: str = Field(description="The QR code of the verification URL (PNG).")
     certificate: str = Field(description="The one-page PDF certificate (?lang=lv|en).")
+    wallet_offer: str | None = Field(None, description="The open OpenID4VCI credential offer "
+                                     "(openid-credential-offer://), for a wallet to pick the credential up.")
 
 
 class SignedCredential(BaseModel):
@@ -232,6 +237,8 @@ class IssueResponse(_Model):
     verifiable_credential: Credential
     id: str
     links: Links
+    tx_code: str | None = Field(None, description="The wallet offer's transaction code, where it asks for one: "
+                                "deliver it to the learner apart from the offer (mail, SMS).")
     warnings: list[JsonObject] | None = Field(None, description="What was accepted but cannot be checked by this "
                                                                 "service (e.g. a status entry of another type), or "
                                                                 "should be known (`issued-expired`: a record from "
@@ -242,6 +249,7 @@ class CohortMember(_Model):
     id: str
     learner_ref: str | None
     links: Links
+    tx_code: str | None = Field(None, description="The wallet offer's transaction code, where it asks for one.")
     verifiable_credential: Credential
 
 
@@ -281,6 +289,7 @@ class BatchItemResult(_Model):
     learner_ref: str | None
     id: str | None = None
     links: Links | None = None
+    tx_code: str | None = Field(None, description="The wallet offer's transaction code, while the offer is open.")
     errors: list[ProblemField] | None = None
     delivery: DeliveryState | None = Field(None, description="The e-mail to the learner, when one is sent.")
 
@@ -326,8 +335,40 @@ class CredentialSummary(_Model):
     links: Links
 
 
+class WalletOffer(_Model):
+    """An OpenID4VCI credential offer of the record."""
+
+    id: str
+    state: Literal["open", "picked-up", "withdrawn", "locked", "expired"]
+    wallet_offer: str
+    tx_code_required: bool
+    tx_code: str | None = None
+    tx_code_attempts: int
+    created_at: str
+    expires_at: str
+    picked_up_at: str | None = None
+    withdrawn_at: str | None = None
+    locked_at: str | None = None
+
+
+class WalletCopy(_Model):
+    """A copy a wallet picked up: when, which holder (its DID), the copy's VC id."""
+
+    id: str
+    credential_id: str
+    holder: str
+    issued_at: str
+
+
+class WalletOffers(_Model):
+    withdrawn: int | None = None
+    offers: list[WalletOffer]
+
+
 class CredentialRecord(CredentialSummary):
     verifiable_credential: Credential
+    wallet_offers: list[WalletOffer] = Field(default_factory=list, description="Its OpenID4VCI offers, newest first.")
+    wallet_copies: list[WalletCopy] = Field(default_factory=list, description="The copies wallets picked up.")
 
 
 class CredentialList(_Model):

@@ -27,12 +27,15 @@ from app.api.models import (
     body_doc,
     problems,
 )
+from app.api.oid4vci_models import OAUTH_MODELS
+from app.api.problems import is_oauth_path
 from app.domain.microcredential import MicroCredentialInput
 
 _SCHEMA = MicroCredentialInput.model_json_schema(ref_template=REF)
 _DEFS = _SCHEMA.pop("$defs", {})
 _EXAMPLE = (_SCHEMA.get("examples") or [None])[0]
-_, _MODELS = models_json_schema([(m, "validation") for m in (*REQUEST_MODELS, *EXTRA_MODELS)], ref_template=REF)
+_, _MODELS = models_json_schema([(m, "validation") for m in (*REQUEST_MODELS, *EXTRA_MODELS,
+                                                                        *OAUTH_MODELS)], ref_template=REF)
 
 _UNSIGNED_VC_EXAMPLE = {
     "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
@@ -50,8 +53,10 @@ _VALIDATION_ERROR = REF.format(model="HTTPValidationError")
 
 def _problem_422(schema: dict) -> None:
     """Every 422 FastAPI documents as ``{"detail": …}`` is, as sent, a problem (app.api.problems)."""
-    for path in schema.get("paths", {}).values():
+    for template, path in schema.get("paths", {}).items():
         for operation in path.values():
+            if is_oauth_path(template):  # OAuth endpoints answer invalid parameters 400 invalid_request
+                operation.get("responses", {}).pop("422", None)
             response = operation.get("responses", {}).get("422")
             if response and _VALIDATION_ERROR in str(response.get("content")):
                 operation["responses"]["422"] = problems(422)[422]

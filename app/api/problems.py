@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import logs
-from app.errors import PROBLEM_BASE, McredError
+from app.errors import PROBLEM_BASE, McredError, OAuthError
 from app.texts import problems as problem_texts
 
 log = logs.log
@@ -40,6 +40,22 @@ def _loc(loc) -> str:
     return ".".join(parts) or "body"
 
 
+OAUTH_PATHS = ("/issuers/", "/.well-known/openid-credential-issuer/", "/.well-known/oauth-authorization-server/")
+
+
+def is_oauth_path(path: str) -> bool:
+    """The OpenID4VCI endpoints (app.api.oid4vci), whose every refusal is an OAuth error, never problem details."""
+    return path.startswith(OAUTH_PATHS)
+
+
+def oauth_response(exc: OAuthError) -> JSONResponse:
+    """RFC 6749 section 5.2 (and RFC 6750 section 3 for a refused access token): the OAuth endpoints' errors."""
+    headers = {"Cache-Control": "no-store"}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = f'Bearer error="{exc.error}"'
+    return JSONResponse(exc.to_oauth(), status_code=exc.status, headers=headers)
+
+
 def _allowed(request: Request, fallback: str) -> str:
     """RFC 9110 section 15.5.6: a 405 names every method the resource supports. Starlette names only those of the
     first route matching the path, and one path (``/verify``: the form and its submission) has a route per method.
@@ -56,6 +72,10 @@ def _allowed(request: Request, fallback: str) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(McredError)
     async def _mcred(request: Request, exc: McredError):
+        if isinstance(exc, OAuthError):
+            return oauth_response(exc)
+        if is_oauth_path(request.url.path) and exc.status < 500:  # e.g. a NUL character in the URL
+            return oauth_response(OAuthError("invalid_request", exc.detail, status=exc.status))
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         if getattr(exc, "retry_after", None) is not None:  # 429 and 503 of admission control (RFC 9110 10.2.3)
             # and the connection closes: the rest of a refused body is not received (nor parsed)
@@ -64,6 +84,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
+        if is_oauth_path(request.url.path):
+            return oauth_response(OAuthError("invalid_request", "The request parameters are invalid."))
         errors = [{"field": _loc(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors()]
         return problem_response({"type": PROBLEM_BASE + "invalid-input", "title": "Invalid input", "status": 422,
                                  "detail": "The request parameters are invalid.", "errors": errors,
@@ -75,6 +97,10 @@ def install(app: FastAPI) -> None:
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": _allowed(request, (headers or {}).get("Allow", ""))}
+        if is_oauth_path(request.url.path) and exc.status_code in (404, 405):
+            response = oauth_response(OAuthError("invalid_request", str(exc.detail), status=exc.status_code))
+            response.headers.update(headers or {})
+            return response
         return problem_response({"type": PROBLEM_BASE + slug, "title": str(exc.detail), "status": exc.status_code,
                                  "detail": str(exc.detail), "instance": request.url.path}, headers, request)
 

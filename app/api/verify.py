@@ -41,11 +41,9 @@ PROBLEM_SLUGS = {
 
 
 def get_fetcher(request: Request) -> verifying.RemoteFetcher:
-    """The app's remote fetcher (tests replace ``app.state.remote_fetcher`` with one on an httpx.MockTransport)."""
-    fetcher = getattr(request.app.state, "remote_fetcher", None)
-    if fetcher is None:
-        fetcher = request.app.state.remote_fetcher = verifying.RemoteFetcher()
-    return fetcher
+    """The app's remote fetcher, built by app.composition (tests replace ``app.state.remote_fetcher`` with one on an
+    httpx.MockTransport)."""
+    return request.app.state.remote_fetcher
 
 
 def result_response(result: VerificationResult | PresentationResult, instance: str,

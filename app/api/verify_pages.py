@@ -33,10 +33,11 @@ from app.api.links import links
 from app.api.models import REF, problems
 from app.api.verify import get_fetcher
 from app.credential_view import reading
-from app.db.models import Credential
+from app.db.models import Credential, Institution
 from app.errors import LimitExceeded, McredError, NotFound
 from app.services import Services
 from app.storage import credentials, institutions
+from app.wallet import offers
 
 router = APIRouter(tags=["public pages"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -251,11 +252,24 @@ def learner_page(token: str, request: Request, session: Session = Db, services: 
         row = credentials.by_download_token(session, token)
     except NotFound:
         return _not_found(request)
+    return learner_response(request, session, services, fetcher, row)
+
+
+def learner_response(request: Request, session: Session, services: Services, fetcher: verifying.RemoteFetcher,
+                     row: Credential, new_code: str | None = None) -> HTMLResponse:
+    """The learner's page of ``row``, with its wallet offer (``new_code``: the transaction code of an offer the
+    learner has just made, shown this once)."""
     lang = _lang(request)
     r, row_links = _verified(session, services, fetcher, row, lang, public=False)
+    wallet = offers.learner_view(session, services, session.get(Institution, row.institution_id), row)
+    if wallet["link"]:
+        wallet["qr_src"] = f"/download/{row.download_token}/wallet-offer.svg"
+    if wallet["expires"]:
+        wallet["expires"] = i18n.format_moment(wallet["expires"], lang)
     return _render(request, "learner.html", lang, r=r, verification_url=row_links["verification"],
                    certificate_url=row_links["certificate"], file_url=row_links["credentialFile"],
-                   qr_src=f"/v/{row.verify_token}/qr.svg")
+                   qr_src=f"/v/{row.verify_token}/qr.svg", wallet=wallet, new_code=new_code,
+                   token=row.download_token)
 
 
 @router.get("/download/{token}/credential.jsonld", tags=["learners"], response_class=JsonLdResponse,

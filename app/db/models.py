@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models. The schema itself is owned by the Alembic migrations in ``alembic/versions``.
+"""SQLAlchemy 2 models. The schema itself is owned by the Alembic migrations in ``app/migrations/versions``.
 
 Private keys are never stored here: ``signing_keys`` holds the public half and the name of the key file.
 API keys are stored as SHA-256 digests (they are 256-bit random secrets, so a slow hash adds nothing).
@@ -39,6 +39,8 @@ class Institution(Base):
     default_validity_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Suspension is opt-in: a suspendable credential also carries a suspension status entry.
     suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # OpenID4VCI: whether a wallet offer asks for a transaction code by default (the issue request may override).
+    wallet_tx_code: Mapped[bool] = mapped_column(Boolean, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The certificate's letterhead (app.letterhead, app.certificate), never signed into a credential: the logo
     # (sanitised PNG or SVG, loaded only when a certificate is made), the postal address and the signatory
@@ -251,3 +253,72 @@ class Delivery(Base):
 
     # the worker looks for due deliveries
     __table_args__ = (Index("ix_deliveries_state_next", "state", "next_attempt_at"),)
+
+
+class WalletOffer(Base):
+    """An OpenID4VCI credential offer of one credential record (pre-authorized code flow, OID4VCI 1.0 sections 4
+    and 6.1). ``ref`` names it in its ``credential_offer_uri`` (a bearer link like the download link); the
+    pre-authorized code is derived from it and only its digest is stored, as is the transaction code's. Picked up
+    once (``redeemed_at``), until ``expires_at``; ``tx_attempts`` wrong codes lock it (``locked_at``)."""
+
+    __tablename__ = "wallet_offers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    tx_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The transaction code as the institution reads it back (batch items, the record), until the offer is picked
+    # up or withdrawn; None for offers made on the learner's page (their code is shown once, there).
+    tx_code_delivery: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    tx_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    redeemed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WalletAccessToken(Base):
+    """An access token of the token endpoint (RFC 6749 section 5.1), stored as its digest: short-lived, good for
+    one credential (OID4VCI 1.0 section 8)."""
+
+    __tablename__ = "wallet_access_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("wallet_offers.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WalletNonce(Base):
+    """A ``c_nonce`` of the nonce endpoint (OID4VCI 1.0 section 7), stored as its digest: short-lived, accepted
+    in one proof only."""
+
+    __tablename__ = "wallet_nonces"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WalletCopy(Base):
+    """A wallet's copy of a credential record: the record's credential naming the holder's DID as its subject,
+    signed at pickup, with the record's own status entries (so the record's status is every copy's)."""
+
+    __tablename__ = "wallet_copies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credentials.id"), index=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("wallet_offers.id"))
+    holder: Mapped[str] = mapped_column(String(2000))
+    uri: Mapped[str] = mapped_column(String(2000))  # the copy's own VC id
+    document: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -37,11 +37,6 @@ def did_key_for(public_multibase: str) -> str:
     return PREFIX + public_multibase
 
 
-def verification_method_id(did: str) -> str:
-    """The DID URL of a did:key's single verification method: ``did:key:z...#z...``."""
-    return f"{did}#{_key_of(did)}"
-
-
 def _key_of(did: str) -> str:
     """The multibase key of a did:key DID (no fragment), after checking it is an Ed25519 key."""
     if not isinstance(did, str) or not did.startswith(PREFIX):

@@ -10,12 +10,11 @@ The verification method is an Ed25519VerificationKey2020 (or Multikey) with a mu
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from app.domain import proof_result as codes
-from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
-from app.domain.proof_checks import Cryptosuite, Resolver, verify_single
-from app.domain.proof_result import ProofFailure, ProofResult
+from app.domain.jsonld import as_list
+from app.domain.proof_checks import Cryptosuite
+from app.domain.proof_result import ProofFailure
 
 PROOF_TYPE = "Ed25519Signature2020"
 SUITE_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
@@ -41,15 +40,3 @@ def proof_config(options: dict, document: dict) -> dict:
 SUITE = Cryptosuite(PROOF_TYPE, None, VERIFICATION_METHOD_TYPES, proof_config)
 
 
-def verify_proof(
-    signed: dict,
-    *,
-    loader: DocumentLoader,
-    resolve_verification_method: Resolver,
-    limits: Limits = DEFAULT_LIMITS,
-    now: datetime | None = None,
-    expected_proof_purpose: str | None = "assertionMethod",
-) -> ProofResult:
-    """Verify a document secured with a single Ed25519Signature2020 proof (same contract as eddsa_rdfc_2022)."""
-    return verify_single(signed, SUITE, loader=loader, resolve_verification_method=resolve_verification_method,
-                         limits=limits, now=now, expected_proof_purpose=expected_proof_purpose)

@@ -19,18 +19,17 @@ was signed read back from the statements, proof sets and chains) are app.domain.
 
 from __future__ import annotations
 
-from datetime import datetime
 
-from app.domain import jsonld
 from app.domain import proof_result as codes
+from app.domain import rdfc
 from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
 from app.domain.keys import Ed25519Signer
-from app.domain.proof_checks import Cryptosuite, Resolver, hash_data, parse_datetime_stamp, sign, verify_single
-from app.domain.proof_result import ProofFailure, ProofResult
+from app.domain.proof_checks import Cryptosuite, hash_data, parse_datetime_stamp, sign
+from app.domain.proof_result import ProofFailure
 from app.errors import InvalidInput
 
 __all__ = ["SUITE", "PROOF_TYPE", "CRYPTOSUITE", "DATA_INTEGRITY_V2", "with_suite_context", "transform",
-           "proof_config", "canonical_proof_config", "hash_data", "serialize_proof", "create_proof", "verify_proof"]
+           "proof_config", "canonical_proof_config", "hash_data", "serialize_proof", "create_proof"]
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -56,7 +55,7 @@ def with_suite_context(document: dict) -> dict:
 
 def transform(unsecured_document: dict, *, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> str:
     """3.3.3 Transformation: the RDFC-1.0 canonical N-Quads of the document (refusing data JSON-LD would drop)."""
-    return jsonld.canonicalize(unsecured_document, loader, limits)
+    return rdfc.canonicalize(unsecured_document, loader, limits)
 
 
 def proof_config(options: dict, document: dict) -> dict:
@@ -86,7 +85,7 @@ def proof_config(options: dict, document: dict) -> dict:
 
 def canonical_proof_config(config: dict, *, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> str:
     """3.3.5 Proof Configuration, canonical part: RDFC-1.0 of the configuration built by ``proof_config``."""
-    return jsonld.canonicalize(config, loader, limits)
+    return rdfc.canonicalize(config, loader, limits)
 
 
 def serialize_proof(hash_data_bytes: bytes, signer: Ed25519Signer) -> bytes:
@@ -143,41 +142,3 @@ def create_proof(
     return document
 
 
-def add_proof(secured: dict, signer: Ed25519Signer, *, loader: DocumentLoader, created: str,
-              previous_proof: str | list[str] | None = None, proof_id: str | None = None,
-              proof_purpose: str = "assertionMethod", limits: Limits = DEFAULT_LIMITS) -> dict:
-    """VC Data Integrity 1.0, section 4.3 "Add Proof Set/Chain": a new proof beside the document's proofs (a set),
-    or, with ``previous_proof``, over the document together with the proofs it names (a chain)."""
-    existing = as_list(secured.get("proof"))
-    document = with_suite_context({k: v for k, v in secured.items() if k != "proof"})
-    signed_input = document
-    if previous_proof is not None:
-        wanted = as_list(previous_proof)
-        matching = [p for p in existing if isinstance(p, dict) and p.get("id") in wanted]
-        if len(matching) != len(wanted):
-            raise InvalidInput("previous_proof names a proof the document does not carry.")
-        signed_input = {**document, "proof": matching[0] if len(matching) == 1 else matching}
-    extra = {k: v for k, v in (("id", proof_id), ("previousProof", previous_proof)) if v is not None}
-    options = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE, "created": created,
-               "verificationMethod": signer.verification_method, "proofPurpose": proof_purpose, **extra}
-    proof = {**options, "proofValue": sign(signed_input, options, SUITE, signer, loader=loader, limits=limits)}
-    return {**document, "proof": [*existing, proof]}
-
-
-def verify_proof(
-    signed: dict,
-    *,
-    loader: DocumentLoader,
-    resolve_verification_method: Resolver,
-    limits: Limits = DEFAULT_LIMITS,
-    now: datetime | None = None,
-    expected_proof_purpose: str | None = "assertionMethod",
-) -> ProofResult:
-    """3.3.2 Verify Proof of a document secured with a single eddsa-rdfc-2022 proof.
-
-    ``resolve_verification_method(id)`` returns the verification method dict (e.g. ``resolve_did_key``) or None.
-    With ``now``, a proof ``created`` more than 5 minutes after it, or ``expires`` before it, fails.
-    Whether the key may sign for the credential's issuer is the caller's decision (``result.verification_method``).
-    """
-    return verify_single(signed, SUITE, loader=loader, resolve_verification_method=resolve_verification_method,
-                         limits=limits, now=now, expected_proof_purpose=expected_proof_purpose)

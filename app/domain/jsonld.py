@@ -1,23 +1,14 @@
 """JSON-LD processing for credentials: pinned contexts only, nothing silently dropped, bounded in size and time.
 
-Implements what Data Integrity (VC Data Integrity 1.0, section 4 "Algorithms") needs from JSON-LD, in one pass:
+The first step of what Data Integrity (VC Data Integrity 1.0, section 4 "Algorithms") needs from JSON-LD:
 
-1. ``expand``: JSON-LD 1.1 Expansion (JSON-LD 1.1 API, section 5.1) with pyld, in "safe mode": a sentinel
-   ``@vocab`` is prepended to the document's context, so a term no context defines becomes visible instead of
-   vanishing (pyld, like every JSON-LD processor, drops it silently; jsonld.js has a "safe mode" for this).
-   When no sentinel IRI and no relative IRI appears, the expansion is exactly the one without the sentinel, so
-   one expansion serves both the check and the statements.
-2. ``to_dataset``: Node Map Generation (section 7.2) and Deserialize JSON-LD to RDF (section 8.1) on that
-   expansion. Written here rather than taken from pyld because pyld deduplicates values with a linear scan (a
-   document with thousands of values of one property costs seconds) and silently skips what it cannot express in
-   RDF (relative IRIs, blank-node predicates); here every such statement is a refusal, because a signature would
-   not cover it (VC Data Integrity 1.0, section 2.4.3). A base direction (``@direction``, VCDM 2.0 section 11.1)
-   is signed as the ``i18n-datatype`` form (JSON-LD 1.1 API, section 8.2 with ``rdfDirection``), as Digital
-   Bazaar's cryptosuites do: ``"text"^^<https://www.w3.org/ns/i18n#ar_rtl>``, never dropped.
-3. ``canonize``: RDF Dataset Canonicalization (RDFC-1.0, pyld's ``URDNA2015``; pyld's *default* is the older
-   URGNA2012), whose N-degree hashing of blank nodes is exponential for hostile graphs.
+``expand``: JSON-LD 1.1 Expansion (JSON-LD 1.1 API, section 5.1) with pyld, in "safe mode": a sentinel ``@vocab``
+is prepended to the document's context, so a term no context defines becomes visible instead of vanishing (pyld,
+like every JSON-LD processor, drops it silently; jsonld.js has a "safe mode" for this). When no sentinel IRI and no
+relative IRI appears, the expansion is exactly the one without the sentinel, so one expansion serves both the check
+and the statements. The RDF statements of the expansion and their canonical form are app.domain.rdfc.
 
-Every step checks one ``Deadline``; input limits (size, depth, objects, values per property, statements) bound
+Expansion checks one ``Deadline``; input limits (size, depth, objects, values per property, statements) bound
 the work before it starts. Only pinned contexts are ever loaded (``make_document_loader``): they are handed to
 pyld tagged ``static``, so each is processed once per cache, and caches are never shared between threads at the
 same time (pyld's caches are not thread-safe), so no lock serialises requests. What expanding one credential
@@ -30,23 +21,22 @@ from __future__ import annotations
 
 import queue
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from cachetools import LRUCache
 from pyld import jsonld as pyld
-from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
-from app.domain.deadline import Deadline, earliest
+from app.domain.deadline import Deadline
 from app.errors import JsonLdRefused, LimitExceeded
 
 DocumentLoader = Callable[[str, dict], dict]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # IRIs under this prefix only ever appear when a term was undefined: see expand().
-_UNDEFINED = "urn:mcred:undefined-term:"
-_SENTINEL_CONTEXT = {"@vocab": _UNDEFINED}
+UNDEFINED = "urn:mcred:undefined-term:"
+_SENTINEL_CONTEXT = {"@vocab": UNDEFINED}
 
 
 @dataclass(frozen=True)
@@ -341,7 +331,7 @@ def check_limits(doc: Any, limits: Limits = DEFAULT_LIMITS) -> None:
 _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")  # pyld's own test, compiled once
 
 
-def _is_absolute(iri: Any) -> bool:
+def is_absolute(iri: Any) -> bool:
     return isinstance(iri, str) and _ABSOLUTE_IRI.match(iri) is not None
 
 
@@ -363,9 +353,9 @@ def _dropped(expanded: Any) -> list[str]:
     def iri(value: Any) -> None:
         if not isinstance(value, str):
             return
-        if value.startswith(_UNDEFINED):
-            note(value[len(_UNDEFINED):])
-        elif not value.startswith("_:") and not _is_absolute(value):
+        if value.startswith(UNDEFINED):
+            note(value[len(UNDEFINED):])
+        elif not value.startswith("_:") and not is_absolute(value):
             note(f"relative IRI {value!r}")
 
     stack: list[Any] = [expanded]
@@ -424,7 +414,7 @@ def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = Non
     return expanded
 
 
-def _refuse_dropped(expanded: list, refusal: str) -> JsonLdRefused:
+def refuse_dropped(expanded: list, refusal: str) -> JsonLdRefused:
     """The refusal of a document that would lose data, naming every undefined term and relative IRI."""
     undefined = _dropped(expanded)
     if not undefined:
@@ -437,274 +427,3 @@ def _refuse_dropped(expanded: list, refusal: str) -> JsonLdRefused:
         errors=[{"field": term, "message": "not defined by the document's @context"} for term in undefined],
         terms=undefined,
     )
-
-
-# --- 2. RDF statements ----------------------------------------------------------------------------------------------
-
-
-class _Refused(Exception):
-    pass
-
-
-@dataclass
-class _NodeMap:
-    """JSON-LD 1.1 API section 7.2 Node Map Generation, with constant-time duplicate detection."""
-
-    deadline: Deadline
-    limits: Limits
-    graphs: dict[str, dict[str, dict]] = field(default_factory=lambda: {"@default": {}})
-    _seen: set = field(default_factory=set)  # (graph, subject, property, value key) already added
-    _checked: dict = field(default_factory=dict)  # IRI -> whether it may be signed (IRIs recur: check once)
-    _blank: dict = field(default_factory=dict)
-    _statements: int = 0
-    _ticks: int = 0
-
-    def blank(self, label: str | None = None) -> str:
-        if label is None:
-            label = f"_:anon{len(self._blank)}"
-        if label not in self._blank:
-            self._blank[label] = f"_:b{len(self._blank)}"
-        return self._blank[label]
-
-    def _signable(self, iri: str) -> bool:
-        ok = self._checked.get(iri)
-        if ok is None:
-            ok = self._checked[iri] = _is_absolute(iri) and not iri.startswith(_UNDEFINED)
-        return ok
-
-    def _add(self, graph: str, node: dict, prop: str, value: Any, key: Any) -> None:
-        if prop != "@type" and not self._signable(prop):
-            raise _Refused(f"property {prop!r}")
-        if key is not None:
-            seen = (graph, node["@id"], prop, key)
-            if seen in self._seen:
-                return
-            self._seen.add(seen)
-        values = node.setdefault(prop, [])
-        if len(values) >= self.limits.max_values_per_property:
-            raise LimitExceeded(f"A property has more than {self.limits.max_values_per_property} values.",
-                                slug="too-many-values")
-        self._statements += 1
-        if self._statements > self.limits.max_statements:
-            raise LimitExceeded(f"The document makes more than {self.limits.max_statements} statements.",
-                                slug="too-many-statements")
-        values.append(value)
-
-    def _id(self, value: Any) -> str:
-        if not isinstance(value, str):
-            raise _Refused("an @id that is not a string")
-        if value.startswith("_:"):
-            return self.blank(value)
-        if not self._signable(value):
-            raise _Refused(f"relative IRI {value!r}")
-        return value
-
-    def add(self, element: Any, graph: str, subject: dict | None = None, prop: str | None = None,
-            reverse_of: dict | None = None, list_: list | None = None) -> None:
-        stack: list[tuple] = [(element, graph, subject, prop, reverse_of, list_)]
-        while stack:
-            self._ticks += 1
-            if not self._ticks & 255:
-                self.deadline.check()
-            element, graph, subject, prop, reverse_of, list_ = stack.pop()
-            if isinstance(element, list):
-                # reversed: the stack pops the last first, and list members must keep their order
-                stack.extend((e, graph, subject, prop, reverse_of, list_) for e in reversed(element))
-                continue
-            if not isinstance(element, dict):
-                raise _Refused("a value that is not an object after expansion")
-            if "@value" in element:
-                if "@direction" in element and not isinstance(element["@value"], str):
-                    raise _Refused("@direction on a value that is not a string")  # RDF would drop it
-                dtype = element.get("@type")
-                if dtype is not None and dtype != "@json" and not self._signable(dtype):
-                    raise _Refused(f"datatype {dtype!r}")
-                if list_ is not None:
-                    list_.append(element)
-                elif subject is not None:
-                    self._add(graph, subject, prop, element, None)  # equal literals are merged in to_dataset
-                continue
-            if "@list" in element:
-                items: list = []
-                if list_ is not None:
-                    list_.append({"@list": items})
-                elif subject is not None:
-                    self._add(graph, subject, prop, {"@list": items}, None)
-                # process the members now, in order, into ``items`` (they are pushed last, so popped first)
-                stack.append((element["@list"], graph, subject, prop, None, items))
-                continue
-            node_id = self._id(element["@id"]) if "@id" in element else self.blank()
-            nodes = self.graphs.setdefault(graph, {})
-            node = nodes.setdefault(node_id, {"@id": node_id})
-            if reverse_of is not None:
-                self._add(graph, node, prop, {"@id": reverse_of["@id"]}, ("i", reverse_of["@id"]))
-            elif list_ is not None:
-                list_.append({"@id": node_id})
-            elif subject is not None:
-                self._add(graph, subject, prop, {"@id": node_id}, ("i", node_id))
-            pending = []
-            for key in sorted(element):
-                value = element[key]
-                if key == "@id":
-                    continue
-                if key == "@type":
-                    for t in value:
-                        t = self._id(t)
-                        self._add(graph, node, "@type", t, ("t", t))
-                elif key == "@reverse":
-                    for rprop, items in value.items():
-                        pending.append((items, graph, None, rprop, node, None))
-                elif key == "@graph":
-                    self.graphs.setdefault(node_id, {})
-                    pending.append((value, node_id, None, None, None, None))
-                elif key == "@included":
-                    pending.append((value, graph, None, None, None, None))
-                elif key == "@index":
-                    continue
-                elif key.startswith("@"):
-                    raise _Refused(f"the keyword {key}")
-                else:
-                    if not value:
-                        node.setdefault(key, [])
-                    pending.append((value, graph, node, self._id(key) if key.startswith("_:") else key, None,
-                                    None))
-            stack.extend(reversed(pending))
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-I18N = "https://www.w3.org/ns/i18n#"  # JSON-LD 1.1 section 10.1: "<language>_<direction>" datatypes
-
-
-def _object(value: Any, prop: str) -> dict | None:
-    """The RDF term of the commonest objects (a type, a node reference, a string literal), exactly as pyld's
-    Object to RDF Conversion (JSON-LD 1.1 API, section 8.2) makes it; None for every other case, which pyld
-    converts (numbers, booleans, lists, JSON literals, doubles written as strings)."""
-    if prop == "@type":
-        return {"type": "blank node" if value.startswith("_:") else "IRI", "value": value}
-    if "@id" in value:
-        node_id = value["@id"]
-        return {"type": "blank node" if node_id.startswith("_:") else "IRI", "value": node_id}
-    literal = value.get("@value")
-    if not isinstance(literal, str):
-        return None
-    datatype = value.get("@type")
-    if datatype in (_XSD_DOUBLE, "@json"):
-        return None
-    if "@direction" in value:  # rdfDirection "i18n-datatype", the language lower-cased as jsonld.js does
-        return {"type": "literal", "value": literal,
-                "datatype": f"{I18N}{value.get('@language', '').lower()}_{value['@direction']}"}
-    if "@language" in value:
-        return {"type": "literal", "value": literal, "datatype": datatype or _RDF_LANGSTRING,
-                "language": value["@language"]}
-    return {"type": "literal", "value": literal, "datatype": datatype or _XSD_STRING}
-
-
-def to_dataset(expanded: list, *, deadline: Deadline, limits: Limits = DEFAULT_LIMITS) -> dict[str, list]:
-    """The RDF dataset (pyld's form: graph name -> triples) of an expanded document; refuses (JsonLdRefused)
-    what the sentinel vocabulary revealed (undefined terms), any statement RDF would drop, and (LimitExceeded)
-    more than ``limits`` allow."""
-    node_map = _NodeMap(deadline, limits)
-    processor = pyld.JsonLdProcessor()
-    options = {"produceGeneralizedRdf": False, "processingMode": "json-ld-1.1", "rdfDirection": "i18n-datatype"}
-    issuer = pyld.IdentifierIssuer("_:l")  # list nodes; all other blank nodes are labelled by the node map
-    try:
-        node_map.add(expanded, "@default")
-        dataset: dict[str, list] = {}
-        for name, graph in sorted(node_map.graphs.items()):
-            if name != "@default" and not (name.startswith("_:") or _is_absolute(name)):
-                raise _Refused(f"graph name {name!r}")
-            triples: list[dict] = []
-            seen: set = set()
-            for node_id, node in sorted(graph.items()):
-                deadline.check()
-                subject = {"type": "blank node" if node_id.startswith("_:") else "IRI", "value": node_id}
-                for prop, values in sorted(node.items()):
-                    if prop == "@id":
-                        continue
-                    if prop.startswith("_:"):
-                        raise _Refused("a blank-node property")
-                    predicate = {"type": "IRI", "value": RDF_TYPE if prop == "@type" else prop}
-                    for value in values:
-                        obj = _object(value, prop) or processor._object_to_rdf(value, issuer, triples, options)
-                        if obj is None:
-                            raise _Refused("an object that is not expressible in RDF")
-                        # an RDF dataset is a set: JSON values that differ (1 and 1.0) may be the same literal
-                        key = (node_id, predicate["value"], obj["type"], obj["value"], obj.get("datatype"),
-                               obj.get("language"))
-                        if key not in seen:
-                            seen.add(key)
-                            triples.append({"subject": subject, "predicate": predicate, "object": obj})
-            if triples:
-                dataset[name] = triples
-    except _Refused as refusal:
-        raise _refuse_dropped(expanded, str(refusal)) from None
-    except RecursionError as exc:
-        raise LimitExceeded("The document is nested too deeply.", slug="too-deep") from exc
-    return dataset
-
-
-# --- 3. canonicalization ----------------------------------------------------------------------------------------
-
-
-class _DeadlineCanonicalizer(URDNA2015):
-    """RDFC-1.0 that gives up at a deadline: the N-degree hashing of blank nodes is the exponential part."""
-
-    def __init__(self, deadline: Deadline):
-        super().__init__()
-        self._deadline = deadline
-
-    def hash_n_degree_quads(self, id_, issuer):
-        self._deadline.check()
-        return super().hash_n_degree_quads(id_, issuer)
-
-    def hash_first_degree_quads(self, id_):
-        self._deadline.check()
-        return super().hash_first_degree_quads(id_)
-
-
-def canonize(dataset: dict[str, list], deadline: Deadline) -> str:
-    """RDFC-1.0 canonical N-Quads of ``dataset`` (relabels its blank nodes in place to the canonical labels)."""
-    return _DeadlineCanonicalizer(deadline).main(dataset, {"format": "application/n-quads"})
-
-
-# --- the whole pipeline -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Statements:
-    """What a JSON-LD document says in RDF, computed once: the dataset and its canonical N-Quads."""
-
-    dataset: dict[str, list]
-    nquads: str
-
-
-def statements(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
-               limits: Limits = DEFAULT_LIMITS) -> Statements:
-    """Expand ``doc`` once, refuse what would be dropped, build its RDF dataset and canonicalize it, within
-    ``deadline`` (the whole work's) and at most ``limits.max_seconds`` for this document."""
-    deadline = earliest(deadline, limits.deadline())
-    dataset = to_dataset(expand(doc, loader, deadline=deadline, limits=limits), deadline=deadline, limits=limits)
-    return Statements(dataset, canonize(dataset, deadline))
-
-
-def canonicalize(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document (refusing documents that would lose data)."""
-    return statements(doc, loader, limits=limits).nquads
-
-
-def find_undefined_terms(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> list[str]:
-    """Terms and IRIs in ``doc`` that JSON-LD would silently drop (empty when there are none)."""
-    try:
-        to_dataset(expand(doc, loader, limits=limits), deadline=limits.deadline(), limits=limits)
-    except JsonLdRefused as exc:
-        if exc.slug == "undefined-terms":
-            return list(exc.extra.get("terms") or [exc.detail])
-        raise
-    return []
-
-
-def ensure_no_dropped_terms(doc: dict, loader: DocumentLoader, limits: Limits = DEFAULT_LIMITS) -> None:
-    """Refuse a document in which JSON-LD processing would drop data."""
-    to_dataset(expand(doc, loader, limits=limits), deadline=limits.deadline(), limits=limits)

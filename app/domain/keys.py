@@ -15,36 +15,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from app.domain.multibase import (
-    KeyFormatError,
-    decode_multikey_private,
-    decode_multikey_public,
-    encode_multikey_private,
-    encode_multikey_public,
-)
+from app.domain.multibase import KeyFormatError, decode_multikey_public, encode_multikey_public
 
 _RAW = serialization.Encoding.Raw
 
 
 def generate_private_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
-
-
-def private_key_from_seed(seed: bytes) -> Ed25519PrivateKey:
-    """The Ed25519 private key whose 32-byte seed (RFC 8032 "private key") is ``seed``."""
-    if not isinstance(seed, (bytes, bytearray)) or len(seed) != 32:
-        raise KeyFormatError("An Ed25519 private key seed is 32 bytes.")
-    return Ed25519PrivateKey.from_private_bytes(bytes(seed))
-
-
-def private_key_from_multibase(text: str) -> Ed25519PrivateKey:
-    """A Multikey ``secretKeyMultibase`` ("z3u2...") -> private key."""
-    return private_key_from_seed(decode_multikey_private(text))
-
-
-def private_key_multibase(private_key: Ed25519PrivateKey) -> str:
-    seed = private_key.private_bytes(_RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-    return encode_multikey_private(seed)
 
 
 def _public(key: Ed25519PrivateKey | Ed25519PublicKey) -> Ed25519PublicKey:

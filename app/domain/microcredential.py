@@ -4,7 +4,8 @@ Annex I lists the mandatory elements of a micro-credential (learner identificati
 issuer, awarding body, date of issue, learning outcomes, notional workload, level, type of assessment, form of
 participation, type of quality assurance) and optional ones (prerequisites, supervision and identity verification,
 grade, integration/stackability, further information, ...). This module is the input model only: flat, camelCase,
-multilingual where people read text. app.domain.elm turns it into an ELM 3 credential.
+multilingual where people read text, built of the field types of app.domain.input_types. app.domain.elm turns it
+into an ELM 3 credential.
 
 Multilingual text is always a language map ``{"lv": "...", "en": "..."}``: a bare string would leave the language
 unknown, and Latvian institutions issue in Latvian and English side by side, so a map is required.
@@ -16,16 +17,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
-    StringConstraints,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -35,192 +33,27 @@ from pydantic.alias_generators import to_camel
 
 from app.domain import vocab
 from app.domain.input_rules import level_errors
+from app.domain.input_types import (
+    NOT_NULL,
+    CountryCode,
+    Email,
+    EscoSkill,
+    HttpUrl,
+    IscedCode,
+    IsoDate,
+    LangMap,
+    LanguageCode,
+    Level,
+    Mode,
+    RegionCode,
+    ShortText,
+    Supervision,
+    Uri,
+    given,
+)
 from app.errors import InvalidInput
 
-MAX_TEXT = 4000
 MAX_OUTCOMES = 100
-MAX_LANGUAGES_IN_MAP = 30
-_LANG_KEY = re.compile(r"^[a-z]{2}$")
-_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_ABSOLUTE_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
-_HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
-_ESCO_SKILL = re.compile(r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-LANG_MAP_EXAMPLE = {"lv": "Teksts latviešu valodā", "en": "Text in English"}
-
-
-# --- field types --------------------------------------------------------------------------------------------------
-# Each type's JSON schema says what its validator accepts (the OpenAPI document is generated from it): patterns
-# for the codes (in either case where the validator changes the case, with the whitespace it strips), and, on the
-# models, which members go together.
-
-
-def _any_case(codes) -> str:
-    return r"^\s*(?:" + "|".join("".join(f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() else re.escape(c)
-                                          for c in code) for code in sorted(codes, key=len, reverse=True)) + r")\s*$"
-
-
-_NOT_NULL = {"not": {"type": "null"}}
-
-
-def _given(*names: str) -> dict:
-    """The schema of "at least one of ``names``, not null"."""
-    return {"anyOf": [{"required": [n], "properties": {n: _NOT_NULL}} for n in names]}
-
-
-_SOME_TEXT = {"pattern": r"\S"}  # what remains once the whitespace is stripped is not empty
-
-
-def _check_lang_map(value: dict[str, str]) -> dict[str, str]:
-    bad = [k for k in value if not _LANG_KEY.match(k)]
-    if bad:
-        raise ValueError(
-            "language keys must be 2-letter lowercase language codes such as 'lv' or 'en', not "
-            + ", ".join(repr(k) for k in bad)
-        )
-    if "lv" not in value and "en" not in value:
-        raise ValueError("must give the text in Latvian ('lv') or English ('en'), or both")
-    return value
-
-
-LangMap = Annotated[
-    dict[str, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
-                        Field(json_schema_extra=_SOME_TEXT)]],
-    Field(
-        min_length=1,
-        max_length=MAX_LANGUAGES_IN_MAP,
-        json_schema_extra={"propertyNames": {"pattern": "^[a-z]{2}$"}, "examples": [LANG_MAP_EXAMPLE],
-                           "anyOf": [{"required": ["lv"]}, {"required": ["en"]}]},
-    ),
-    AfterValidator(_check_lang_map),
-]
-
-
-def _check_country(value: str) -> str:
-    if value not in vocab.COUNTRIES:
-        raise ValueError(
-            f"unknown country code {value!r}: use an ISO 3166-1 alpha-3 code such as 'LVA' (the EU's country table, "
-            f"{vocab.COUNTRY_SCHEME})"
-        )
-    return value
-
-
-CountryCode = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=3),
-    AfterValidator(_check_country),
-    Field(description="ISO 3166-1 alpha-3 country code (EU authority table 'country'), e.g. LVA.", examples=["LVA"],
-          json_schema_extra={"pattern": _any_case(vocab.COUNTRIES)}),
-]
-
-
-def _check_language(value: str) -> str:
-    if value not in vocab.LANGUAGES:
-        raise ValueError(
-            f"unknown language code {value!r}: use the ISO 639-1 code of a language of the EU's language table "
-            f"({vocab.LANGUAGE_SCHEME}), such as 'lv' or 'en'"
-        )
-    return value
-
-
-LanguageCode = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=2),
-    AfterValidator(_check_language),
-    Field(json_schema_extra={"pattern": _any_case(vocab.LANGUAGES)}),
-]
-
-
-def _check_isced(value: str) -> str:
-    if value not in vocab.ISCED_F:
-        raise ValueError(
-            f"{value!r} is not an ISCED-F 2013 field code: use a 2-, 3- or 4-digit code such as '06', '061' or '0613'"
-        )
-    return value
-
-
-IscedCode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4), AfterValidator(_check_isced),
-                      Field(json_schema_extra={"pattern": _any_case(vocab.ISCED_F)})]
-
-_REGION_BY_NAME = {c.pref_label["lv"].casefold(): code for code, c in vocab.REGIONS.items() if code.startswith("LV0")}
-
-
-def _check_region(value: str) -> str:
-    """A region code of Latvia (NUTS 3 or ATU republic city), or the exact name of a NUTS 3 region ("Rīga")."""
-    code = value.upper()
-    if code in vocab.REGIONS:
-        return code
-    if value.casefold() in _REGION_BY_NAME:
-        return _REGION_BY_NAME[value.casefold()]
-    raise ValueError(
-        f"{value!r} is not a region code mcred knows: give the NUTS 3 code of a region of Latvia (e.g. LV006 Rīga; "
-        f"{vocab.NUTS_SCHEME}) or the ATU code of a republic city (e.g. LVA_RP_RIX Rīga; {vocab.ATU_SCHEME})"
-    )
-
-
-RegionCode = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_check_region),
-    Field(
-        description="Region of the issuer: the NUTS 3 code of a region of Latvia (e.g. LV006 for Rīga) or the ATU "
-        "code of a republic city (e.g. LVA_RP_RIX); the exact name of a NUTS 3 region is accepted and stored as its "
-        "code.",
-        examples=["LV006"],
-        json_schema_extra={"pattern": _any_case([*vocab.REGIONS, *_REGION_BY_NAME])},
-    ),
-]
-
-
-def _pattern_check(pattern: re.Pattern, what: str):
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"must be {what}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _pattern_schema(pattern: re.Pattern):
-    """The schema's pattern of a value ``pattern`` checks once its surrounding whitespace is stripped."""
-    return Field(json_schema_extra={"pattern": r"^\s*(?:" + pattern.pattern.strip("^$") + r")\s*$"})
-
-
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), _pattern_check(_EMAIL, "an e-mail address"),
-                 _pattern_schema(_EMAIL)]
-Uri = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_ABSOLUTE_URI, "an absolute URI such as a DID"),
-    _pattern_schema(_ABSOLUTE_URI),
-]
-HttpUrl = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), _pattern_check(_HTTP_URL, "an http(s) URL"),
-    _pattern_schema(_HTTP_URL),
-]
-EscoSkill = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True),
-    _pattern_check(_ESCO_SKILL, "an ESCO skill IRI such as http://data.europa.eu/esco/skill/<uuid>"),
-    _pattern_schema(_ESCO_SKILL),
-]
-def _full_date(value: object) -> object:
-    # as the document says (format "date", RFC 3339 full-date): no timestamps, no times, no numbers
-    if not (isinstance(value, str) and _FULL_DATE.fullmatch(value)):
-        raise ValueError("must be a date in the form YYYY-MM-DD")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_full_date)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                      Field(json_schema_extra=_SOME_TEXT)]
-Level = Annotated[int, Field(strict=True, ge=1, le=8)]
-Mode = Literal["online", "onsite", "blended"]
-Supervision = Literal[
-    "unsupervised-no-id-verification",
-    "supervised-no-id-verification",
-    "supervised-online-id-verification",
-    "supervised-onsite-id-verification",
-]
 
 
 class _Input(BaseModel):
@@ -273,7 +106,7 @@ MAX_HOURS = MAX_ECTS * 30
 class Workload(_Input):
     """Notional workload needed to achieve the learning outcomes (Annex I, mandatory): ECTS wherever possible."""
 
-    model_config = ConfigDict(json_schema_extra=_given("ects", "hours"))
+    model_config = ConfigDict(json_schema_extra=given("ects", "hours"))
 
     ects: float | None = Field(None, strict=True, gt=0, le=MAX_ECTS, description=f"ECTS credits (at most {MAX_ECTS}).")
     hours: float | None = Field(None, strict=True, gt=0, le=MAX_HOURS, description=f"Notional learning hours (at most {MAX_HOURS}).")
@@ -308,7 +141,7 @@ class QualityAssurance(_Input):
     """
 
     model_config = ConfigDict(json_schema_extra={"anyOf": [  # both or neither
-        {"required": ["kind", "body"], "properties": {"kind": _NOT_NULL, "body": _NOT_NULL}},
+        {"required": ["kind", "body"], "properties": {"kind": NOT_NULL, "body": NOT_NULL}},
         {"properties": {"kind": {"type": "null"}, "body": {"type": "null"}}}]})
 
     type: LangMap = Field(description="The type of quality assurance, as text (the accreditation's title).")
@@ -340,7 +173,7 @@ class RelatedQualification(_Input):
 class Stackability(_Input):
     """Integration/stackability options (Annex I, optional)."""
 
-    model_config = ConfigDict(json_schema_extra=_given("description", "isPartialQualification", "partOf", "entitlesTo"))
+    model_config = ConfigDict(json_schema_extra=given("description", "isPartialQualification", "partOf", "entitlesTo"))
 
     description: LangMap | None = Field(None, description="How the micro-credential integrates or stacks into larger credentials.")
     is_partial_qualification: StrictBool | None = Field(None, description="ELM isPartialQualification.")
@@ -361,7 +194,7 @@ class Stackability(_Input):
 
 
 class FurtherInformation(_Input):
-    model_config = ConfigDict(json_schema_extra=_given("text", "url"))
+    model_config = ConfigDict(json_schema_extra=given("text", "url"))
 
     text: LangMap | None = None
     url: HttpUrl | None = None

@@ -133,12 +133,3 @@ def decode_multikey_public(text: str) -> bytes:
     return _decode_multikey(text, ED25519_PUB_HEADER, "public key")
 
 
-def encode_multikey_private(raw32: bytes) -> str:
-    """Ed25519 private key seed -> Multikey ``secretKeyMultibase`` ("z3u2...")."""
-    _check_raw(raw32, "private key seed")
-    return multibase_encode(ED25519_PRIV_HEADER + bytes(raw32), "z")
-
-
-def decode_multikey_private(text: str) -> bytes:
-    """Multikey ``secretKeyMultibase`` -> the 32-byte Ed25519 private key seed."""
-    return _decode_multikey(text, ED25519_PRIV_HEADER, "private key")

@@ -31,14 +31,15 @@ from typing import Any, Callable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from app.domain import jsonld
+from app.domain import jsonld, rdfc
 from app.domain import proof_result as codes
 from app.domain.deadline import Deadline
-from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, Statements, as_list
+from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
 from app.domain.keys import public_key_from_multibase, verify_signature
 from app.domain.multibase import multibase_decode, multibase_encode
 from app.domain.proof_result import ProofFailure, ProofResult
 from app.domain.rdf import Graph, literal_value
+from app.domain.rdfc import Statements
 from app.domain.timefmt import parse_datetime_stamp
 from app.errors import InvalidInput, JsonLdRefused, McredError, UpstreamUnavailable
 
@@ -257,7 +258,7 @@ def verify_one(input_document: dict, input_statements: Statements, proof: dict, 
             raise ProofFailure(codes.UNSUPPORTED_CRYPTOSUITE, f"The proof is {found!s}, not {suite.name()}.")
         config = suite.proof_config({k: v for k, v in proof.items() if k != "proofValue"}, input_document)
         try:
-            config_statements = jsonld.statements(config, loader, deadline=deadline, limits=limits)
+            config_statements = rdfc.statements(config, loader, deadline=deadline, limits=limits)
         except JsonLdRefused as exc:
             raise ProofFailure(codes.PROOF_MALFORMED, f"The proof options are not valid JSON-LD: {exc.detail}") from exc
         options = signed_options(config_statements, suite)
@@ -301,7 +302,7 @@ def take_apart(secured: Any, loader: DocumentLoader, *, deadline: Deadline, limi
         raise InvalidInput("A secured document must be a JSON object.")
     unsecured = {k: v for k, v in secured.items() if k != "proof"}
     jsonld.check_limits(secured, limits)
-    return SecuredDocument(unsecured, jsonld.statements(unsecured, loader, deadline=deadline, limits=limits),
+    return SecuredDocument(unsecured, rdfc.statements(unsecured, loader, deadline=deadline, limits=limits),
                            as_list(secured.get("proof")))
 
 
@@ -330,27 +331,11 @@ def verify_all(document: SecuredDocument, suites: list[Cryptosuite], *, loader: 
                                                 proof=proof))
                 continue
             input_document = {**document.unsecured, "proof": matching[0] if len(matching) == 1 else matching}
-            input_statements = jsonld.statements(input_document, loader, deadline=deadline, limits=limits)
+            input_statements = rdfc.statements(input_document, loader, deadline=deadline, limits=limits)
         results.append(verify_one(input_document, input_statements, proof, suite, loader=loader,
                                   resolve_verification_method=resolve_verification_method, expect=expect,
                                   deadline=deadline, limits=limits))
     return results
-
-
-def verify_single(signed: Any, suite: Cryptosuite, *, loader: DocumentLoader, resolve_verification_method: Resolver,
-                  limits: Limits = DEFAULT_LIMITS, now: datetime | None = None,
-                  expected_proof_purpose: str | None = "assertionMethod") -> ProofResult:
-    """Verify a document that carries one proof of ``suite`` (the suite modules' ``verify_proof``)."""
-    deadline = limits.deadline()
-    document = take_apart(signed, loader, deadline=deadline, limits=limits)
-    if not document.proofs:
-        return ProofResult.fail(codes.PROOF_MISSING, "The document has no proof.")
-    if len(document.proofs) > 1:
-        return ProofResult.fail(codes.PROOF_MALFORMED, "The document carries several proofs; verify them as a set.")
-    [result] = verify_all(document, [suite], loader=loader, resolve_verification_method=resolve_verification_method,
-                          expect=ProofCheck(purpose=expected_proof_purpose, now=now), deadline=deadline,
-                          limits=limits)
-    return result
 
 
 # --- creating -------------------------------------------------------------------------------------------------------
@@ -364,9 +349,9 @@ def sign(document: dict, options: dict, suite: Cryptosuite, signer, *, loader: D
     JSON-LD would not sign as written (e.g. an unknown proofPurpose) is refused rather than silently left out.
     """
     deadline = limits.deadline()
-    transformed = jsonld.statements(document, loader, deadline=deadline, limits=limits)
+    transformed = rdfc.statements(document, loader, deadline=deadline, limits=limits)
     config = suite.proof_config(options, document)
-    config_statements = jsonld.statements(config, loader, deadline=deadline, limits=limits)
+    config_statements = rdfc.statements(config, loader, deadline=deadline, limits=limits)
     try:
         signed = signed_options(config_statements, suite)
         _json_agrees(options, signed)

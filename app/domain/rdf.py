@@ -6,7 +6,7 @@ check that decides a verdict (issuer, type, subject, validity, status, proof opt
 statements, never the document's JSON keys (VC Data Model 2.0, section 4.1: the JSON-LD "compacted" form is one
 serialization among many of the same data).
 
-``Graph`` indexes one RDF graph (pyld's triple form, as produced by app.domain.jsonld.to_dataset): the checks
+``Graph`` indexes one RDF graph (pyld's triple form, as produced by app.domain.rdfc.to_dataset): the checks
 read it by full IRIs (app.domain.iris). ``view()`` rebuilds a JSON tree from it for people and for the ELM reader:
 ``type`` and ``id``, language-tagged literals (with or without a base direction) as language maps, other literals
 as strings (booleans and integers as JSON values), IRIs as ``{"id": …}`` nodes embedded with their own statements.

@@ -10,10 +10,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from app.domain import ed25519_signature_2020, eddsa_rdfc_2022
 from app.domain import proof_result as pcodes
-from app.domain.proof_checks import CLOCK_SKEW
+from app.domain.deadline import Deadline
+from app.domain.jsonld import DocumentLoader, Limits
+from app.domain.proof_checks import CLOCK_SKEW, ProofCheck, Resolver, verify_all
 from app.domain.signed import Signed
-from app.domain.verification.results import FAILED, OK, Check
+from app.domain.verification.results import FAILED, OK, UNKNOWN, Check
+from app.errors import UpstreamUnavailable
+
+# The Data Integrity cryptosuites a proof may use.
+SUITES = [eddsa_rdfc_2022.SUITE, ed25519_signature_2020.SUITE]
+
+
+def check_proofs(document: dict, resolve_verification_method: Resolver, *, loader: DocumentLoader,
+                 expect: ProofCheck, deadline: Deadline, limits: Limits) -> tuple[list, Check]:
+    """Every proof of ``document`` verified (section 4.5) and the one "proof" check of them: (results, check). A DID
+    document that cannot be fetched leaves the proof unknown (did-unavailable), never invalid."""
+    try:
+        results = verify_all(document, SUITES, loader=loader, resolve_verification_method=resolve_verification_method,
+                             expect=expect, deadline=deadline, limits=limits)
+    except UpstreamUnavailable as exc:
+        return [], Check("proof", UNKNOWN, "did-unavailable", exc.detail)
+    return results, proof_check(results)
 
 
 def proof_check(results: list) -> Check:

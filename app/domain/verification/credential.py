@@ -34,10 +34,10 @@ from typing import Any, Callable
 from app.domain import iris
 from app.domain.deadline import Deadline
 from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits
-from app.domain.proof_checks import ProofCheck, check_times, verify_all
+from app.domain.proof_checks import ProofCheck, check_times
 from app.domain.proof_result import ProofFailure
 from app.domain.signed import NotReadable, Signed, credential_problems, is_elm, read
-from app.domain.verification.checks import check_validity, proof_check
+from app.domain.verification.checks import check_proofs, check_validity
 from app.domain.verification.dids import DidCache, ResolveDid, check_issuer_key
 from app.domain.verification.memo import Memo, digest
 from app.domain.verification.names import differing_names
@@ -53,8 +53,8 @@ from app.domain.verification.results import (
     not_checked,
     warning,
 )
-from app.domain.verification.status import SUITES, FetchStatusLists, StatusLists, check_status
-from app.errors import InvalidInput, McredError, UpstreamUnavailable
+from app.domain.verification.status import FetchStatusLists, StatusLists, check_status
+from app.errors import InvalidInput, McredError
 
 
 def start(document: Any, name: str, now: datetime, deadline: Deadline | None,
@@ -101,13 +101,8 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
                                        Check("format", FAILED, stop.code, stop.detail, stop.data),
                                        not_checked("validity"), not_checked("status")], warnings)
         issuer = signed.issuer()
-        try:
-            results = verify_all(signed.document, SUITES, loader=loader,
-                                 resolve_verification_method=dids.resolver_for(issuer), expect=expect,
-                                 deadline=deadline, limits=limits)
-            proof = proof_check(results)
-        except UpstreamUnavailable as exc:
-            results, proof = [], Check("proof", UNKNOWN, "did-unavailable", exc.detail)
+        results, proof = check_proofs(signed.document, dids.resolver_for(issuer), loader=loader, expect=expect,
+                                      deadline=deadline, limits=limits)
         if proof.code == "did-unavailable":
             issuer_check = Check("issuer", UNKNOWN, "did-unavailable", proof.detail)
         else:

@@ -9,23 +9,21 @@ from typing import Any, Callable
 from app.domain import iris
 from app.domain.deadline import Deadline
 from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
-from app.domain.proof_checks import ProofCheck, verify_all
+from app.domain.proof_checks import ProofCheck
 from app.domain.signed import NotReadable, read
-from app.domain.verification.checks import proof_check
+from app.domain.verification.checks import check_proofs
 from app.domain.verification.credential import start, verify_credential
 from app.domain.verification.dids import DidCache, ResolveDid, check_issuer_key, is_did
 from app.domain.verification.memo import Memo
 from app.domain.verification.results import (
     FAILED,
     OK,
-    UNKNOWN,
     Check,
     PresentationResult,
     Recognise,
     not_checked,
 )
-from app.domain.verification.status import SUITES, FetchStatusLists
-from app.errors import UpstreamUnavailable
+from app.domain.verification.status import FetchStatusLists
 
 
 def check_holder_key(holder: str | None, proofs: list, dids: DidCache) -> Check:
@@ -55,13 +53,8 @@ def verify_presentation(presentation: Any, *, loader: DocumentLoader, resolve_di
     holder = holders[0]["value"] if len(holders) == 1 else None
     dids = DidCache(resolve_did)
     expect = ProofCheck(purpose="authentication", challenge=challenge, domain=domain, now=now)
-    try:
-        results = verify_all(signed.document, SUITES, loader=loader,
-                             resolve_verification_method=dids.resolver_for(holder), expect=expect,
-                             deadline=deadline, limits=limits)
-        proof = proof_check(results)
-    except UpstreamUnavailable as exc:
-        results, proof = [], Check("proof", UNKNOWN, "did-unavailable", exc.detail)
+    results, proof = check_proofs(signed.document, dids.resolver_for(holder), loader=loader, expect=expect,
+                                  deadline=deadline, limits=limits)
     holder_check = (Check("holder", FAILED, "holder-missing") if len(holders) > 1
                     else check_holder_key(holder, results, dids))
     embedded = [c for c in as_list(presentation.get("verifiableCredential"))]

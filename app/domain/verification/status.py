@@ -11,18 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
-from app.domain import bitstring, eddsa_rdfc_2022, ed25519_signature_2020, iris
+from app.domain import bitstring, iris
 from app.domain.deadline import Deadline
 from app.domain.proof_checks import ProofCheck, verify_all
 from app.domain.signed import NotReadable, Signed, StatusEntry, StatusUnknown, read
-from app.domain.verification.checks import check_validity, proof_check, valid_until
+from app.domain.verification.checks import SUITES, check_validity, proof_check, valid_until
 from app.domain.verification.dids import DidCache, check_issuer_key
 from app.domain.verification.memo import Memo, digest
 from app.domain.verification.results import FAILED, OK, UNKNOWN, Check, warning
 from app.errors import LimitExceeded, McredError, UpstreamUnavailable
 from app.texts.verification import MESSAGES
 
-SUITES = [eddsa_rdfc_2022.SUITE, ed25519_signature_2020.SUITE]
 MAX_STATUS_ENTRIES = 8
 FetchStatusLists = Callable[[list], dict]
 
