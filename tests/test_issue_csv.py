@@ -180,7 +180,8 @@ def test_the_results_file_has_every_row_and_the_learners_get_their_links(setup, 
     for r in (got[0], got[1], got[3]):
         download, verify = tokens[r["credential_id"]]
         assert r["learner_page"] == f"{ORIGIN}/download/{download}" and r["verification_link"] == f"{ORIGIN}/v/{verify}"
-        assert r["wallet_offer_link"] == "" and r["email_status"] == "sent" and r["email_error"] == ""
+        assert r["wallet_offer_link"].startswith("openid-credential-offer://?credential_offer_uri=")
+        assert r["email_status"] == "sent" and r["email_error"] == ""
     sent = {m.envelope_to[0]: m.get_content() for m in mailbox.messages}
     assert sorted(sent) == sorted(r["learner_email"] for n, r in enumerate(rows) if n != 2)
     assert got[0]["learner_page"] in sent[rows[0]["learner_email"]].split()
@@ -188,5 +189,7 @@ def test_the_results_file_has_every_row_and_the_learners_get_their_links(setup, 
     batch_id = done.stdout.split("batch ")[1].split(".")[0]  # the API gives the same lines
     answer = client.get(f"/batches/{batch_id}", headers={"Authorization": f"Bearer {key}", "Accept": "text/csv"})
     api = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"), newline="")))
-    assert [(r["item"], r["status"], r["credential_id"], r["learner_page"], r["email_status"]) for r in api] == [
-        (r["item"], r["status"], r["credential_id"], r["learner_page"], r["email_status"]) for r in got]
+    same = ("item", "status", "credential_id", "learner_page", "wallet_offer_link", "wallet_tx_code", "email_status")
+    assert [[r[c] for c in same] for r in api] == [[r[c] for c in same] for r in got]
+    json_items = client.get(f"/batches/{batch_id}", headers={"Authorization": f"Bearer {key}"}).json()["items"]
+    assert [(i["links"] or {}).get("walletOffer", "") for i in json_items] == [r["wallet_offer_link"] for r in api]
