@@ -15,7 +15,7 @@ import pytest
 import zxingcpp
 
 from app.domain.microcredential import EXAMPLE
-from tests.apphelpers import ORIGIN, auth, issue_expired, issue_ok, pdf_pages
+from tests.apphelpers import ORIGIN, auth, issue_expired, issue_ok, new_tenant, pdf_pages
 
 STAMPS = ("REVOKED", "SUSPENDED", "EXPIRED", "ATSAUKTS", "APTURĒTS", "TERMIŅŠ BEIDZIES", "NOT VALID", "NAV DERĪGS")
 
@@ -196,7 +196,7 @@ def lettered(client):
     set_letterhead(client, slug, logo=SVG_LOGO, address={"lv": "Raiņa bulvāris 19, Rīga, LV-1586",
                                                          "en": "19 Raiņa Boulevard, Riga, LV-1586, Latvia"},
                    signatory_name="Jānis Ozoliņš", signatory_position={"lv": "Rektors", "en": "Rector"})
-    return slug, key, issue(client, key)
+    return slug, key, issue_ok(client, key)
 
 
 @pytest.mark.parametrize("lang", ["lv", "en"])
@@ -213,7 +213,7 @@ def test_the_letterhead_logo_address_and_signatory_are_printed(client, lettered,
 
 def test_without_a_logo_the_box_stays_blank_and_a_png_logo_is_drawn(client, tenant):
     slug, key = new_tenant(client)
-    issued = issue(client, key)
+    issued = issue_ok(client, key)
     _, picture, _ = certificate(client, issued, "en")
     assert logo_pixels(picture) == 0
     set_letterhead(client, slug, logo=png_logo())
@@ -230,7 +230,7 @@ def test_the_wording_is_neutral_and_every_date_is_a_date(client, lettered, lang)
     real = services.clock
     services.clock = lambda: datetime(2026, 3, 4, 13, 5, tzinfo=timezone.utc)  # issued at 15:05 Riga time
     try:
-        issued = issue(client, lettered[1], dateOfIssue=None)
+        issued = issue_ok(client, lettered[1], dateOfIssue=None)
     finally:
         services.clock = real
     text, _, _ = certificate(client, issued, lang)
@@ -279,7 +279,7 @@ def test_the_certificate_is_pdf_a_2b(client, lettered):
 
 
 def test_a_stamped_certificate_has_no_transparency(client, tenant):
-    issued = issue(client, tenant[1])
+    issued = issue_ok(client, tenant[1])
     client.post(f"/credentials/{issued['id']}/revoke", json={"reason": "fraud"}, headers=auth(tenant[1]))
     text, _, r = certificate(client, issued, "en")
     assert "REVOKED" in text and not CLOCK.search(flat(text))
@@ -292,7 +292,7 @@ def test_a_stamped_certificate_has_no_transparency(client, tenant):
 def test_the_learners_own_reference_is_private_unless_the_institution_shows_it(client):
     reference = EXAMPLE["learner"]["reference"]
     slug, key = new_tenant(client)
-    issued = issue(client, key)
+    issued = issue_ok(client, key)
     public = client.get(issued["links"]["verification"].removeprefix(ORIGIN), params={"lang": "en"})
     assert public.status_code == 200 and "Anna" in public.text
     assert reference not in public.text
@@ -311,7 +311,7 @@ def test_a_logo_with_alpha_is_drawn_opaque(client):
     set_letterhead(client, slug, logo=b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
                                       b'<rect width="200" height="100" fill="rgba(11,128,64,0.999)"/>'
                                       b'<circle cx="50" cy="50" r="40" fill="#ffffff80" stroke="transparent"/></svg>')
-    _, picture, r = certificate(client, issue(client, key), "en")
+    _, picture, r = certificate(client, issue_ok(client, key), "en")
     assert logo_pixels(picture) > 5_000
     pdf = pdf_objects(r.content)
     for state in (pdf.pages[0].Resources.get("/ExtGState") or {}).values():
