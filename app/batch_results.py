@@ -9,9 +9,9 @@ injection"): the learners' names and the errors' messages are other people's tex
 Columns: ``row`` (the cohort file's row, the header being row 1; empty for a batch sent over the API), ``item`` (the
 batch item's index, as ``GET /batches/{id}`` and the errors' ``items[n]`` give it), ``learner_name``,
 ``learner_reference``, ``credential_id``, ``learner_page`` (the learner's own link: send it to them),
-``verification_link`` (the link to share), ``wallet_offer_link`` (its open OpenID4VCI offer, if any) and ``wallet_tx_code`` (the offer's transaction code, to be
-given to the learner by another way than the link), ``status``
-(issued, failed, pending; ``valid`` or ``not issued`` when nothing was issued), ``message`` (why it failed, or that
+``verification_link`` (the link to share), ``wallet_offer_link`` (its open OpenID4VCI offer, if any) and
+``wallet_tx_code`` (the offer's transaction code, to be given to the learner by another way than the link),
+``status`` (issued, failed, pending; ``valid`` or ``not issued`` when nothing was issued), ``message`` (why it failed, or that
 it was issued expired), ``email``, ``email_status`` (pending, sending, sent, failed) and ``email_error``.
 """
 

@@ -86,4 +86,5 @@ def get_batch(batch_id: str, status: str | None = Query(None, pattern="^(pending
         state = delivery.state_of(sent.get(cred.id)) if cred is not None else None
         items.append({**result, "delivery": state} if state else result)
     return {**batches.describe(origin, batch), "items": items,
-            "page": {"offset": offset, "limit": limit, "total": total, "next": more if offset + limit < total else None}}
+            "page": {"offset": offset, "limit": limit, "total": total,
+                     "next": more if offset + limit < total else None}}
