@@ -35,7 +35,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app import issuing, logs, status
+from app import delivery, issuing, logs, status
 from app.db.models import Batch, BatchItem, Credential, Institution
 from app.domain.timefmt import to_xsd
 from app.errors import InvalidInput, McredError
@@ -256,6 +256,8 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
         credentials.add_own(session, rows)
         for row in rows:  # each with its wallet offer (OpenID4VCI), by the institution's transaction code default
             offers.open_offer(session, runtime.services, inst, row, tx_override=None, actor=actor)
+        delivery.record(session, runtime.services.settings, institution_id=inst.id, batch_id=batch_id,
+                        issued=[(item.credential_id, item.input) for item, _ in done], now=runtime.services.clock())
         for item, result in done:
             audit.record(session, actor=actor, action="issue", now=result.issued_at, institution_id=inst.id,
                          credential_id=item.credential_id, learner_ref=result.learner_ref, batch_id=batch_id)

@@ -13,7 +13,8 @@
     mcred serve [--host --port] [--demo]  run the HTTP service (--demo: also set up everything, demo institution)
     mcred healthcheck [--url]             exit 0 when the service answers /health (the Docker HEALTHCHECK)
     mcred worker [--processes N]          run batch jobs (one worker per machine; it signs on every core)
-    mcred issue-csv FILE --institution SLUG [--dry-run] [--report FAILED.csv] [--all-or-nothing]
+    mcred issue-csv FILE --institution SLUG [--dry-run] [--report FAILED.csv] [--results RESULTS.csv]
+                    [--all-or-nothing] [--log-file F]
                                           issue a cohort from a CSV file (layout: README, samples/cohort.csv)
 """
 
@@ -30,13 +31,16 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from app import admin, batches, contexts, csv_import, issuing, jobs, logs
+from app import admin, batch_results, batches, contexts, csv_import, delivery, issuing, jobs, logs
 from app.composition import Runtime, build
 from app.config import Settings, serving_origin
 from app.db import migrate
+from app.domain.timefmt import utcnow
 from app.errors import ConfigurationError, InvalidInput, McredError
 from app.storage import api_keys, institutions
 from app.storage import batches as stored
+from app.texts import cli as cli_texts
+from app.texts import problems as problem_texts
 
 DEMO_SLUG = "demo-universitate"
 
@@ -155,15 +159,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report", type=Path, metavar="FAILED.csv", help="write the failed rows (row, column, "
                    "element, message) to this file")
     p.add_argument("--all-or-nothing", action="store_true", help="issue nothing unless every row is valid")
+    p.add_argument("--results", type=Path, metavar="RESULTS.csv", help="write every row's result (learner, "
+                   "credential id, the learner's link, the verification link, status, e-mail) to this file")
+    p.add_argument("--delivery-wait", type=float, default=120, metavar="SECONDS", help="with MCRED_SMTP_URL: wait "
+                   "this long at most for the learners' e-mails (a running `mcred worker` retries the rest)")
     p.add_argument("--processes", type=int, help="signing processes (default: one per core)")
+    p.add_argument("--log-file", type=Path, metavar="FILE", help="append the service's JSON logs to this file "
+                   "(default: only errors, so the progress bar stays readable)")
     args = parser.parse_args(argv)
     settings = Settings()
-    logs.configure()
     try:
+        logs.configure_command(getattr(args, "log_file", None), quiet=args.cmd == "issue-csv")
         return _run(args, settings)
     except McredError as exc:
-        print(f"mcred: {exc.detail}", file=sys.stderr)
-        for err in exc.errors:
+        problem = problem_texts.localize(exc.to_problem(), problem_texts.command_language())
+        print(f"mcred: {problem['detail']}", file=sys.stderr)
+        for err in problem.get("errors", []):
             print(f"  {err.get('field')}: {err.get('message')}", file=sys.stderr)
         return 2
 
@@ -261,6 +272,7 @@ def _letterhead(args) -> dict:
 def _issue_csv(args, settings: Settings) -> int:
     """Read, check, issue (this process works on its own batch, beside any running workers), report."""
     rows = csv_import.read(args.file)
+    _check_writable(args.report, args.results)
     runtime = build(settings)
     services = runtime.services
     failures = [(row, error) for row, errors in rows.refused.items() for error in errors]
@@ -284,6 +296,8 @@ def _issue_csv(args, settings: Settings) -> int:
     total = len(rows.items) + len(rows.refused)
     if batch is not None:
         _run_with_progress(runtime, batch, queue, args.processes)
+        args.undelivered = delivery.drain(settings, runtime.session_factory, batch["id"],
+                                         wait_seconds=args.delivery_wait)
         with runtime.session_factory() as session:
             for item, _ in stored.items_page(session, batch["id"], state="failed", offset=0, limit=None):
                 failures.extend((rows.rows[item.seq], error) for error in item.errors)
@@ -291,25 +305,61 @@ def _issue_csv(args, settings: Settings) -> int:
     failures.sort(key=lambda f: f[0])
     failed_rows = len({row for row, _ in failures})
     elapsed = time.monotonic() - started
+    lang = problem_texts.command_language()
     if batch is None:
-        verdict = ("checked, nothing issued" if args.dry_run else
-                   "refused: nothing issued (--all-or-nothing)" if args.all_or_nothing else "nothing issued")
-        print(f"{args.file.name}: {total} rows {verdict}; {total - failed_rows} valid, {failed_rows} invalid.")
+        verdict = "checked" if args.dry_run else "refused" if args.all_or_nothing else "nothing"
+        print(cli_texts.line(lang, verdict, file=args.file.name, total=total, valid=total - failed_rows,
+                             invalid=failed_rows))
     else:
         issued = batch["counts"]["issued"]
-        print(f"{args.file.name}: {issued} of {total} rows issued, {failed_rows} failed, in {elapsed:.1f} s "
-              f"({issued / elapsed:.1f} credentials/s); batch {batch['id']}.")
+        print(cli_texts.line(lang, "issued", file=args.file.name, issued=issued, total=total, failed=failed_rows,
+                             seconds=elapsed, rate=issued / elapsed, batch=batch["id"]))
+    failures = [(row, {**error, "message": problem_texts.message(error["message"], lang)}) for row, error in failures]
     for row, error in failures[:20]:
-        print(f"  row {row}: {_column(error)}: {error['message']}", file=sys.stderr)
+        print(cli_texts.line(lang, "row", row=row, column=_column(error), message=error["message"]), file=sys.stderr)
     if len(failures) > 20:
-        print(f"  ... and {len(failures) - 20} more", file=sys.stderr)
+        print(cli_texts.line(lang, "more", count=len(failures) - 20), file=sys.stderr)
+    if getattr(args, "undelivered", 0):
+        print(cli_texts.line(lang, "undelivered", count=args.undelivered), file=sys.stderr)
     if args.report is not None:
         with open(args.report, "w", encoding="utf-8-sig", newline="") as out:  # a BOM: spreadsheets read UTF-8
             writer = csv.writer(out)
             writer.writerow(["row", "column", "element", "message"])
             writer.writerows([row, _column(error), _element(error), error["message"]] for row, error in failures)
-        print(f"failed rows: {args.report}")
+        print(cli_texts.line(lang, "report", path=args.report))
+    if args.results is not None:
+        _write_results(args, runtime, rows, batch, failures)
     return 1 if failures else 0
+
+
+def _check_writable(*paths: Path | None) -> None:
+    """Refuse an output file that cannot be written before anything is issued, not after."""
+    for path in filter(None, paths):
+        try:
+            existed = path.exists()
+            with open(path, "a", encoding="utf-8"):
+                pass
+            if not existed:
+                path.unlink()  # written at the end; nothing is left behind if the command stops before
+        except OSError as exc:
+            raise InvalidInput(f"Cannot write {path}: {exc.strerror}.", slug="file-unwritable",
+                               errors=[{"field": str(path), "message": exc.strerror or "not writable"}]) from None
+
+
+def _write_results(args, runtime: Runtime, rows, batch: dict | None, failures: list) -> None:
+    from app.api.links import links
+    from app.wallet import offers
+
+    texts = [(row, f"{_column(error)}: {error['message']}") for row, error in failures]
+    services = runtime.services
+    with runtime.session_factory() as session:
+        inst = institutions.by_slug(session, args.institution)
+        items = (list(batch_results.batch_rows(
+            session, services.settings.public_origin, batch["id"], links, utcnow(),
+            wallet=lambda ids: offers.batch_view(session, services, inst, ids))) if batch is not None else None)
+    with open(args.results, "w", encoding="utf-8-sig", newline="") as out:  # a BOM, as the report
+        batch_results.write(out, batch_results.for_file(rows, texts, items, dry_run=args.dry_run))
+    print(cli_texts.line(problem_texts.command_language(), "results", path=args.results))
 
 
 def _element(error: dict) -> str:

@@ -72,6 +72,15 @@ class Settings:
     # CPython's thread switch interval while verifying (see app.api.admitting), in milliseconds.
     verify_switch_interval_ms: float = field(default_factory=lambda: float(
         os.environ.get("MCRED_VERIFY_SWITCH_INTERVAL_MS", "0.5")))
+    # E-mail delivery of the learner's link (app.delivery): off unless MCRED_SMTP_URL is set (smtp://host:port,
+    # smtp+starttls://, smtps://, with user:password@ if the server wants them), sent from MCRED_SMTP_FROM; a failed
+    # attempt is retried after `smtp_retry_seconds`, each later wait four times the one before, `smtp_attempts` in all.
+    smtp_url: str | None = field(default_factory=lambda: os.environ.get("MCRED_SMTP_URL") or None)
+    smtp_from: str | None = field(default_factory=lambda: os.environ.get("MCRED_SMTP_FROM") or None)
+    smtp_attempts: int = field(default_factory=lambda: _int("MCRED_SMTP_ATTEMPTS", 6))
+    smtp_retry_seconds: float = field(default_factory=lambda: float(os.environ.get("MCRED_SMTP_RETRY_SECONDS", "60")))
+    smtp_timeout_seconds: float = field(default_factory=lambda: float(
+        os.environ.get("MCRED_SMTP_TIMEOUT_SECONDS", "30")))
     # OpenID4VCI (app.wallet): an offer's lifetime (days: it is sent by mail; one made on the learner's page lives
     # `wallet_page_offer_seconds`), wrong transaction codes before it locks, the code's digits, the lifetimes of
     # access tokens and c_nonces, and how old a proof JWT may be (its iat) and how far ahead of the clock.

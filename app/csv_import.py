@@ -149,7 +149,12 @@ def column_of(element: str) -> str:
 
 def read(path: Path) -> Rows:
     """Read a cohort file; refuses (InvalidInput) a file that is not UTF-8 or whose header is not the layout's."""
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # missing, a folder, not readable: said plainly (exit status 2), never a traceback
+        reason = "there is no such file" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
+        raise InvalidInput(f"Cannot read {path}: {reason}.", slug="file-unreadable",
+                           errors=[{"field": "file", "message": reason}]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

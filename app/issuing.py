@@ -149,10 +149,23 @@ def validate_each(services: Services, inst: Institution, items: list, field: str
             yield n, row_id, None, _prefixed(exc, f"{field}[{n}]")
 
 
+def expired_warning(document: dict, now) -> dict | None:
+    """The warning that a credential is issued already expired: a record from before, whose date of issue and
+    expiry are both past (app.domain.elm.build_credential accepts it)."""
+    until = parse_xsd(document.get("validUntil") or document.get("expirationDate"))
+    if until is None or until > now:
+        return None
+    return {"code": "issued-expired", "field": "validUntil",
+            "detail": f"Issued expired: valid until {until.date().isoformat()}, before today. A verifier reports it "
+                      "as genuine and expired (a record from before)."}
+
+
 def issue_micro_credential(session: Session, services: Services, inst: Institution, data: object, *,
-                           actor: str, batch_id: str | None = None) -> Credential:
+                           actor: str, batch_id: str | None = None, warnings: list | None = None) -> Credential:
     row_id = str(uuid.uuid4())
     unsigned, summary = build_micro_credential(services, inst, data, row_id=row_id)
+    if warnings is not None and (warning := expired_warning(unsigned, services.clock())):
+        warnings.append(warning)
     return _store(session, services, inst, unsigned, row_id=row_id, actor=actor,
                   learner_ref=summary.get("learnerRef"), learner_name=summary.get("learnerName"),
                   title=summary.get("title"), batch_id=batch_id)

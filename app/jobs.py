@@ -33,7 +33,7 @@ from pathlib import Path
 import procrastinate
 from sqlalchemy.engine import make_url
 
-from app import batches, composition, signing_pool
+from app import batches, composition, delivery, signing_pool
 from app.config import Settings
 from app.queue import JOB_ATTEMPTS, JOB_RETRY_WAIT, QUEUE, TASK, is_postgres
 from app.storage import batches as stored
@@ -105,11 +105,17 @@ def work(settings: Settings, *, processes: int | None = None, concurrency: int =
     """Run batch jobs: forever (``mcred worker``, until SIGTERM or SIGINT), or until ``until_batch`` is done."""
     runtime = Runtime(settings, processes=processes)
     try:
+        sweeper = delivery.Sweeper(settings, runtime.session_factory)  # the learners' e-mails, when that is on
+    except BaseException:  # a wrong MCRED_SMTP_URL stops the worker at start
+        runtime.close()
+        raise
+    try:
         if is_postgres(settings.database_url):
             asyncio.run(_work_postgres(runtime, concurrency, until_batch, queue))
         else:
             _work_sqlite(runtime, concurrency, until_batch)
     finally:
+        sweeper.close()  # before the database it sends with
         runtime.close()
 
 

@@ -16,10 +16,13 @@ import logging
 import re
 import sys
 import uuid
+from pathlib import Path
 
 import structlog
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import ConfigurationError
 
 TOKEN_PATH = re.compile(r"^(/download/|/v/)[^/?#]+")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -85,6 +88,20 @@ def configure(level: str = "INFO", stream=None) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     protect_access_log()
+
+
+def configure_command(log_file: Path | None, *, quiet: bool) -> None:
+    """The logs of a command that draws on the terminal (``mcred issue-csv``'s progress bar): JSON lines to
+    ``log_file`` (appended) when one is given, else nothing below ERROR, so no line per credential crosses the bar.
+    Other commands log to stderr as the service does."""
+    if log_file is None:
+        configure("ERROR" if quiet else "INFO")
+        return
+    try:
+        stream = open(log_file, "a", encoding="utf-8", buffering=1)  # line-buffered: a log to follow with tail -f
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot write the log file {log_file}: {exc.strerror}.") from None
+    configure("INFO", stream)
 
 
 def request_id() -> str | None:

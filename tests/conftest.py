@@ -339,3 +339,48 @@ def operated_client(database_url, tmp_path_factory):
                                              "homepage": "https://www.lu.lv"}]}))
     with make_client(database_url, tmp / "keys", trust_list=path, **OPERATOR) as c:
         yield c
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd, in this process) received: ``messages`` (email.message.EmailMessage, with
+    ``envelope_to``); ``refuse`` recipients in a row are refused with a temporary 451, as a busy server does."""
+
+    def __init__(self):
+        self.messages: list = []
+        self.refuse = 0
+        self.refused = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse > 0:
+            self.refuse -= 1
+            self.refused += 1
+            return "451 4.3.0 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port for this test: yields (its smtp:// URL, its Mailbox)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}", mailbox
+    finally:
+        controller.stop()

@@ -109,7 +109,7 @@ def test_each_input_builds_a_conforming_credential(edc_report, data):
 def test_each_programme_type_builds_a_conforming_credential(edc_report, code):
     data = example()
     data["programmeType"] = code
-    data["nqfLevel"] = 4
+    data["nqfLevel"] = data["eqfLevel"] = 4
     doc = build(data)
     assert edc_report(doc) == []
     types = {t["id"] for t in doc["credentialSubject"]["hasClaim"]["specifiedBy"]["dcType"]}
@@ -123,7 +123,7 @@ def test_what_the_service_issues_conforms_but_for_the_status_clash(client, edc_r
     for code in vocab.LV_PROGRAMME_TYPES:
         item = example()
         item["programmeType"] = code
-        item["nqfLevel"] = 3
+        item["nqfLevel"] = item["eqfLevel"] = 3
         item["dateOfIssue"] = date.today().isoformat()  # the service's clock is the real one here
         items.append(item)
     r = client.post("/credentials/cohorts", json={"microCredentials": items}, headers=auth(key))

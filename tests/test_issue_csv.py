@@ -5,6 +5,8 @@ files that are not the layout."""
 from __future__ import annotations
 
 import csv
+import io
+import json
 import os
 import subprocess
 import sys
@@ -29,9 +31,9 @@ def setup(database_url, tmp_path_factory):
         yield client, keys
 
 
-def mcred(database_url: str, keys: Path, *args) -> subprocess.CompletedProcess:
+def mcred(database_url: str, keys: Path, *args, env: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "MCRED_DATABASE_URL": database_url, "MCRED_KEYS_DIR": str(keys), "MCRED_PUBLIC_URL": ORIGIN,
-           "MCRED_WORKER_PROCESSES": "2"}
+           "MCRED_WORKER_PROCESSES": "2", **(env or {})}
     return subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300, check=False)
 
@@ -125,3 +127,69 @@ def test_files_that_are_not_the_layout_are_refused(setup, database_url, tmp_path
     done = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", "no-such-institution")
     assert done.returncode == 2 and "No institution" in done.stderr
     assert stored(client, slug) == []
+
+
+def test_the_progress_bar_is_not_crossed_by_log_lines_and_a_missing_file_is_said_plainly(setup, database_url,
+                                                                                         tmp_path):
+    client, keys = setup
+    slug, _ = new_tenant(client)
+    quiet = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", slug)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "8/8" in quiet.stderr and '{"' not in quiet.stderr  # the bar, and not one JSON log line
+    log = tmp_path / "issue.log"
+    logged = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", slug, "--log-file", log)
+    assert logged.returncode == 0 and '{"' not in logged.stderr
+    events = [json.loads(line)["event"] for line in log.read_text(encoding="utf-8").splitlines()]
+    assert events.count("credential.issued") == 8 and "batch.accepted" in events
+
+    missing = mcred(database_url, keys, "issue-csv", tmp_path / "kohorta.csv", "--institution", slug)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert f"Cannot read {tmp_path / 'kohorta.csv'}: there is no such file." in missing.stderr
+    folder = mcred(database_url, keys, "issue-csv", tmp_path, "--institution", slug)
+    assert folder.returncode == 2 and "Traceback" not in folder.stderr and "Cannot read" in folder.stderr
+    unwritable = mcred(database_url, keys, "issue-csv", SAMPLE, "--institution", slug, "--log-file",
+                       tmp_path / "no-folder" / "x.log")
+    assert unwritable.returncode == 2 and "Cannot write the log file" in unwritable.stderr
+
+
+def test_the_results_file_has_every_row_and_the_learners_get_their_links(setup, database_url, tmp_path,
+                                                                         smtp_server):
+    from app.batch_results import COLUMNS
+
+    client, keys = setup
+    slug, key = new_tenant(client)
+    url, mailbox = smtp_server
+    rows = sample_rows()[:4]
+    rows[2]["family_name"] = ""  # row 4 is refused
+    path = write(tmp_path / "kohorta.csv", rows)
+    results = tmp_path / "rezultāti.csv"
+    done = mcred(database_url, keys, "issue-csv", path, "--institution", slug, "--results", results,
+                 env={"MCRED_SMTP_URL": url, "MCRED_SMTP_FROM": "noreply@mcred.example.lv"})
+    assert done.returncode == 1, done.stderr
+    assert results.read_bytes().startswith("\ufeff".encode())  # a BOM, as the failed-rows report
+    with open(results, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames) == COLUMNS
+        got = list(reader)
+    assert [(r["row"], r["status"], r["learner_reference"]) for r in got] == [
+        ("2", "issued", "ST-2025-0001"), ("3", "issued", "ST-2025-0002"), ("4", "failed", "ST-2025-0003"),
+        ("5", "issued", "ST-2025-0004")]
+    assert got[2]["message"].startswith("family_name: the learner's family name is required")
+    assert got[0]["learner_name"] == "Anna Bērziņa" and got[2]["learner_name"] == rows[2]["given_name"]
+    tokens = {c.id: (c.download_token, c.verify_token) for c in stored(client, slug)}
+    for r in (got[0], got[1], got[3]):
+        download, verify = tokens[r["credential_id"]]
+        assert r["learner_page"] == f"{ORIGIN}/download/{download}" and r["verification_link"] == f"{ORIGIN}/v/{verify}"
+        assert r["wallet_offer_link"].startswith("openid-credential-offer://?credential_offer_uri=")
+        assert r["email_status"] == "sent" and r["email_error"] == ""
+    sent = {m.envelope_to[0]: m.get_content() for m in mailbox.messages}
+    assert sorted(sent) == sorted(r["learner_email"] for n, r in enumerate(rows) if n != 2)
+    assert got[0]["learner_page"] in sent[rows[0]["learner_email"]].split()
+
+    batch_id = done.stdout.split("batch ")[1].split(".")[0]  # the API gives the same lines
+    answer = client.get(f"/batches/{batch_id}", headers={"Authorization": f"Bearer {key}", "Accept": "text/csv"})
+    api = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"), newline="")))
+    same = ("item", "status", "credential_id", "learner_page", "wallet_offer_link", "wallet_tx_code", "email_status")
+    assert [[r[c] for c in same] for r in api] == [[r[c] for c in same] for r in got]
+    json_items = client.get(f"/batches/{batch_id}", headers={"Authorization": f"Bearer {key}"}).json()["items"]
+    assert [(i["links"] or {}).get("walletOffer", "") for i in json_items] == [r["wallet_offer_link"] for r in api]

@@ -339,7 +339,7 @@ def test_an_accreditation_needs_its_kind_and_its_body(qa, missing):
 def programme(code: str) -> dict:
     data = example()
     data["programmeType"] = code
-    data["nqfLevel"] = 4
+    data["nqfLevel"] = data["eqfLevel"] = 4  # LKI maps one to one onto EQF
     return data
 
 
@@ -378,7 +378,7 @@ def test_professional_further_education_states_its_lki_level_up_to_4():
     del data["nqfLevel"]
     message = message_for(refused(data), "nqfLevel")
     assert "LKI level" in message and "Valsts atzīta apliecība" in message and "(1 to 4)" in message
-    data["nqfLevel"] = 5
+    data["nqfLevel"] = data["eqfLevel"] = 5
     assert message_for(refused(data), "nqfLevel") == (
         "a professional further education programme (Profesionālās tālākizglītības programma) leads today to LKI "
         "levels 1 to 4, not 5")

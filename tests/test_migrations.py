@@ -13,7 +13,7 @@ from app.db.models import Base
 from tests.conftest import _fresh_postgres_url
 
 TABLES = {"institutions", "signing_keys", "api_keys", "credentials", "audit_events", "status_lists",
-          "status_entries", "batches", "batch_items", "idempotency_keys", "alembic_version",
+          "status_entries", "batches", "batch_items", "idempotency_keys", "deliveries", "alembic_version",
           "wallet_offers", "wallet_access_tokens", "wallet_nonces", "wallet_copies"}
 # On PostgreSQL, migration 0004 also creates the job queue (procrastinate's schema).
 QUEUE_TABLES = {"procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_workers"}

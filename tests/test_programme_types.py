@@ -25,7 +25,7 @@ def issued(client) -> dict:
     for code in vocab.LV_PROGRAMME_TYPES:
         mc = copy.deepcopy(EXAMPLE)
         mc["programmeType"] = code
-        mc["nqfLevel"] = 4
+        mc["nqfLevel"] = mc["eqfLevel"] = 4
         mc["dateOfIssue"] = date.today().isoformat()
         out[code] = issue_ok(client, key, mc)
     return out

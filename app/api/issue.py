@@ -38,7 +38,7 @@ def issue(response: Response, body: IssueRequest = Depends(body_of(IssueRequest)
     warnings: list[dict] = []
     if body.micro_credential is not None:
         row = issuing.issue_micro_credential(session, services, caller.institution, body.micro_credential,
-                                             actor=caller.actor)
+                                             actor=caller.actor, warnings=warnings)
     else:
         row = issuing.issue_vc(session, services, caller.institution, body.credential, actor=caller.actor,
                                warnings=warnings)

@@ -240,7 +240,9 @@ class IssueResponse(_Model):
     tx_code: str | None = Field(None, description="The wallet offer's transaction code, where it asks for one: "
                                 "deliver it to the learner apart from the offer (mail, SMS).")
     warnings: list[JsonObject] | None = Field(None, description="What was accepted but cannot be checked by this "
-                                                                "service (e.g. a status entry of another type)")
+                                                                "service (e.g. a status entry of another type), or "
+                                                                "should be known (`issued-expired`: a record from "
+                                                                "before, issued already expired)")
 
 
 class CohortMember(_Model):
@@ -268,6 +270,17 @@ class BatchLinks(_Model):
     self_: str = Field(alias="self", description="This batch (GET /batches/{id}).")
 
 
+class DeliveryState(_Model):
+    """The e-mail that gives the learner their link (MCRED_SMTP_URL; sent once, retried with backoff)."""
+
+    status: Literal["pending", "sending", "sent", "failed"] = Field(
+        description="pending (due, or waiting to be retried), sending, sent, or failed (given up)")
+    attempts: int
+    sent_at: str | None = None
+    next_attempt_at: str | None = Field(None, description="When a failed attempt is retried.")
+    error: str | None = Field(None, description="Why the last attempt failed.")
+
+
 class BatchItemResult(_Model):
     """One item: pending, issued (its credential id and links) or failed (its errors, fields named items[n]…)."""
 
@@ -278,6 +291,7 @@ class BatchItemResult(_Model):
     links: Links | None = None
     tx_code: str | None = Field(None, description="The wallet offer's transaction code, while the offer is open.")
     errors: list[ProblemField] | None = None
+    delivery: DeliveryState | None = Field(None, description="The e-mail to the learner, when one is sent.")
 
 
 class BatchSummary(_Model):

@@ -16,17 +16,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import logs
 from app.errors import PROBLEM_BASE, McredError, OAuthError
+from app.texts import problems as problem_texts
 
 log = logs.log
 
 PROBLEM_JSON = "application/problem+json"
 
 
-def problem_response(body: dict, headers: dict | None = None) -> JSONResponse:
+def problem_response(body: dict, headers: dict | None = None, request: Request | None = None) -> JSONResponse:
+    """The problem as problem+json, in the language the request's Accept-Language prefers (English by default,
+    Latvian when it ranks lv above en: app.texts.problems), with ``Content-Language``."""
+    lang = problem_texts.language(request.headers.get("accept-language")) if request is not None else "en"
+    body = problem_texts.localize(body, lang)
     request_id = logs.request_id()
     if request_id:
         body = {**body, "requestId": request_id}
-    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON,
+                        headers={**(headers or {}), "Content-Language": lang, "Vary": "Accept-Language"})
 
 
 def _loc(loc) -> str:
@@ -74,7 +80,7 @@ def install(app: FastAPI) -> None:
         if getattr(exc, "retry_after", None) is not None:  # 429 and 503 of admission control (RFC 9110 10.2.3)
             # and the connection closes: the rest of a refused body is not received (nor parsed)
             headers = {"Retry-After": str(exc.retry_after), "Connection": "close"}
-        return problem_response(exc.to_problem(instance=request.url.path), headers)
+        return problem_response(exc.to_problem(instance=request.url.path), headers, request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -83,7 +89,7 @@ def install(app: FastAPI) -> None:
         errors = [{"field": _loc(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors()]
         return problem_response({"type": PROBLEM_BASE + "invalid-input", "title": "Invalid input", "status": 422,
                                  "detail": "The request parameters are invalid.", "errors": errors,
-                                 "instance": request.url.path})
+                                 "instance": request.url.path}, request=request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
@@ -96,7 +102,7 @@ def install(app: FastAPI) -> None:
             response.headers.update(headers or {})
             return response
         return problem_response({"type": PROBLEM_BASE + slug, "title": str(exc.detail), "status": exc.status_code,
-                                 "detail": str(exc.detail), "instance": request.url.path}, headers)
+                                 "detail": str(exc.detail), "instance": request.url.path}, headers, request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
@@ -105,4 +111,5 @@ def install(app: FastAPI) -> None:
         request_id = logs.request_id()
         return problem_response({"type": PROBLEM_BASE + "internal-error", "title": "Internal error", "status": 500,
                                  "detail": "The service failed to handle this request; nothing was stored.",
-                                 "instance": request.url.path}, {"X-Request-ID": request_id} if request_id else None)
+                                 "instance": request.url.path}, {"X-Request-ID": request_id} if request_id else None,
+                                request)

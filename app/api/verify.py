@@ -46,7 +46,8 @@ def get_fetcher(request: Request) -> verifying.RemoteFetcher:
     return request.app.state.remote_fetcher
 
 
-def result_response(result: VerificationResult | PresentationResult, instance: str) -> JSONResponse:
+def result_response(result: VerificationResult | PresentationResult, instance: str,
+                    request: Request | None = None) -> JSONResponse:
     body = result.to_dict()
     if result.verified:
         return JSONResponse(body, status_code=200)
@@ -57,7 +58,7 @@ def result_response(result: VerificationResult | PresentationResult, instance: s
         failed += [{"field": f"verifiableCredential[{n}].{c.check}", "code": c.code, "outcome": c.outcome,
                     "message": c.detail or c.to_dict()["message"]["en"]} for c in credential.checks if c.outcome != "ok"]
     problem = VerificationFailed(detail, slug=slug, errors=failed, **body)
-    return problem_response(problem.to_problem(instance=instance))
+    return problem_response(problem.to_problem(instance=instance), request=request)
 
 
 VERIFIED = {200: {"description": "Verified"}}
@@ -81,7 +82,7 @@ def verify_credential(request: Request, admit: Admitted = Depends(admitted),
     with admit.slot(session, body.verifiable_credential) as (deadline, limits):
         result = verifying.verify(session, services, fetcher, body.verifiable_credential, deadline=deadline,
                                   limits=limits)
-    return result_response(result, request.url.path)
+    return result_response(result, request.url.path, request)
 
 
 @router.post("/presentations/verify", summary="Verify a presentation and every credential in it (VC API)",
@@ -95,4 +96,4 @@ def verify_presentation(request: Request, admit: Admitted = Depends(admitted),
         result = verifying.verify_presentation(session, services, fetcher, body.verifiable_presentation,
                                                challenge=body.options.challenge, domain=body.options.domain,
                                                deadline=deadline, limits=limits)
-    return result_response(result, request.url.path)
+    return result_response(result, request.url.path, request)

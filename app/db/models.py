@@ -231,6 +231,30 @@ class IdempotencyKey(Base):
     __table_args__ = (UniqueConstraint("institution_id", "key", name="uq_idempotency_key"),)
 
 
+class Delivery(Base):
+    """The e-mail that gives a learner the link to their credential (app.delivery): at most one per credential
+    (the unique credential id), sent once. ``pending`` (due at ``next_attempt_at``) -> ``sending`` (claimed until
+    ``lease_until``) -> ``sent``; a failed attempt goes back to ``pending`` later, the last one to ``failed``."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    credential_id: Mapped[str] = mapped_column(String(36), unique=True)
+    batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    address: Mapped[str] = mapped_column(String(320))
+    state: Mapped[str] = mapped_column(String(16))  # "pending" | "sending" | "sent" | "failed"
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    # the worker looks for due deliveries
+    __table_args__ = (Index("ix_deliveries_state_next", "state", "next_attempt_at"),)
+
+
 class WalletOffer(Base):
     """An OpenID4VCI credential offer of one credential record (pre-authorized code flow, OID4VCI 1.0 sections 4
     and 6.1). ``ref`` names it in its ``credential_offer_uri`` (a bearer link like the download link); the

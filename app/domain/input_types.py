@@ -57,37 +57,32 @@ LangMap = Annotated[
 ]
 
 
-def _check_country(value: str) -> str:
-    if value not in vocab.COUNTRIES:
-        raise ValueError(
-            f"unknown country code {value!r}: use an ISO 3166-1 alpha-3 code such as 'LVA' "
-            f"(accepted: {', '.join(sorted(vocab.COUNTRIES))})"
-        )
-    return value
+def _one_of(table, what: str, use: str):
+    """The validator of a code of ``table``: an unknown one is refused, saying what to use and where the codes are
+    listed (``use`` names the vocabulary; the codes themselves are not listed one by one)."""
+    def check(value: str) -> str:
+        if value not in table:
+            raise ValueError(f"unknown {what} {value!r}: use {use}")
+        return value
+    return check
 
 
 CountryCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_upper=True),
-    AfterValidator(_check_country),
+    AfterValidator(_one_of(vocab.COUNTRIES, "country code", "an ISO 3166-1 alpha-3 code such as 'LVA' (the EU's "
+                           f"country table, {vocab.COUNTRY_SCHEME})")),
     Field(description="ISO 3166-1 alpha-3 country code (EU authority table 'country'), e.g. LVA.", examples=["LVA"],
           json_schema_extra={"pattern": any_case(vocab.COUNTRIES)}),
 ]
 
 
-def _check_language(value: str) -> str:
-    if value not in vocab.LANGUAGES:
-        raise ValueError(
-            f"unknown language code {value!r}: use an ISO 639-1 code such as 'lv' or 'en' "
-            f"(accepted: {', '.join(sorted(vocab.LANGUAGES))})"
-        )
-    return value
-
 
 LanguageCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True),
-    AfterValidator(_check_language),
+    AfterValidator(_one_of(vocab.LANGUAGES, "language code", "the ISO 639-1 code of a language of the EU's language "
+                           f"table ({vocab.LANGUAGE_SCHEME}), such as 'lv' or 'en'")),
     Field(json_schema_extra={"pattern": any_case(vocab.LANGUAGES)}),
 ]
 
@@ -114,14 +109,11 @@ def _check_region(value: str) -> str:
     if value.casefold() in _REGION_BY_NAME:
         return _REGION_BY_NAME[value.casefold()]
     raise ValueError(
-        f"{value!r} is not a region code mcred knows: give the NUTS 3 code of the region of Latvia ({_NUTS_LIST}) "
-        f"or the ATU code of a republic city ({_ATU_LIST}); the codes are listed in Eurostat's NUTS classification "
-        "and in the EU Publications Office's authority table 'atu' (op.europa.eu, EU Vocabularies)"
+        f"{value!r} is not a region code mcred knows: give the NUTS 3 code of a region of Latvia (e.g. LV006 Rīga; "
+        f"{vocab.NUTS_SCHEME}) or the ATU code of a republic city (e.g. LVA_RP_RIX Rīga; {vocab.ATU_SCHEME})"
     )
 
 
-_NUTS_LIST = ", ".join(f"{code} {c.pref_label['lv']}" for code, c in vocab.REGIONS.items() if code.startswith("LV0"))
-_ATU_LIST = ", ".join(f"{code} {c.pref_label['lv']}" for code, c in vocab.REGIONS.items() if code.startswith("LVA_"))
 RegionCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True),

@@ -32,6 +32,7 @@ from pydantic.alias_generators import to_camel
 
 from app.domain import vocab
 from app.domain.input_schema import NOT_NULL, given
+from app.domain.input_rules import level_errors
 from app.domain.input_types import (
     CountryCode,
     Email,
@@ -449,6 +450,9 @@ def _message(err: dict) -> str:
         if isinstance(value, str) and _DATE_SHAPE.match(value):
             return f"{value} is not a calendar date"
         return _DATE_HINT
+    if kind == "literal_error" and where == "assessment.method":  # 14 codes: named by the list, not listed
+        return (f"must be a type of the EU's list of assessment types ({vocab.ASSESSMENT_TYPE_SCHEME}) as the input's "
+                "schema (/docs) codes it, e.g. 'written-examination' or 'project-work'")
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
@@ -541,7 +545,7 @@ def parse_micro_credential(data: object, *, today: date) -> MicroCredentialInput
         mc = MicroCredentialInput.model_validate(data, context={"today": today})
     except ValidationError as exc:
         errors = validation_errors(exc)
-    errors = _programme_type_errors(data, errors)
+    errors = level_errors(data, _programme_type_errors(data, errors))
     if errors:
         shown = "; ".join(f"{e['field'] or '(input)'}: {e['message']}" for e in errors[:10])
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""

@@ -182,18 +182,21 @@ def build_credential(
                      "leave 'region' out for an issuer in another country"}],
         )
     # Valid from the start of the date of issue (UTC), and never after the moment of issuing.
-    valid_from = to_xsd(min(datetime.combine(mc.date_of_issue, time(0, 0, 0), UTC), issued_at)
-                        if mc.date_of_issue else issued_at)
+    starts = min(datetime.combine(mc.date_of_issue, time(0, 0, 0), UTC), issued_at) if mc.date_of_issue else issued_at
+    valid_from = to_xsd(starts)
     expires = valid_until if valid_until is not None else mc.valid_until
     valid_until = None
     if expires is not None:
         if not isinstance(expires, datetime):
             expires = datetime.combine(expires, time(23, 59, 59), UTC)
         valid_until = to_xsd(expires)
-        if valid_until <= to_xsd(issued_at):
+        # A record from before (its date of issue and expiry both past) is issued expired (the caller says so);
+        # without a date of issue the date of issue is today, so a past expiry would precede it.
+        if expires <= starts:
             raise InvalidInput(
                 "The expiration date must be after the date of issue.",
-                errors=[{"field": "validUntil", "message": "must be after the date of issue"}],
+                errors=[{"field": "validUntil", "message": "must be after the date of issue (today, unless "
+                         "'dateOfIssue' gives the date of issue of a record from before)"}],
             )
 
     if mc.awarding_body is not None:

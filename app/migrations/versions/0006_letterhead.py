@@ -2,13 +2,13 @@
 (name; position in lv/en), and whether the learner's own reference is printed and shown publicly (default: no).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005 (re-chained after 0005_delivery when w/staff merged main)
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
