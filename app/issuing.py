@@ -99,9 +99,12 @@ def _store(session: Session, services: Services, inst: Institution, unsigned: di
     if ready:
         validity = _validity_of(states_as_intended(services, status.with_entries(unsigned, entries), entries))
     document = sign(services, institutions.active_key(session, inst), unsigned, now, entries)
-    row = credentials.add(session, credential_row(inst, document, row_id=row_id, learner_ref=learner_ref,
-                                                  learner_name=learner_name, title=title, now=now,
-                                                  batch_id=batch_id, validity=validity))
+    row = credential_row(inst, document, row_id=row_id, learner_ref=learner_ref, learner_name=learner_name,
+                         title=title, now=now, batch_id=batch_id, validity=validity)
+    if row.uri == f"urn:uuid:{row_id}":  # the service's own VC id: unique with the row id, nothing to look up
+        credentials.add_own(session, [row])
+    else:
+        credentials.add(session, row)
     audit.record(session, actor=actor, action="issue", now=now, institution_id=inst.id, credential_id=row.id,
                  learner_ref=learner_ref, batch_id=batch_id)
     logs.on_commit(session, "credential.issued", institution=inst.slug, credential_id=row.id, batch_id=batch_id)
