@@ -8,8 +8,8 @@ database, an institution with suspension), warms it up, then lets ``py-spy recor
 the service process for ``--seconds`` while one client sends the request back to back:
 
   * ``issue``: ``POST /credentials/issue`` with ``{"microCredential": EXAMPLE}`` (one credential, SQLite);
-  * ``verify``: ``POST /credentials/verify`` of a credential the service issued (a new one each time, from a pool
-    issued beforehand, so that no proof comes from the memo);
+  * ``verify``: ``POST /credentials/verify`` of the credentials the service issued (``--pool`` of them, issued
+    beforehand, in turn);
   * ``page``: ``GET /v/{token}`` of those credentials.
 
 Only samples of the thread holding the GIL are counted (``--gil``: waiting in epoll, on a lock or for the GIL is not
@@ -118,6 +118,8 @@ def main() -> None:
     ap.add_argument("--endpoint", choices=["issue", "verify", "page"], default="issue")
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--rate", type=int, default=250)
+    ap.add_argument("--pool", type=int, default=600, help="credentials issued beforehand for verify and page "
+                    "(600: more than the verification memo keeps, so a proof is verified each time)")
     ap.add_argument("--postgres", action="store_true")
     ap.add_argument("--raw", type=Path, help="keep py-spy's raw (collapsed stacks) output here")
     ap.add_argument("--speedscope", type=Path, help="also record a speedscope profile here (a second run)")
@@ -138,7 +140,7 @@ def main() -> None:
 
         pool = [issue() for _ in range(20)]  # warm-up
         if args.endpoint != "issue":
-            pool = [issue() for _ in range(int(args.seconds * 400))] if args.endpoint == "verify" else pool
+            pool = [issue() for _ in range(args.pool)]
         tokens = [p["links"]["verification"].rsplit("/", 1)[1] for p in pool]
         counter = iter(range(10**9))
 
