@@ -281,11 +281,13 @@ class Statements:
 
 
 def statements(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
-               limits: Limits = DEFAULT_LIMITS) -> Statements:
+               limits: Limits = DEFAULT_LIMITS, checked: bool = False) -> Statements:
     """Expand ``doc`` once, refuse what would be dropped, build its RDF dataset and canonicalize it, within
-    ``deadline`` (the whole work's) and at most ``limits.max_seconds`` for this document."""
+    ``deadline`` (the whole work's) and at most ``limits.max_seconds`` for this document (``checked``: see
+    app.domain.jsonld.expand)."""
     deadline = earliest(deadline, limits.deadline())
-    dataset = to_dataset(expand(doc, loader, deadline=deadline, limits=limits), deadline=deadline, limits=limits)
+    dataset = to_dataset(expand(doc, loader, deadline=deadline, limits=limits, checked=checked), deadline=deadline,
+                         limits=limits)
     return Statements(dataset, canonize(dataset, deadline))
 
 
