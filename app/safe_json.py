@@ -89,7 +89,8 @@ def first_offence(value: object) -> tuple[str, str] | None:
 # \ud800-\udfff: a surrogate pair is two such escapes), the UTF-8 form of a surrogate (ED A0-BF, which json.loads
 # decodes with "surrogatepass"), or, in text, the character itself (a raw NUL is refused by the parser). A match is
 # only a suspicion (an escaped backslash, a valid pair): the document is then walked.
-_SUSPECT_BYTES = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])|\xed[\xa0-\xbf]")
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
+_SUSPECT_UTF8 = re.compile(rb"\xed[\xa0-\xbf]")
 _SUSPECT_TEXT = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])|[\x00\ud800-\udfff]")
 
 
@@ -98,7 +99,8 @@ def _suspect(raw: bytes | str) -> bool:
         return _SUSPECT_TEXT.search(raw) is not None
     if json.detect_encoding(raw) != "utf-8":
         return True
-    return _SUSPECT_BYTES.search(raw) is not None
+    # two searches, each with a literal start the regex engine scans for quickly
+    return _SUSPECT_ESCAPE.search(raw) is not None or (b"\xed" in raw and _SUSPECT_UTF8.search(raw) is not None)
 
 
 def parse(raw: bytes | str) -> object:
