@@ -40,7 +40,6 @@ from _common import (
     summary_ms,
     with_bench_status,
 )
-
 from bench_sign import node_round
 
 from app.composition import build

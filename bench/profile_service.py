@@ -127,7 +127,7 @@ def main() -> None:
     pyspy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     print_machine(machine_info())
     kind = "postgres" if args.postgres else "sqlite"
-    with bench_setup(kind) as (wd, db, keys_dir, port, settings, key), \
+    with bench_setup(kind) as (_, db, keys_dir, port, _settings, key), \
             service_processes(db.url, keys_dir, port) as bases:
         pid = service_pid(port)
         client = bench_client(bases[0], headers={"Authorization": f"Bearer {key}"})

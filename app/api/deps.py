@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app import safe_json
 from app.db.models import ApiKey, Institution
@@ -20,7 +20,6 @@ from app.errors import (
 )
 from app.services import Services
 from app.storage import api_keys
-
 
 LARGE_BODY = 256 * 1024
 

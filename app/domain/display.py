@@ -36,10 +36,10 @@ def page_svg(heading: str, subheading: str, title: str, rows: Sequence[tuple[str
     attributes are inherited), not on every line, and nothing but the drawing is written (no indentation, no
     comments): the picture travels in every copy of the credential, base64-encoded, and is signed with it."""
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        'font-family="sans-serif">',
-        f'<rect x="8" y="8" width="{WIDTH - 16}" height="{HEIGHT - 16}" fill="#fff" stroke="#1f3a60" '
-        'stroke-width="4"/>',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+         'font-family="sans-serif">'),
+        (f'<rect x="8" y="8" width="{WIDTH - 16}" height="{HEIGHT - 16}" fill="#fff" stroke="#1f3a60" '
+         'stroke-width="4"/>'),
         f'<g font-weight="bold"><g font-size="30">{_text(_MARGIN, 84, heading)}</g>',
     ]
     y, titles = 170, []
