@@ -1,8 +1,9 @@
 """Batch issuing: up to tens of thousands of micro-credentials in one request, validated first, issued in the
 background, each exactly once.
 
-Accepting a batch (``submit``) is one transaction. Every item is validated and built first
-(app.issuing.build_micro_credential, one document at a time); in ``all-or-nothing`` mode one invalid item refuses
+Accepting a batch (``submit``) is one transaction. Every item is validated first, as issuing it would validate it
+(app.issuing.check_micro_credential: the input model and the ELM builder's checks; the document itself is built
+when the item is signed); in ``all-or-nothing`` mode one invalid item refuses
 the whole batch and nothing is stored, in ``partial`` mode the invalid items are stored as failed with their errors.
 Each accepted item gets its credential id there and then; the batch, its items, the jobs that will issue them
 (app.queue) and the answer to an ``Idempotency-Key`` are committed together.
@@ -86,7 +87,7 @@ def submit(session: Session, services: Services, inst: Institution, items: list,
             return _replay(first, digest)
 
     rows, refused = [], 0
-    for n, row_id, _, errors in issuing.validate_each(services, inst, items, ITEMS):
+    for n, row_id, _, errors in issuing.validate_each(services, inst, items, ITEMS, build=False):
         refused += bool(errors)
         rows.append({"seq": n, "credential_id": row_id, "state": "failed" if errors else "pending",
                      "input": None if errors else items[n], "errors": errors or None,

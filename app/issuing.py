@@ -99,23 +99,39 @@ def _store(session: Session, services: Services, inst: Institution, unsigned: di
     if ready:
         validity = _validity_of(states_as_intended(services, status.with_entries(unsigned, entries), entries))
     document = sign(services, institutions.active_key(session, inst), unsigned, now, entries)
-    row = credentials.add(session, credential_row(inst, document, row_id=row_id, learner_ref=learner_ref,
-                                                  learner_name=learner_name, title=title, now=now,
-                                                  batch_id=batch_id, validity=validity))
+    row = credential_row(inst, document, row_id=row_id, learner_ref=learner_ref, learner_name=learner_name,
+                         title=title, now=now, batch_id=batch_id, validity=validity)
+    if row.uri == f"urn:uuid:{row_id}":  # the service's own VC id: unique with the row id, nothing to look up
+        credentials.add_own(session, [row])
+    else:
+        credentials.add(session, row)
     audit.record(session, actor=actor, action="issue", now=now, institution_id=inst.id, credential_id=row.id,
                  learner_ref=learner_ref, batch_id=batch_id)
     logs.on_commit(session, "credential.issued", institution=inst.slug, credential_id=row.id, batch_id=batch_id)
     return row
 
 
-def unsigned_micro_credential(services: Services, inst: Institution, data: object, *, row_id: str) -> dict:
-    """Validate the friendly input and build the unsigned ELM credential with the VC id ``urn:uuid:<row_id>``."""
+def _parsed(services: Services, inst: Institution, data: object):
+    """(now, the parsed input, its validity end) of the friendly input."""
     now = services.clock()
     mc = parse_micro_credential(data, today=now.date())  # the clock's (UTC) date: a later date of issue is refused
     valid_until = mc.valid_until or (
         now + timedelta(days=inst.default_validity_days) if inst.default_validity_days else None)
+    return now, mc, valid_until
+
+
+def unsigned_micro_credential(services: Services, inst: Institution, data: object, *, row_id: str) -> dict:
+    """Validate the friendly input and build the unsigned ELM credential with the VC id ``urn:uuid:<row_id>``."""
+    now, mc, valid_until = _parsed(services, inst, data)
     return elm.build_credential(mc, issuer_node(inst), credential_id=f"urn:uuid:{row_id}", issued_at=now,
                                 valid_until=valid_until)
+
+
+def check_micro_credential(services: Services, inst: Institution, data: object, issuer: dict | None = None) -> None:
+    """Refuse what ``unsigned_micro_credential`` refuses, without building the document (the input model and the
+    builder's own checks, app.domain.elm.buildable): a batch's items are checked so, and built when signed."""
+    now, mc, valid_until = _parsed(services, inst, data)
+    elm.buildable(mc, issuer or issuer_node(inst), issued_at=now, valid_until=valid_until)
 
 
 def build_micro_credential(services: Services, inst: Institution, data: object, *,
@@ -137,14 +153,19 @@ def check_items(items: object, field: str, limit: int) -> list:
     return items
 
 
-def validate_each(services: Services, inst: Institution, items: list, field: str):
+def validate_each(services: Services, inst: Institution, items: list, field: str, *, build: bool = True):
     """Every item validated and built in turn, with a fresh row id: yields (n, row id, the unsigned credential or
     None, its errors with the field names prefixed ``field[n]``). Nothing else is kept, so a caller that drops the
-    documents holds one at a time."""
+    documents holds one at a time. ``build=False``: checked only (``check_micro_credential``), the document None."""
+    issuer = None if build else issuer_node(inst)
     for n, item in enumerate(items):
         row_id = str(uuid.uuid4())
         try:
-            yield n, row_id, unsigned_micro_credential(services, inst, item, row_id=row_id), []
+            if build:
+                yield n, row_id, unsigned_micro_credential(services, inst, item, row_id=row_id), []
+            else:
+                check_micro_credential(services, inst, item, issuer)
+                yield n, row_id, None, []
         except InvalidInput as exc:
             yield n, row_id, None, _prefixed(exc, f"{field}[{n}]")
 

@@ -85,15 +85,44 @@ def first_offence(value: object) -> tuple[str, str] | None:
     return None
 
 
+# Where a NUL or a lone surrogate can come from in what json.loads makes of UTF-8 (or of text): an escape (\u0000,
+# \ud800-\udfff: a surrogate pair is two such escapes), the UTF-8 form of a surrogate (ED A0-BF, which json.loads
+# decodes with "surrogatepass"), or, in text, the character itself (a raw NUL is refused by the parser). A match is
+# only a suspicion (an escaped backslash, a valid pair): the document is then walked.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
+_SUSPECT_UTF8 = re.compile(rb"\xed[\xa0-\xbf]")
+_SUSPECT_TEXT = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])|[\x00\ud800-\udfff]")
+
+
+def _suspect(raw: bytes | str) -> bool:
+    if isinstance(raw, str):
+        return _SUSPECT_TEXT.search(raw) is not None
+    if json.detect_encoding(raw) != "utf-8":
+        return True
+    # two searches, each with a literal start the regex engine scans for quickly
+    return _SUSPECT_ESCAPE.search(raw) is not None or (b"\xed" in raw and _SUSPECT_UTF8.search(raw) is not None)
+
+
 def parse(raw: bytes | str) -> object:
-    """``raw`` parsed as JSON; a 4xx McredError for anything but JSON the service can carry."""
+    """``raw`` parsed as JSON; a 4xx McredError for anything but JSON the service can carry.
+
+    The value is walked for its first offence only when the text or a number hook says there may be one (a
+    batch's body is tens of MB: walking it costs several times the parse)."""
+    refused: list[_Refused] = []
+
+    def note(value):
+        if isinstance(value, _Refused):
+            refused.append(value)
+        return value
+
     try:
-        value = json.loads(raw, parse_constant=_constant, parse_int=_integer, parse_float=_number)
+        value = json.loads(raw, parse_constant=lambda n: note(_constant(n)), parse_int=lambda t: note(_integer(t)),
+                           parse_float=lambda t: note(_number(t)))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedRequest(f"The document is not valid JSON: {exc}.") from exc
     except RecursionError as exc:
         raise LimitExceeded("The document is nested too deeply.", slug="too-deep") from exc
-    offence = first_offence(value)
+    offence = first_offence(value) if refused or _suspect(raw) else None
     if offence:
         path, reason = offence
         raise MalformedRequest(f"The JSON document cannot be accepted: {path} {reason}.",

@@ -14,6 +14,10 @@ from app.errors import McredError
 from app.services import Services
 
 _signing_services: Services | None = None
+# Batches are background work: their signing processes yield the cores to the service's requests (a verification,
+# a single issue) whenever both want them (nice(2); the CPU left over still goes to them), so a batch of 10,000
+# beside the service does not make an ordinary request wait. A worker on a machine of its own loses nothing.
+SIGNING_NICENESS = 10
 
 
 def init_signing_process(settings, parent_pid: int) -> None:
@@ -21,6 +25,10 @@ def init_signing_process(settings, parent_pid: int) -> None:
     the worker that started it is gone (killed), so no signing process outlives its worker."""
     global _signing_services
     _signing_services = composition.build(settings).services
+    try:
+        os.nice(SIGNING_NICENESS)
+    except OSError:  # not permitted here: the processes run at the worker's priority
+        pass
 
     def watch() -> None:
         while os.getppid() == parent_pid:

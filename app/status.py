@@ -77,8 +77,8 @@ def with_entries(unsigned: dict, entries: list[dict]) -> dict:
 def allocate_entries(session: Session, origin: str, inst: Institution, credential_id: str, *,
                      now: datetime) -> list[dict]:
     """Claim one index per purpose for ``credential_id``; returns its status entries (to sign into it)."""
-    return [_entry(origin, inst, *lists.allocate(session, inst, purpose, credential_id, now=now))
-            for purpose in purposes_for(inst)]
+    return [_entry(origin, inst, lst, index)
+            for lst, index in lists.allocate_each(session, inst, purposes_for(inst), credential_id, now=now)]
 
 
 @dataclass

@@ -107,11 +107,12 @@ class TrustList:
         return self._entries
 
 
-def recogniser(session: Session, trust_list: TrustList):
-    """``recognise(did)`` for one verification: this service's institutions first, then the trust list."""
+def recogniser(session: Session, trust_list: TrustList, known=None):
+    """``recognise(did)`` for one verification: this service's institutions first, then the trust list.
+    ``known(did)``: the institution the verification already read for that DID, if any (no second query)."""
 
     def recognise(did: str) -> RecognisedIssuer | None:
-        inst = institutions.by_did(session, did)
+        inst = (known(did) if known is not None else None) or institutions.by_did(session, did)
         if inst is not None:
             profile = inst.profile or {}
             return RecognisedIssuer(did=did, name=dict(profile.get("legalName") or {}), source="institution",

@@ -59,6 +59,20 @@ class Resolvers:
         self.own_netloc = (origin.hostname or "") + (f":{origin.port}" if origin.port else "")
         self.did_lookups = 0
         self._lists: dict[str, dict | McredError] = {}  # this verification's answers, failures included
+        self._institutions: dict[str, object] = {}  # slug -> own institution (or NotFound), read once
+
+    def institution(self, slug: str):
+        """One of this service's institutions, read once per verification (its DID document, its status lists
+        and the recognition of its DID all ask for it, within one transaction); raises NotFound."""
+        if slug not in self._institutions:
+            try:
+                self._institutions[slug] = institutions.by_slug(self.session, slug)
+            except NotFound as exc:
+                self._institutions[slug] = exc
+        found = self._institutions[slug]
+        if isinstance(found, NotFound):
+            raise found
+        return found
 
     # -- DIDs (did:web Method Specification section 3.3 Read) --
     def _own_did_slug(self, did: str) -> str | None:
@@ -79,7 +93,7 @@ class Resolvers:
             return None
         if slug is not None:
             try:
-                inst = institutions.by_slug(self.session, slug)
+                inst = self.institution(slug)
             except NotFound:
                 return None
             if inst.did != did or inst.did_method != "web":
@@ -98,6 +112,10 @@ class Resolvers:
         except LimitExceeded as exc:  # the remote document is too large: the issuer's fault, not the request's
             raise UpstreamUnavailable(exc.detail) from None
         return doc if isinstance(doc, dict) else None
+
+    def own_by_did(self, did: str):
+        """The institution this verification already read for ``did`` (its DID document), else None."""
+        return next((i for i in self._institutions.values() if not isinstance(i, NotFound) and i.did == did), None)
 
     # -- status lists (Bitstring Status List v1.0 section 3.2) --
     def fetch_status_lists(self, urls: list[str]) -> dict[str, dict | McredError]:
@@ -126,7 +144,7 @@ class Resolvers:
         if len(parts) != 3 or parts[1] not in PURPOSES or not _SEQ.fullmatch(parts[2]):
             return NotFound(f"{url} is not a status list of this service.")
         try:
-            inst = institutions.by_slug(self.session, parts[0])
+            inst = self.institution(parts[0])
             return status_service.publish(self.session, self.services, inst, parts[1], int(parts[2])).signed
         except NotFound:
             return UpstreamUnavailable(f"The status list at {url} does not exist.")
@@ -140,7 +158,7 @@ def _verifier_io(session: Session, services: Services, fetcher: RemoteFetcher, n
     resolvers = Resolvers(session, services, fetcher, deadline)
     return {"loader": services.loader, "resolve_did": resolvers.resolve_did,
             "fetch_status_lists": resolvers.fetch_status_lists, "now": now or services.clock(), "limits": limits,
-            "deadline": deadline, "recognise": trust.recogniser(session, services.trust_list),
+            "deadline": deadline, "recognise": trust.recogniser(session, services.trust_list, resolvers.own_by_did),
             "missing_elements": elm.missing_micro_credential_elements, "verified": services.verified}
 
 

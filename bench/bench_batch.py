@@ -31,9 +31,11 @@ from pathlib import Path
 import httpx
 from _common import (
     ROOT,
+    bench_client,
     bench_issuer,
     bench_setup,
     machine_info,
+    pct,
     print_machine,
     print_table,
     running_service,
@@ -139,6 +141,29 @@ class Sampler(threading.Thread):
             self.sample()
 
 
+class Bystander(threading.Thread):
+    """Someone else meanwhile: verifies the service's own credential (``POST /credentials/verify``) every 50 ms,
+    from the POST of the batch to its end; latencies in ms."""
+
+    def __init__(self, base: str, key: str):
+        super().__init__(daemon=True)
+        self.client = bench_client(base, headers={"Authorization": f"Bearer {key}"})
+        issued = self.client.post("/credentials/issue", json={"microCredential": EXAMPLE})
+        assert issued.status_code == 201, issued.text[:300]
+        self.body = {"verifiableCredential": issued.json()["verifiableCredential"]}
+        assert self.client.post("/credentials/verify", json=self.body).status_code == 200
+        self.times: list[float] = []
+        self.failed = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.05):
+            t0 = time.perf_counter()
+            r = self.client.post("/credentials/verify", json=self.body)
+            self.times.append((time.perf_counter() - t0) * 1000)
+            self.failed += r.status_code != 200
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=10_000, help="items in the batch (default 10,000)")
@@ -177,6 +202,8 @@ def main() -> None:
             pg0, busy0 = postgres_cpu(), machine_busy()
             sampler.start(), server_sampler.start()
             client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=600)
+            bystander = Bystander(base, key)
+            bystander.start()
             t0 = time.perf_counter()
             response = client.post("/credentials/batches", json={"items": items, "mode": "partial"})
             t_post = time.perf_counter() - t0
@@ -190,6 +217,8 @@ def main() -> None:
                     break
                 time.sleep(0.2)
             t_done = time.perf_counter() - t0
+            bystander.stop.set()
+            bystander.join()
             sampler.stop.set(), server_sampler.stop.set()
             sampler.join(), server_sampler.join()
             pg_cpu, busy1 = postgres_cpu() - pg0, machine_busy()
@@ -218,6 +247,9 @@ def main() -> None:
             ["CPU: service (validation, insert, polling)", f"{cpu([server], server_sampler):.1f} s"],
             ["CPU: PostgreSQL (all backends)" if args.postgres else "CPU: PostgreSQL", f"{pg_cpu:.1f} s"],
             ["machine busy during the run (all processes, all cores)", f"{busy:.0%}"],
+            ["an ordinary verification meanwhile (every 50 ms): p50 / p99 / max",
+             f"{pct(bystander.times, 50):.0f} / {pct(bystander.times, 99):.0f} / {max(bystander.times):.0f} ms "
+             f"(n={len(bystander.times)}{', ' + str(bystander.failed) + ' not 200' if bystander.failed else ''})"],
             [f"best possible on {os.cpu_count()} cores: signing alone ({one:.1f} ms x n / cores)",
              f"{one * args.n / 1000 / os.cpu_count():.1f} s"],
         ])

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
+import statistics
 import threading
 import time
 import uuid
@@ -38,6 +40,7 @@ from _common import (
     summary_ms,
     with_bench_status,
 )
+from bench_sign import node_round
 
 from app.composition import build
 from app.domain import eddsa_rdfc_2022, elm, jsonld, rdfc
@@ -169,6 +172,7 @@ def main() -> None:
     ap.add_argument("--cohorts", type=int, default=3, help="cohort requests (default 3)")
     ap.add_argument("--cohort-size", type=int, default=50, help="items per cohort (default 50)")
     ap.add_argument("--domain-n", type=int, default=30, help="repetitions of each domain piece (default 30)")
+    ap.add_argument("--node-rounds", type=int, default=3, help="rounds of Node signing vs HTTP issuing (default 3)")
     args = ap.parse_args()
 
     info = machine_info()
@@ -206,6 +210,26 @@ def main() -> None:
                 print(f"  !! {len(FAILURES)} of {2 * args.n + 10} requests failed; first: {FAILURES[0]}")
             else:
                 print(f"  all {2 * args.n + 10} requests answered 201")
+
+            # Node's bare signing of the same document (the credential the service issued, without its proof),
+            # alternating with rounds of one-client issuing, so that a noisy neighbour slows both alike.
+            with bench_client(base, headers={"Authorization": f"Bearer {key}"}) as client:
+                issued = client.post("/credentials/issue", json={"microCredential": EXAMPLE}).json()
+            document = {k: v for k, v in issued["verifiableCredential"].items() if k != "proof"}
+            path = wd / "issued-unsigned.json"
+            path.write_text(json.dumps(document))
+            node, ours = [], []
+            for _ in range(args.node_rounds):
+                node.append(node_round(path, 50))
+                ours.append(pct(run_clients(bases, key, 50, 1)[1], 50) * 1000)
+            print(f"\nThe same document signed by Node (@digitalbazaar/vc, vc-peer bench), {args.node_rounds} rounds "
+                  "of 50, alternating with rounds of 50 issues over HTTP (1 client):")
+            print_table(["", "median of round medians, ms", "per round, ms"], [
+                ["POST /credentials/issue, whole request", f"{statistics.median(ours):.1f}",
+                 ", ".join(f"{o:.1f}" for o in ours)],
+                ["Node: sign the same document", f"{statistics.median(node):.1f}",
+                 ", ".join(f"{t:.1f}" for t in node)]])
+            print(f"  ratio issue request / Node's bare signing: {statistics.median(ours) / statistics.median(node):.2f}")
 
             print(f"\nHTTP POST /credentials/cohorts ({args.cohort_size} items), {args.cohorts} cohorts, 1 client:")
             total, times = run_cohorts(base, key, args.cohorts, args.cohort_size)

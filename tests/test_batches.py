@@ -100,6 +100,18 @@ def test_all_or_nothing_refuses_the_whole_batch(client):
     assert count(client, key) == 2
 
 
+def test_what_only_the_builder_refuses_refuses_the_batch_before_anything_is_stored(client):
+    """A batch's items are checked, not built, when the batch is accepted: the builder's own refusals (a Latvian
+    region for an issuer abroad, an expiry before the date of issue) still refuse the batch then."""
+    slug, key = new_tenant(client)
+    items = learners("Jānis Ozols", "Līga Kalniņa", "Pēteris Liepa")
+    items[0]["country"], items[0]["region"] = "EST", "LV006"
+    items[2]["validUntil"] = "2020-01-01"
+    body = assert_problem(post(client, key, {"items": items}), 422, "invalid-input")
+    assert sorted(e["field"] for e in body["errors"]) == ["items[0].region", "items[2].validUntil"], body
+    assert batches_of(client, slug) == 0
+
+
 def test_an_idempotency_key_replays_the_first_answer_and_never_issues_twice(client):
     _, key = new_tenant(client)
     _, other = new_tenant(client)

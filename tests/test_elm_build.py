@@ -102,6 +102,8 @@ def test_the_document_has_the_shape_of_the_eu_sample():
     assert [d["language"]["id"][-3:] for d in display["individualDisplay"]] == ["LAV", "ENG"]
     svg = base64.b64decode(display["individualDisplay"][0]["displayDetail"]["image"]["content"]).decode()
     assert svg.startswith("<svg") and "Anna Bērziņa" in svg and "Datu analīze ar Python" in svg
+    # compact (it is in every copy, signed): each font given once on a group, not on each of the 12 lines
+    assert len(svg.encode()) < 1100 and svg.count("font-size=") == 5 and "<text x" in svg
 
     person = doc["credentialSubject"]
     assert person["type"] == "Person" and person["fullName"] == {"lv": "Anna Bērziņa"}

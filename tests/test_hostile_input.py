@@ -30,6 +30,10 @@ BODIES = {
                        "microCredential.learningOutcomes[0].text.lv", "NUL"),
     "NUL in a key": (b'{"microCredential": {"learner\\u0000": {}}}', "microCredential.learner\\u0000", "key"),
     "root array": (b'[1, "\\u0000"]', "body[1]", "NUL"),
+    "NUL in UTF-16": ('{"microCredential": {"title": {"lv": "x\\u0000"}}}'.encode("utf-16"),
+                      "microCredential.title.lv", "NUL"),
+    "lone surrogate in UTF-16": ('{"microCredential": {"title": {"lv": "\\ud800"}}}'.encode("utf-16"),
+                                 "microCredential.title.lv", "surrogate"),
 }
 
 
@@ -42,6 +46,21 @@ def test_json_that_cannot_be_carried_is_a_400_naming_its_path(client, case):
     body = assert_problem(response, 400, "malformed-request")
     assert body["errors"][0]["field"] == path and word in body["errors"][0]["message"], body
     assert count(client, key) == 0
+
+
+def test_clean_json_is_not_walked_twice(monkeypatch):
+    """A batch's body is tens of MB: what the text and the number hooks show clean is not walked for offences
+    (valid surrogate pairs and escaped backslashes are only suspicions, then walked, and accepted)."""
+    from app import safe_json
+
+    walked = []
+    real = safe_json.first_offence
+    monkeypatch.setattr(safe_json, "first_offence", lambda value: walked.append(value) or real(value))
+    assert safe_json.parse(json.dumps({"items": [EXAMPLE] * 3}).encode()) == {"items": [EXAMPLE] * 3}
+    assert safe_json.parse(json.dumps({"a": "Rīga 😀"}, ensure_ascii=False)) == {"a": "Rīga 😀"}
+    assert not walked
+    assert safe_json.parse(b'{"a": "\\ud83d\\ude00", "b": "\\\\u0000"}') == {"a": "😀", "b": "\\u0000"}
+    assert len(walked) == 1
 
 
 def test_the_first_offence_in_document_order_is_named(client):

@@ -160,3 +160,27 @@ def test_remembered_subtrees_are_copies(loader):
     expected = reference(doc, loader)
     for _ in range(3):
         assert rdfc.canonicalize(doc, loader) == expected
+
+
+def test_an_equal_named_subtree_is_added_once(loader):
+    """The expansion hands out one object for equal subtrees; the node map adds a named, blank-free one once (its
+    statements are all there after the first time), and the statements stay exactly pyld's, blank nodes and lists
+    under equal subtrees included (those are added every time: each occurrence is a new blank node)."""
+    def org(n: str):
+        return {"id": "did:example:org", "name": n, "https://example.org/part": {"id": "did:example:p", "name": "p"}}
+
+    def blank():
+        return {"name": "anon", "items": ["a", "b"]}
+
+    named = {"@context": [V2, SCOPED], "id": "urn:uuid:root",
+             "https://example.org/a": [org("x"), org("x"), org("x")], "https://example.org/b": org("x")}
+    with_blank = {**named, "https://example.org/c": [blank(), blank()], "https://example.org/d": blank()}
+    for doc in (named, with_blank):
+        assert rdfc.canonicalize(doc, loader) == reference(doc, loader)
+    def statements(doc) -> int:
+        node_map = rdfc._NodeMap(jsonld.DEFAULT_LIMITS.deadline(), jsonld.DEFAULT_LIMITS)
+        node_map.add(jsonld.expand(doc, loader), "@default")
+        return node_map._statements
+
+    thrice = {"@context": [V2, SCOPED], "id": "urn:uuid:root", "https://example.org/a": [org("x")] * 3}
+    assert statements(thrice) == statements({**thrice, "https://example.org/a": org("x")})

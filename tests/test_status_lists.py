@@ -153,6 +153,28 @@ def test_a_new_list_starts_when_one_fills(client):
                                .order_by(StatusList.seq)).all() == [True, True, False]
 
 
+def test_one_credentials_slots_are_claimed_together_and_never_shared(client):
+    """allocate_each (one credential's slots, one probe per purpose in one INSERT): on lists of 16 the probes keep
+    hitting used slots and the draw goes on in ``allocate``; every slot is still given once, lists fill and close,
+    and each credential gets one slot of each purpose."""
+    slug, _ = new_tenant(client)
+    with client.app.state.session_factory() as session:
+        inst = institutions.by_slug(session, slug)
+        ids = _credential_rows(session, inst, 40)
+        claimed = {cid: lists.allocate_each(session, inst, ["revocation", "suspension"], cid, now=utcnow(), size=16)
+                   for cid in ids}
+        session.commit()
+        for n, purpose in enumerate(["revocation", "suspension"]):
+            slots = [(c[n][0].seq, c[n][1]) for c in claimed.values()]
+            assert {c[n][0].purpose for c in claimed.values()} == {purpose}
+            assert len(set(slots)) == 40
+            for seq in (1, 2):
+                assert sorted(i for s, i in slots if s == seq) == list(range(16))
+        rows = session.execute(select(StatusEntry.credential_id, StatusList.purpose).join(StatusList)
+                               .where(StatusList.institution_id == inst.id)).all()
+        assert sorted(rows) == sorted((cid, p) for cid in ids for p in ("revocation", "suspension"))
+
+
 def test_concurrent_allocation_never_shares_an_index(client, in_threads):
     """Many writers at once on one small list: the unique (list, index) constraint settles every race."""
     slug, _ = new_tenant(client)

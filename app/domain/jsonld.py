@@ -383,12 +383,14 @@ def _dropped(expanded: Any) -> list[str]:
 
 
 def expand(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
-           limits: Limits = DEFAULT_LIMITS) -> list:
+           limits: Limits = DEFAULT_LIMITS, checked: bool = False) -> list:
     """JSON-LD Expansion of ``doc`` with the sentinel vocabulary (``to_dataset`` refuses what it reveals).
-    Read-only: parts of it are shared with the memo of remembered subtrees (``_Processor._expand``)."""
+    Read-only: parts of it are shared with the memo of remembered subtrees (``_Processor._expand``).
+    ``checked``: the caller has already held ``doc`` (or a document holding it) to ``limits`` (check_limits)."""
     if not isinstance(doc, dict):
         raise JsonLdRefused("A JSON-LD document must be a JSON object.", slug="invalid-jsonld")
-    check_limits(doc, limits)
+    if not checked:
+        check_limits(doc, limits)
     deadline = deadline or limits.deadline()
     probe = {**doc, "@context": [_SENTINEL_CONTEXT, *as_list(doc.get("@context"))]}
     caches = loader.checkout_cache() if isinstance(loader, PinnedLoader) else _Caches()

@@ -301,8 +301,9 @@ def take_apart(secured: Any, loader: DocumentLoader, *, deadline: Deadline, limi
     if not isinstance(secured, dict):
         raise InvalidInput("A secured document must be a JSON object.")
     unsecured = {k: v for k, v in secured.items() if k != "proof"}
-    jsonld.check_limits(secured, limits)
-    return SecuredDocument(unsecured, rdfc.statements(unsecured, loader, deadline=deadline, limits=limits),
+    jsonld.check_limits(secured, limits)  # the unsecured document is part of it: not walked again
+    return SecuredDocument(unsecured, rdfc.statements(unsecured, loader, deadline=deadline, limits=limits,
+                                                      checked=True),
                            as_list(secured.get("proof")))
 
 

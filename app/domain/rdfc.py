@@ -56,6 +56,8 @@ class _NodeMap:
     _seen: set = field(default_factory=set)  # (graph, subject, property, value key) already added
     _checked: dict = field(default_factory=dict)  # IRI -> whether it may be signed (IRIs recur: check once)
     _blank: dict = field(default_factory=dict)
+    _done: set = field(default_factory=set)  # (graph, id(node object)) of named, blank-free objects already added
+    _free: dict = field(default_factory=dict)  # id(node object) -> whether its subtree is blank-free
     _statements: int = 0
     _ticks: int = 0
 
@@ -89,6 +91,29 @@ class _NodeMap:
             raise LimitExceeded(f"The document makes more than {self.limits.max_statements} statements.",
                                 slug="too-many-statements")
         values.append(value)
+
+    def _blank_free(self, element: dict) -> bool:
+        """Whether adding ``element`` (an expanded node object) again would add nothing new: it and every node
+        object under it are named by IRIs (no blank node, which every occurrence would make anew) and it holds no
+        list, reverse property, graph or included block (list nodes are new each time too)."""
+        memo = self._free
+
+        def free(item: Any) -> bool:
+            kind = type(item)
+            if kind is list:
+                return all(free(i) for i in item)
+            if kind is not dict or "@value" in item:
+                return True
+            known = memo.get(id(item))
+            if known is None:
+                node_id = item.get("@id")
+                known = memo[id(item)] = (
+                    isinstance(node_id, str) and not node_id.startswith("_:")
+                    and not any(k in item for k in ("@list", "@reverse", "@graph", "@included", "@set"))
+                    and all(free(v) for k, v in item.items() if k not in ("@id", "@type", "@index")))
+            return known
+
+        return free(element)
 
     def _id(self, value: Any) -> str:
         if not isinstance(value, str):
@@ -142,6 +167,15 @@ class _NodeMap:
                 list_.append({"@id": node_id})
             elif subject is not None:
                 self._add(graph, subject, prop, {"@id": node_id}, ("i", node_id))
+            # The expansion hands out one object for equal subtrees (app.domain.jsonld remembers them): the same
+            # named, blank-free object met again in this graph has already said all it says (its references are
+            # deduplicated and its literals would only be merged again in to_dataset).
+            if "@id" in element and not node_id.startswith("_:"):
+                done = (graph, id(element))
+                if done in self._done:
+                    continue
+                if self._blank_free(element):
+                    self._done.add(done)
             pending = []
             for key in sorted(element):
                 value = element[key]
@@ -281,11 +315,13 @@ class Statements:
 
 
 def statements(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
-               limits: Limits = DEFAULT_LIMITS) -> Statements:
+               limits: Limits = DEFAULT_LIMITS, checked: bool = False) -> Statements:
     """Expand ``doc`` once, refuse what would be dropped, build its RDF dataset and canonicalize it, within
-    ``deadline`` (the whole work's) and at most ``limits.max_seconds`` for this document."""
+    ``deadline`` (the whole work's) and at most ``limits.max_seconds`` for this document (``checked``: see
+    app.domain.jsonld.expand)."""
     deadline = earliest(deadline, limits.deadline())
-    dataset = to_dataset(expand(doc, loader, deadline=deadline, limits=limits), deadline=deadline, limits=limits)
+    dataset = to_dataset(expand(doc, loader, deadline=deadline, limits=limits, checked=checked), deadline=deadline,
+                         limits=limits)
     return Statements(dataset, canonize(dataset, deadline))
 
 

@@ -70,6 +70,28 @@ def allocate(session: Session, inst: Institution, purpose: str, credential_id: s
                 return lst, index
 
 
+def allocate_each(session: Session, inst: Institution, purposes: list[str], credential_id: str, *, now: datetime,
+                  size: int = bitstring.MIN_ENTRIES) -> list[tuple[StatusList, int]]:
+    """``allocate`` for each of ``purposes`` (one credential's slots), in two statements where ``allocate`` takes
+    two per purpose: the open lists of all purposes read at once, then one random probe in each claimed by one
+    INSERT ... ON CONFLICT DO NOTHING; a purpose whose list has none open, or whose probe hit a used slot, goes
+    through ``allocate`` (the same draw, uniform over the free slots, and the same closing of a full list)."""
+    open_lists: dict[str, StatusList] = {}
+    for lst in session.scalars(select(StatusList).where(StatusList.institution_id == inst.id,
+                                                        StatusList.purpose.in_(purposes),
+                                                        StatusList.full.is_(False)).order_by(StatusList.seq)):
+        open_lists.setdefault(lst.purpose, lst)
+    probes = {purpose: secrets.randbelow(lst.size) for purpose, lst in open_lists.items()}
+    claimed = set()
+    if probes:
+        claimed = set(insert_all_or_ignore(
+            session, StatusEntry, ["list_id", "idx"],
+            [{"list_id": open_lists[p].id, "idx": i, "credential_id": credential_id, "set": False}
+             for p, i in probes.items()], StatusEntry.list_id, StatusEntry.idx))
+    return [(open_lists[p], probes[p]) if p in probes and (open_lists[p].id, probes[p]) in claimed
+            else allocate(session, inst, p, credential_id, now=now, size=size) for p in purposes]
+
+
 def allocate_many(session: Session, inst: Institution, purpose: str, credential_ids: list[str], *, now: datetime,
                   size: int = bitstring.MIN_ENTRIES) -> dict[str, tuple[StatusList, int]]:
     """``allocate`` for many credentials at once (a batch): random distinct free indexes, claimed by one

@@ -2,8 +2,8 @@
 (build.py) and read back from any ELM credential, ours or others' (read.py). The names below are the package's
 API; each lives in the module named."""
 
-from app.domain.elm.build import build_credential, organisation
+from app.domain.elm.build import build_credential, buildable, organisation
 from app.domain.elm.read import MANDATORY_ELEMENTS, missing_micro_credential_elements, summarize, text_in
 
-__all__ = ["MANDATORY_ELEMENTS", "build_credential", "missing_micro_credential_elements", "organisation", "summarize",
+__all__ = ["MANDATORY_ELEMENTS", "build_credential", "buildable", "missing_micro_credential_elements", "organisation", "summarize",
            "text_in"]

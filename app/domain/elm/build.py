@@ -140,27 +140,12 @@ def organisation(profile: Mapping[str, Any]) -> dict:
 # --- building -----------------------------------------------------------------------------------------------------
 
 
-def build_credential(
-    mc: MicroCredentialInput,
-    issuer: dict,
-    *,
-    credential_id: str,
-    issued_at: datetime,
-    contexts_extra: Iterable[str] = (),
-    valid_until: datetime | date | None = None,
-) -> dict:
-    """The unsigned ELM micro-credential for ``mc``, issued by ``issuer`` (an ELM Organisation node).
-
-    ``issued_at`` is the moment of issuing (VC ``issued``). The credential is valid from the start of the date of
-    issue when the input gives one (so the date of issue and "valid from" never contradict each other), else from
-    ``issued_at``; ``validFrom`` and VC 1.1's ``issuanceDate`` say the same, and the awarding date is the date of
-    issue. ``valid_until`` (e.g. the
-    institution's default validity) overrides ``mc.valid_until``; a date means the end of that day (UTC).
-    """
-    nid = lambda name: derived_id(credential_id, name)
-    # Names, regions: text that is not translated; tag it with the credential's primary language.
-    primary = "lv" if "lv" in mc.title else "en"
-
+def buildable(mc: MicroCredentialInput, issuer: dict, *, issued_at: datetime,
+              valid_until: datetime | date | None = None) -> tuple[str, str, str | None]:
+    """What ``build_credential`` checks of the input and the issuer before it builds anything, raising what it
+    raises (InvalidInput, Conflict); returns (the issuer's country, validFrom, validUntil or None). A batch
+    validates its items with this (and the input model) alone: building every document costs several times more,
+    and the signing processes build it anyway."""
     if not isinstance(issuer.get("eIDASIdentifier"), Mapping):
         raise Conflict(
             "The institution's profile has no registration number: the European Digital Credential profile requires "
@@ -198,6 +183,32 @@ def build_credential(
                 errors=[{"field": "validUntil", "message": "must be after the date of issue (today, unless "
                          "'dateOfIssue' gives the date of issue of a record from before)"}],
             )
+
+    return country, valid_from, valid_until
+
+
+def build_credential(
+    mc: MicroCredentialInput,
+    issuer: dict,
+    *,
+    credential_id: str,
+    issued_at: datetime,
+    contexts_extra: Iterable[str] = (),
+    valid_until: datetime | date | None = None,
+) -> dict:
+    """The unsigned ELM micro-credential for ``mc``, issued by ``issuer`` (an ELM Organisation node).
+
+    ``issued_at`` is the moment of issuing (VC ``issued``). The credential is valid from the start of the date of
+    issue when the input gives one (so the date of issue and "valid from" never contradict each other), else from
+    ``issued_at``; ``validFrom`` and VC 1.1's ``issuanceDate`` say the same, and the awarding date is the date of
+    issue. ``valid_until`` (e.g. the
+    institution's default validity) overrides ``mc.valid_until``; a date means the end of that day (UTC).
+    """
+    nid = lambda name: derived_id(credential_id, name)
+    # Names, regions: text that is not translated; tag it with the credential's primary language.
+    primary = "lv" if "lv" in mc.title else "en"
+
+    country, valid_from, valid_until = buildable(mc, issuer, issued_at=issued_at, valid_until=valid_until)
 
     if mc.awarding_body is not None:
         body = _input_organisation(mc.awarding_body, nid("awardingBody"), country)
