@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from app.domain import jsonld, rdfc
+from app.domain import jsonld, rdf_templates, rdfc
 from app.domain import proof_result as codes
 from app.domain.deadline import Deadline
 from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
@@ -350,7 +350,8 @@ def sign(document: dict, options: dict, suite: Cryptosuite, signer, *, loader: D
     JSON-LD would not sign as written (e.g. an unknown proofPurpose) is refused rather than silently left out.
     """
     deadline = limits.deadline()
-    transformed = rdfc.statements(document, loader, deadline=deadline, limits=limits)
+    # a cohort's documents share their shape: their statements come from a template (exactly rdfc.statements)
+    transformed = rdf_templates.statements(document, loader, deadline=deadline, limits=limits)
     config = suite.proof_config(options, document)
     config_statements = rdfc.statements(config, loader, deadline=deadline, limits=limits)
     try:

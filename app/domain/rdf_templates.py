@@ -1,0 +1,352 @@
+"""The statements of a document from a template: those of an earlier document of the same shape, with its values
+swapped in. For signing (app.domain.proof_checks.sign); verification always computes the statements afresh.
+
+A cohort's credentials differ in their values (names, dates, ids), not in their shape, and JSON-LD 1.1 Expansion
+(JSON-LD 1.1 API, section 5.1) treats most values without looking at them: a string in a literal position becomes
+``{"@value": s}`` whatever ``s`` says (section 5.3.2 Value Expansion: what is added around it comes from the term
+definition), and an absolute IRI in an ``@id`` position is kept as it is (section 5.2.2 IRI Expansion) unless its
+scheme is a prefix or the IRI itself a term of the active context. So the expansion, the node map (section 7.2)
+and the RDF statements (section 8.1) of a document are those of its *skeleton* (the document with such values
+replaced by placeholders) with the values put back. RDFC-1.0 then canonicalizes the real statements: blank node
+labels depend on the values, so that step is never reused.
+
+What makes this exact, not probably right:
+
+- The skeleton keeps every key, every number and boolean, the @context, and every string it cannot prove to be
+  value-blind. Which strings are value-blind is *read off the skeleton's own expansion*: a placeholder counts only
+  where it comes out verbatim as a whole ``@value`` (no ``@json``/``xsd:double`` datatype) or a whole ``@id``;
+  anywhere else (a type, so a type-scoped context; a vocabulary-expanded term; a language; embedded in another
+  IRI; dropped) its real value goes back into the skeleton and the skeleton is expanded again, until every
+  placeholder left is verbatim. The real values of those kept strings are part of the template's key.
+- A placeholder for an IRI has the real IRI's scheme and its ``//`` (the two things IRI Expansion looks at before
+  the prefix table), the real IRI must match the absolute-IRI test pyld uses and may not be a term of any pinned
+  context (the only terms an active context can hold here: documents with a nested @context, or one that is not
+  pinned, are not templated), nor a blank node label (those name nodes by equality, not by value).
+- Equal strings get one placeholder, so nodes merge in the skeleton exactly where they merge in the document; an
+  IRI value equal to a constant IRI of the template would merge where the skeleton does not, and is refused.
+- Anything else (a document holding the placeholder marker, a skeleton that cannot be expanded or signed) falls
+  back to the full computation, which then decides (and refuses) as always.
+
+tests/test_rdf_templates.py compares every path with app.domain.rdfc.statements on documents built to break it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain import rdfc
+from app.domain.deadline import Deadline, earliest
+from app.domain.jsonld import (
+    DEFAULT_LIMITS,
+    UNDEFINED,
+    DocumentLoader,
+    Limits,
+    PinnedLoader,
+    as_list,
+    check_limits,
+    expand,
+)
+from app.errors import JsonLdRefused, LimitExceeded
+
+MARKER = "mcredslot7f3a"  # lower-case ASCII: survives anything expansion does to a string
+_SLOT = re.compile(MARKER + r"(\d+)")
+_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*):([^\s]*)$")  # pyld's absolute-IRI test (jsonld._ABSOLUTE_IRI)
+_XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
+_VALUE_KEYS = frozenset(("@value", "@type", "@language", "@direction"))
+_MAX_TEMPLATES = 64
+_MAX_ROUNDS = 6
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Template:
+    """The skeleton's statements: per graph, triples whose terms are constants or slot numbers."""
+
+    graphs: tuple[tuple[Any, tuple[tuple, ...]], ...]  # (graph name or slot, ((subject, predicate, object), ...))
+    constant_iris: frozenset  # every IRI of the template that is not a slot
+    slots: frozenset  # the slots that occur
+
+
+class _Cache:
+    def __init__(self, documents: dict) -> None:
+        self.terms = _terms(documents)
+        self.pinned = frozenset(documents)
+        self.fixed: OrderedDict = OrderedDict()  # shape -> the slots whose real values the skeleton keeps
+        self.templates: OrderedDict = OrderedDict()  # (shape, fixed, their values) -> _Template | None
+        self.lock = threading.Lock()
+
+    def remember(self, table: OrderedDict, key: Any, value: Any) -> None:
+        with self.lock:
+            table[key] = value
+            table.move_to_end(key)
+            while len(table) > _MAX_TEMPLATES:
+                table.popitem(last=False)
+
+
+_caches: "weakref.WeakKeyDictionary[PinnedLoader, _Cache]" = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _cache_for(loader: PinnedLoader) -> _Cache:
+    cache = _caches.get(loader)
+    if cache is None:
+        with _caches_lock:
+            cache = _caches.get(loader)
+            if cache is None:
+                cache = _caches[loader] = _Cache(loader.documents)
+    return cache
+
+
+def _terms(documents: dict) -> frozenset:
+    """Every key of every object in the pinned documents: a superset of the terms any active context can have."""
+    found: set[str] = set()
+    stack: list[Any] = list(documents.values())
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            found.update(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return frozenset(found)
+
+
+# --- the skeleton ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Shape:
+    key: tuple  # the JSON structure, each string as (class, slot)
+    values: list[str]  # slot -> its string
+    classes: list[tuple]  # slot -> ("s",) text, ("i", scheme, "//"?) an IRI, ("b",) kept as it is
+
+
+def _shape(doc: dict, cache: _Cache) -> _Shape | None:
+    """The document's shape, or None when it cannot be templated (see the module docstring)."""
+    context = doc.get("@context")
+    entries = as_list(context)
+    if not entries or not all(isinstance(e, str) and e in cache.pinned for e in entries):
+        return None
+    slots: dict[str, int] = {}
+    values: list[str] = []
+    classes: list[tuple] = []
+    terms = cache.terms
+
+    def slot(text: str) -> tuple:
+        n = slots.get(text)
+        if n is None:
+            n = slots[text] = len(values)
+            values.append(text)
+            m = _IRI.match(text)
+            if MARKER in text:
+                raise _NotTemplated
+            if m is None or text in terms or text.startswith(UNDEFINED):
+                classes.append(("s",) if not text.startswith("_:") else ("b",))
+            elif m.group(1) == "_":
+                classes.append(("b",))
+            else:
+                classes.append(("i", m.group(1), m.group(2).startswith("//")))
+        return classes[n], n
+
+    def walk(value: Any) -> Any:
+        kind = type(value)
+        if kind is str:
+            return slot(value)
+        if kind is dict:
+            items = []
+            for key, item in value.items():
+                if key == "@context" or MARKER in key:
+                    raise _NotTemplated
+                items.append((key, walk(item)))
+            return ("{", tuple(items))
+        if kind is list:
+            return ("[", tuple(walk(item) for item in value))
+        return (kind.__name__, repr(value))  # 1, 1.0 and true differ in JSON-LD
+
+    try:
+        body = tuple((k, walk(v)) for k, v in doc.items() if k != "@context")
+    except _NotTemplated:
+        return None
+    return _Shape((tuple(entries), body), values, classes)
+
+
+class _NotTemplated(Exception):
+    pass
+
+
+def _placeholder(n: int, cls: tuple) -> str:
+    if cls[0] == "i":
+        return f"{cls[1]}://{MARKER}{n}" if cls[2] else f"{cls[1]}:{MARKER}{n}"
+    return f"{MARKER}{n}"
+
+
+def _skeleton(doc: Any, shape: _Shape, fixed: frozenset) -> Any:
+    """``doc`` with the string of every slot not in ``fixed`` replaced by its placeholder (walk order = slots)."""
+    slots: dict[str, int] = {}
+
+    def walk(value: Any) -> Any:
+        kind = type(value)
+        if kind is str:
+            n = slots.setdefault(value, len(slots))
+            return value if n in fixed else _placeholder(n, shape.classes[n])
+        if kind is dict:
+            return {k: (v if k == "@context" else walk(v)) for k, v in value.items()}
+        if kind is list:
+            return [walk(item) for item in value]
+        return value
+
+    return {k: (v if k == "@context" else walk(v)) for k, v in doc.items()}
+
+
+def _misplaced(expanded: Any, shape: _Shape, fixed: frozenset) -> set[int]:
+    """The slots whose placeholders are not all verbatim whole ``@value``s or whole ``@id``s of IRIs."""
+    good: set[int] = set()
+    bad: set[int] = set()
+
+    def exact(text: str, role: str) -> int | None:
+        m = _SLOT.search(text)
+        if m is None:
+            return None
+        n = int(m.group(1))
+        ok = n not in fixed and n < len(shape.classes) and text == _placeholder(n, shape.classes[n]) and (
+            role == "value" or shape.classes[n][0] == "i")
+        (good if ok else bad).add(n)
+        for other in _SLOT.finditer(text):  # a second placeholder in one string: both embedded
+            if int(other.group(1)) != n:
+                bad.update((n, int(other.group(1))))
+        return n
+
+    def scan(text: Any) -> None:
+        if isinstance(text, str):
+            bad.update(int(m.group(1)) for m in _SLOT.finditer(text))
+
+    stack = [expanded]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+            continue
+        if not isinstance(value, dict):
+            scan(value)
+            continue
+        if "@value" in value:
+            literal, datatype = value["@value"], value.get("@type")
+            if isinstance(literal, str) and set(value) <= _VALUE_KEYS and datatype not in ("@json", _XSD_DOUBLE) \
+                    and all(isinstance(value.get(k), (str, type(None))) for k in ("@type", "@language")):
+                exact(literal, "value")
+                for k in ("@type", "@language", "@direction"):
+                    scan(value.get(k))
+                continue
+        for key, item in value.items():
+            scan(key)
+            if key == "@id" and isinstance(item, str):
+                exact(item, "id")
+            else:
+                stack.append(item)
+    return bad | (set(range(len(shape.classes))) - fixed - good)
+
+
+def _template(dataset: dict[str, list], shape: _Shape, fixed: frozenset) -> _Template | None:
+    placeholders = {_placeholder(n, shape.classes[n]): n for n in range(len(shape.classes)) if n not in fixed}
+    constants: set[str] = set()
+    used: set[int] = set()
+
+    def term(t: dict) -> Any:
+        n = placeholders.get(t["value"])
+        if n is None:
+            if MARKER in t["value"]:
+                raise _NotTemplated
+            if t["type"] == "IRI":
+                constants.add(t["value"])
+            return ("c", t)
+        used.add(n)
+        return ("s", n, t)
+
+    try:
+        graphs = []
+        for name, triples in dataset.items():
+            slot_name = placeholders.get(name)
+            if slot_name is None and MARKER in name:
+                return None
+            if slot_name is not None:
+                used.add(slot_name)
+            graphs.append((name if slot_name is None else ("s", slot_name),
+                           tuple((term(t["subject"]), t["predicate"], term(t["object"])) for t in triples)))
+    except _NotTemplated:
+        return None
+    return _Template(tuple(graphs), frozenset(constants), frozenset(used))
+
+
+def _fill(template: _Template, values: list[str], limits: Limits) -> dict[str, list] | None:
+    """The template with the document's values: a fresh RDF dataset (RDFC-1.0 relabels it in place)."""
+    for n in template.slots:
+        if values[n] in template.constant_iris:
+            return None  # the document would merge nodes the skeleton keeps apart
+
+    def term(t: tuple) -> dict:
+        return t[1] if t[0] == "c" else {**t[2], "value": values[t[1]]}
+
+    dataset: dict[str, list] = {}
+    for name, triples in template.graphs:
+        graph_name = name if isinstance(name, str) else values[name[1]]
+        out, seen = dataset.setdefault(graph_name, []), set()
+        for subject, predicate, obj in triples:
+            s, o = term(subject), term(obj)
+            key = (s["value"], predicate["value"], o["type"], o["value"], o.get("datatype"), o.get("language"))
+            if key not in seen:
+                seen.add(key)
+                out.append({"subject": s, "predicate": predicate, "object": o})
+    if sum(len(t) for t in dataset.values()) > limits.max_statements:
+        return None
+    return dataset
+
+
+def _build(doc: dict, shape: _Shape, fixed: frozenset, loader: DocumentLoader, deadline: Deadline,
+           limits: Limits) -> tuple[frozenset, _Template | None]:
+    """Expand skeletons until every placeholder left is verbatim; the template of the last one (None: refused)."""
+    fixed = frozenset(fixed | {n for n, cls in enumerate(shape.classes) if cls[0] == "b"})
+    for _ in range(_MAX_ROUNDS):
+        skeleton = _skeleton(doc, shape, fixed)
+        try:
+            expanded = expand(skeleton, loader, deadline=deadline, limits=limits)
+        except (JsonLdRefused, LimitExceeded):
+            return fixed, None
+        misplaced = _misplaced(expanded, shape, fixed)
+        if not misplaced:
+            try:
+                dataset = rdfc.to_dataset(expanded, deadline=deadline, limits=limits)
+            except (JsonLdRefused, LimitExceeded):
+                return fixed, None
+            return fixed, _template(dataset, shape, fixed)
+        fixed = fixed | misplaced
+    return fixed, None
+
+
+def statements(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> rdfc.Statements:
+    """``rdfc.statements(doc, loader)``: the same dataset and canonical N-Quads, from a template where one fits."""
+    if not isinstance(loader, PinnedLoader) or not isinstance(doc, dict):
+        return rdfc.statements(doc, loader, deadline=deadline, limits=limits)
+    deadline = earliest(deadline, limits.deadline())
+    check_limits(doc, limits)
+    cache = _cache_for(loader)
+    shape = _shape(doc, cache)
+    if shape is None:
+        return rdfc.statements(doc, loader, deadline=deadline, limits=limits, checked=True)
+    fixed = cache.fixed.get(shape.key, frozenset())
+    key = (shape.key, fixed, tuple(shape.values[n] for n in sorted(fixed)))
+    template = cache.templates.get(key, _MISSING)
+    if template is _MISSING:
+        learned, template = _build(doc, shape, fixed, loader, deadline, limits)
+        cache.remember(cache.fixed, shape.key, learned)
+        key = (shape.key, learned, tuple(shape.values[n] for n in sorted(learned)))
+        cache.remember(cache.templates, key, template)
+    dataset = _fill(template, shape.values, limits) if template is not None else None
+    if dataset is None:
+        return rdfc.statements(doc, loader, deadline=deadline, limits=limits, checked=True)
+    return rdfc.Statements(dataset, rdfc.canonize(dataset, deadline))
