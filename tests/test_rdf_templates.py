@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.domain import eddsa_rdfc_2022, elm, rdf_templates, rdfc
-from app.domain.jsonld import make_document_loader
+from app.domain.jsonld import DEFAULT_LIMITS, make_document_loader
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
 from app.errors import McredError
 
@@ -42,11 +42,12 @@ def outcome(compute, doc, loader):
         found = compute(doc, loader)
     except McredError as exc:
         return type(exc).__name__, exc.slug
-    return sorted(found.nquads.splitlines()), found.nquads
+    return found
 
 
 def assert_same(doc, loader):
-    assert outcome(rdf_templates.statements, doc, loader) == outcome(rdfc.statements, doc, loader)
+    assert outcome(rdf_templates.nquads, doc, loader) == outcome(lambda d, lo: rdfc.statements(d, lo).nquads, doc,
+                                                                   loader)
 
 
 def test_a_cohort_is_signed_from_one_template_and_says_exactly_what_each_document_says(fresh_loader, monkeypatch):
@@ -59,10 +60,10 @@ def test_a_cohort_is_signed_from_one_template_and_says_exactly_what_each_documen
     for k in range(1, 6):
         doc = credential(k, familyName=f"Bērziņa{k}", dateOfBirth=f"199{k}-0{k}-1{k}", email=f"l{k}@example.lv")
         expansions.clear()
-        found = rdf_templates.statements(doc, fresh_loader)
+        found = rdf_templates.nquads(doc, fresh_loader)
         assert expansions == [], "the template was not used"
         monkeypatch.undo()
-        assert found.nquads == rdfc.statements(doc, fresh_loader).nquads
+        assert found == rdfc.statements(doc, fresh_loader).nquads
         monkeypatch.setattr(rdf_templates, "expand", lambda *a, **k: expansions.append(1) or real(*a, **k))
         monkeypatch.setattr(rdfc, "expand", lambda *a, **k: expansions.append(1) or real(*a, **k))
 
@@ -118,7 +119,7 @@ REPLACEMENTS = st.sampled_from([
 def test_any_value_anywhere_gives_what_the_full_computation_gives(loader, changes):
     """The template of the unchanged document is learned first (the shared loader keeps it), then any value of it
     becomes any of the above: the statements (or the refusal) must be exactly the full computation's."""
-    rdf_templates.statements(BASE, loader)
+    rdf_templates.nquads(BASE, loader)
     doc = copy.deepcopy(BASE)
     for path, value in changes:
         _set(doc, path, value)
@@ -143,11 +144,11 @@ def test_types_are_kept_and_documents_that_cannot_be_templated_are_computed_in_f
     assert_same(retyped, fresh_loader)
     inline = {**copy.deepcopy(doc), "@context": [*doc["@context"], {"extra": "https://example.org/extra"}],
               "extra": "x"}
-    assert rdf_templates._shape(inline, rdf_templates._cache_for(fresh_loader)) is None
+    assert rdf_templates._shape(inline, rdf_templates._cache_for(fresh_loader), DEFAULT_LIMITS) is None
     assert_same(inline, fresh_loader)
     nested = copy.deepcopy(doc)
     nested["credentialSubject"]["@context"] = {"x": "https://example.org/x"}
-    assert rdf_templates._shape(nested, rdf_templates._cache_for(fresh_loader)) is None
+    assert rdf_templates._shape(nested, rdf_templates._cache_for(fresh_loader), DEFAULT_LIMITS) is None
     assert_same(nested, fresh_loader)
 
 
@@ -167,3 +168,16 @@ def test_an_iri_whose_scheme_is_a_prefix_of_the_contexts_is_expanded_not_swapped
         doc = credential(k)
         doc["credentialSubject"]["id"] = value
         assert_same(doc, fresh_loader)
+
+
+def test_documents_past_the_limits_are_refused_as_the_full_computation_refuses_them(fresh_loader):
+    assert_same(credential(0), fresh_loader)
+    deep = credential(1)
+    node: dict = deep["credentialSubject"]
+    for _ in range(45):
+        node["fullName"] = {}
+        node = node["fullName"]
+    assert_same(deep, fresh_loader)
+    wide = credential(2)
+    wide["credentialSubject"]["givenName"] = [f"n{k}" for k in range(1001)]
+    assert outcome(rdf_templates.nquads, wide, fresh_loader) == ("LimitExceeded", "too-many-values")

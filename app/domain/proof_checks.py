@@ -351,7 +351,7 @@ def sign(document: dict, options: dict, suite: Cryptosuite, signer, *, loader: D
     """
     deadline = limits.deadline()
     # a cohort's documents share their shape: their statements come from a template (exactly rdfc.statements)
-    transformed = rdf_templates.statements(document, loader, deadline=deadline, limits=limits)
+    transformed = rdf_templates.nquads(document, loader, deadline=deadline, limits=limits)
     config = suite.proof_config(options, document)
     config_statements = rdfc.statements(config, loader, deadline=deadline, limits=limits)
     try:
@@ -361,4 +361,4 @@ def sign(document: dict, options: dict, suite: Cryptosuite, signer, *, loader: D
     except ProofFailure as failure:
         raise InvalidInput(f"The proof options cannot be signed as given: {failure.message}",
                            slug="invalid-proof-options") from None
-    return multibase_encode(signer.sign(hash_data(transformed.nquads, config_statements.nquads)), "z")
+    return multibase_encode(signer.sign(hash_data(transformed, config_statements.nquads)), "z")

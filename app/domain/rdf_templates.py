@@ -1,5 +1,5 @@
-"""The statements of a document from a template: those of an earlier document of the same shape, with its values
-swapped in. For signing (app.domain.proof_checks.sign); verification always computes the statements afresh.
+"""The canonical statements of a document from a template: those of an earlier document of the same shape, with its
+values swapped in. For signing (app.domain.proof_checks.sign); verification always computes the statements afresh.
 
 A cohort's credentials differ in their values (names, dates, ids), not in their shape, and JSON-LD 1.1 Expansion
 (JSON-LD 1.1 API, section 5.1) treats most values without looking at them: a string in a literal position becomes
@@ -7,8 +7,9 @@ A cohort's credentials differ in their values (names, dates, ids), not in their 
 definition), and an absolute IRI in an ``@id`` position is kept as it is (section 5.2.2 IRI Expansion) unless its
 scheme is a prefix or the IRI itself a term of the active context. So the expansion, the node map (section 7.2)
 and the RDF statements (section 8.1) of a document are those of its *skeleton* (the document with such values
-replaced by placeholders) with the values put back. RDFC-1.0 then canonicalizes the real statements: blank node
-labels depend on the values, so that step is never reused.
+replaced by placeholders) with the values put back. RDFC-1.0 then labels the blank nodes of the real statements
+(their labels depend on the values); the statements without blank nodes take no part in that (RDFC-1.0 section 4.4)
+and those without values are written once, with the template.
 
 What makes this exact, not probably right:
 
@@ -48,10 +49,10 @@ from app.domain.jsonld import (
     Limits,
     PinnedLoader,
     as_list,
-    check_limits,
     expand,
 )
 from app.errors import JsonLdRefused, LimitExceeded
+from pyld.nquads import serialize_nquad
 
 MARKER = "mcredslot7f3a"  # lower-case ASCII: survives anything expansion does to a string
 _SLOT = re.compile(MARKER + r"(\d+)")
@@ -65,9 +66,12 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class _Template:
-    """The skeleton's statements: per graph, triples whose terms are constants or slot numbers."""
+    """The skeleton's statements (default graph only): the N-Quads of those that neither hold a slot nor a blank
+    node, written once; the triples (terms: constants or slot numbers) of the others."""
 
-    graphs: tuple[tuple[Any, tuple[tuple, ...]], ...]  # (graph name or slot, ((subject, predicate, object), ...))
+    lines: tuple[str, ...]  # N-Quads of the constant triples without blank nodes
+    plain: tuple[tuple, ...]  # triples with a slot and no blank node: (slots, their learned values, line, triple)
+    blank: tuple[tuple, ...]  # triples with a blank node (RDFC-1.0 labels them)
     constant_iris: frozenset  # every IRI of the template that is not a slot
     slots: frozenset  # the slots that occur
 
@@ -126,53 +130,70 @@ class _Shape:
     classes: list[tuple]  # slot -> ("s",) text, ("i", scheme, "//"?) an IRI, ("b",) kept as it is
 
 
-def _shape(doc: dict, cache: _Cache) -> _Shape | None:
-    """The document's shape, or None when it cannot be templated (see the module docstring)."""
-    context = doc.get("@context")
-    entries = as_list(context)
+_OPEN, _LIST, _CLOSE = object(), object(), object()  # structure marks in a shape (never equal to a key or a value)
+
+
+def _shape(doc: dict, cache: _Cache, limits: Limits) -> _Shape | None:
+    """The document's shape, or None when it cannot be templated (see the module docstring) or may break one of
+    ``limits`` (the full computation then refuses it as it always does)."""
+    entries = as_list(doc.get("@context"))
     if not entries or not all(isinstance(e, str) and e in cache.pinned for e in entries):
         return None
     slots: dict[str, int] = {}
     values: list[str] = []
     classes: list[tuple] = []
-    terms = cache.terms
+    terms, out = cache.terms, []
+    append, known = out.append, slots.get
+    max_depth, max_nodes, max_items = limits.max_depth - 1, limits.max_nodes, limits.max_values_per_property
+    nodes = 0
 
-    def slot(text: str) -> tuple:
-        n = slots.get(text)
-        if n is None:
-            n = slots[text] = len(values)
-            values.append(text)
-            m = _IRI.match(text)
-            if MARKER in text:
+    def slot(text: str) -> int:
+        n = slots[text] = len(values)
+        values.append(text)
+        m = _IRI.match(text)
+        if MARKER in text:
+            raise _NotTemplated
+        if m is None or text in terms or text.startswith(UNDEFINED):
+            classes.append(("s",) if not text.startswith("_:") else ("b",))
+        elif m.group(1) == "_":
+            classes.append(("b",))
+        else:
+            classes.append(("i", m.group(1), m.group(2).startswith("//")))
+        return n
+
+    def walk(value: Any, depth: int) -> None:
+        nonlocal nodes
+        nodes += 1
+        if depth > max_depth or nodes > max_nodes:
+            raise _NotTemplated
+        if type(value) is dict:
+            append(_OPEN)
+            items = value.items()
+        else:
+            if len(value) > max_items:
                 raise _NotTemplated
-            if m is None or text in terms or text.startswith(UNDEFINED):
-                classes.append(("s",) if not text.startswith("_:") else ("b",))
-            elif m.group(1) == "_":
-                classes.append(("b",))
-            else:
-                classes.append(("i", m.group(1), m.group(2).startswith("//")))
-        return classes[n], n
-
-    def walk(value: Any) -> Any:
-        kind = type(value)
-        if kind is str:
-            return slot(value)
-        if kind is dict:
-            items = []
-            for key, item in value.items():
+            append(_LIST)
+            items = enumerate(value)
+        for key, item in items:
+            if type(key) is str:
                 if key == "@context" or MARKER in key:
                     raise _NotTemplated
-                items.append((key, walk(item)))
-            return ("{", tuple(items))
-        if kind is list:
-            return ("[", tuple(walk(item) for item in value))
-        return (kind.__name__, repr(value))  # 1, 1.0 and true differ in JSON-LD
+                append(key)
+            kind = type(item)
+            if kind is str:
+                n = known(item)
+                append(slot(item) if n is None else n)
+            elif kind is dict or kind is list:
+                walk(item, depth + 1)
+            else:
+                append((kind.__name__, repr(item)))  # 1, 1.0 and true differ in JSON-LD
+        append(_CLOSE)
 
     try:
-        body = tuple((k, walk(v)) for k, v in doc.items() if k != "@context")
+        walk({k: v for k, v in doc.items() if k != "@context"}, 1)
     except _NotTemplated:
         return None
-    return _Shape((tuple(entries), body), values, classes)
+    return _Shape((tuple(entries), tuple(out), tuple(classes)), values, classes)
 
 
 class _NotTemplated(Exception):
@@ -252,11 +273,15 @@ def _misplaced(expanded: Any, shape: _Shape, fixed: frozenset) -> set[int]:
 
 
 def _template(dataset: dict[str, list], shape: _Shape, fixed: frozenset) -> _Template | None:
+    """The skeleton's statements as a template; each statement with slots keeps its line for the values of the
+    document the template was learned from (most slots, the vocabulary's IRIs, hold the same in every document)."""
     placeholders = {_placeholder(n, shape.classes[n]): n for n in range(len(shape.classes)) if n not in fixed}
     constants: set[str] = set()
     used: set[int] = set()
+    if set(dataset) - {"@default"}:
+        return None  # named graphs: computed in full
 
-    def term(t: dict) -> Any:
+    def term(t: dict) -> tuple:
         n = placeholders.get(t["value"])
         if n is None:
             if MARKER in t["value"]:
@@ -267,43 +292,56 @@ def _template(dataset: dict[str, list], shape: _Shape, fixed: frozenset) -> _Tem
         used.add(n)
         return ("s", n, t)
 
+    lines, plain, blank = [], [], []
     try:
-        graphs = []
-        for name, triples in dataset.items():
-            slot_name = placeholders.get(name)
-            if slot_name is None and MARKER in name:
-                return None
-            if slot_name is not None:
-                used.add(slot_name)
-            graphs.append((name if slot_name is None else ("s", slot_name),
-                           tuple((term(t["subject"]), t["predicate"], term(t["object"])) for t in triples)))
+        for t in dataset.get("@default", []):
+            triple = (term(t["subject"]), t["predicate"], term(t["object"]))
+            if "blank node" in (t["subject"]["type"], t["object"]["type"]):
+                blank.append(triple)
+            elif triple[0][0] == "c" and triple[2][0] == "c":
+                lines.append(serialize_nquad(t))
+            else:
+                slots = tuple(x[1] for x in (triple[0], triple[2]) if x[0] == "s")
+                line = serialize_nquad({"subject": _filled(triple[0], shape.values), "predicate": t["predicate"],
+                                        "object": _filled(triple[2], shape.values)})
+                plain.append((slots, tuple(shape.values[n] for n in slots), line, triple))
     except _NotTemplated:
         return None
-    return _Template(tuple(graphs), frozenset(constants), frozenset(used))
+    return _Template(tuple(lines), tuple(plain), tuple(blank), frozenset(constants), frozenset(used))
 
 
-def _fill(template: _Template, values: list[str], limits: Limits) -> dict[str, list] | None:
-    """The template with the document's values: a fresh RDF dataset (RDFC-1.0 relabels it in place)."""
+def _filled(t: tuple, values: list[str]) -> dict:
+    return t[1] if t[0] == "c" else {**t[2], "value": values[t[1]]}
+
+
+def _nquads(template: _Template, values: list[str], deadline: Deadline, limits: Limits) -> str | None:
+    """RDFC-1.0 of the template with the document's values: only the statements with blank nodes are
+    canonicalized (no other statement takes part in labelling them, section 4.4); the rest are written as they are.
+    The lines of an RDF dataset are a set: equal ones (a value that became equal to another) are written once."""
     for n in template.slots:
         if values[n] in template.constant_iris:
             return None  # the document would merge nodes the skeleton keeps apart
 
-    def term(t: tuple) -> dict:
-        return t[1] if t[0] == "c" else {**t[2], "value": values[t[1]]}
+    def fresh(t: tuple) -> dict:
+        return dict(t[1]) if t[0] == "c" else {**t[2], "value": values[t[1]]}
 
-    dataset: dict[str, list] = {}
-    for name, triples in template.graphs:
-        graph_name = name if isinstance(name, str) else values[name[1]]
-        out, seen = dataset.setdefault(graph_name, []), set()
-        for subject, predicate, obj in triples:
-            s, o = term(subject), term(obj)
-            key = (s["value"], predicate["value"], o["type"], o["value"], o.get("datatype"), o.get("language"))
-            if key not in seen:
-                seen.add(key)
-                out.append({"subject": s, "predicate": predicate, "object": o})
-    if sum(len(t) for t in dataset.values()) > limits.max_statements:
+    lines = set(template.lines)
+    for slots, learned, line, (s, p, o) in template.plain:
+        if any(values[n] != v for n, v in zip(slots, learned)):
+            line = serialize_nquad({"subject": _filled(s, values), "predicate": p, "object": _filled(o, values)})
+        lines.add(line)
+    blank, seen = [], set()
+    for s, p, o in template.blank:
+        triple = {"subject": fresh(s), "predicate": p, "object": fresh(o)}
+        key = (triple["subject"]["value"], p["value"], *triple["object"].values())  # labels: still the skeleton's
+        if key not in seen:
+            seen.add(key)
+            blank.append(triple)
+    if len(lines) + len(blank) > limits.max_statements:
         return None
-    return dataset
+    if blank:
+        lines.update(rdfc.canonize({"@default": blank}, deadline).splitlines(keepends=True))
+    return "".join(sorted(lines))
 
 
 def _build(doc: dict, shape: _Shape, fixed: frozenset, loader: DocumentLoader, deadline: Deadline,
@@ -327,17 +365,16 @@ def _build(doc: dict, shape: _Shape, fixed: frozenset, loader: DocumentLoader, d
     return fixed, None
 
 
-def statements(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
-               limits: Limits = DEFAULT_LIMITS) -> rdfc.Statements:
-    """``rdfc.statements(doc, loader)``: the same dataset and canonical N-Quads, from a template where one fits."""
+def nquads(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
+           limits: Limits = DEFAULT_LIMITS) -> str:
+    """``rdfc.statements(doc, loader).nquads``: the same canonical N-Quads, from a template where one fits."""
     if not isinstance(loader, PinnedLoader) or not isinstance(doc, dict):
-        return rdfc.statements(doc, loader, deadline=deadline, limits=limits)
+        return rdfc.statements(doc, loader, deadline=deadline, limits=limits).nquads
     deadline = earliest(deadline, limits.deadline())
-    check_limits(doc, limits)
     cache = _cache_for(loader)
-    shape = _shape(doc, cache)
+    shape = _shape(doc, cache, limits)
     if shape is None:
-        return rdfc.statements(doc, loader, deadline=deadline, limits=limits, checked=True)
+        return rdfc.statements(doc, loader, deadline=deadline, limits=limits).nquads
     fixed = cache.fixed.get(shape.key, frozenset())
     key = (shape.key, fixed, tuple(shape.values[n] for n in sorted(fixed)))
     template = cache.templates.get(key, _MISSING)
@@ -346,7 +383,7 @@ def statements(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None =
         cache.remember(cache.fixed, shape.key, learned)
         key = (shape.key, learned, tuple(shape.values[n] for n in sorted(learned)))
         cache.remember(cache.templates, key, template)
-    dataset = _fill(template, shape.values, limits) if template is not None else None
-    if dataset is None:
-        return rdfc.statements(doc, loader, deadline=deadline, limits=limits, checked=True)
-    return rdfc.Statements(dataset, rdfc.canonize(dataset, deadline))
+    found = _nquads(template, shape.values, deadline, limits) if template is not None else None
+    if found is None:
+        return rdfc.statements(doc, loader, deadline=deadline, limits=limits, checked=True).nquads
+    return found
