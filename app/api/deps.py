@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+
+import anyio
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -24,21 +26,33 @@ from app.storage import api_keys
 LARGE_BODY = 256 * 1024
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: committed when the route returns, rolled back when anything raises.
 
-    A URL whose path or query holds a NUL character is refused before any query (PostgreSQL text cannot hold one).
+    The session is made on the event loop (that does no I/O: its connection is taken at the first query, in the
+    route's thread) and committed (or rolled back) and closed in one worker thread: one thread hand-over for the
+    transaction instead of two, and no database work on the event loop. A URL whose path or query holds a NUL
+    character is refused before any query (PostgreSQL text cannot hold one).
     """
     url_texts = [request.scope["path"], *(k + v for k, v in request.query_params.multi_items())]
     if any(safe_json.text_problem(text) for text in url_texts):
         raise MalformedRequest("The URL contains a NUL character or a lone surrogate.")
     session = request.app.state.session_factory()
+    succeeded = False
     try:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        succeeded = True
+    finally:
+        with anyio.CancelScope(shield=True):  # a client that goes away must not leave the transaction open
+            await run_in_threadpool(_end, session, succeeded)
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
         session.close()
 
@@ -48,7 +62,7 @@ def get_session(request: Request) -> Iterator[Session]:
 Db = Depends(get_session, scope="function")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
