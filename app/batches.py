@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from app import delivery, issuing, logs, status
 from app.db.models import Batch, BatchItem, Credential, Institution
+from app.db.session import JsonText
 from app.domain.timefmt import to_xsd
 from app.errors import InvalidInput, McredError
 from app.queue import enqueue
@@ -190,8 +191,14 @@ class Work:
 
 @dataclass
 class Signed:
+    """A signing process's result: the signed document as its JSON text (parsed and serialised once, where it was
+    signed), what its row needs of it, or the item's errors."""
+
     seq: int
-    document: dict | None = None
+    text: JsonText | None = None
+    uri: str | None = None
+    validity: tuple = (None, None)
+    offerable: bool = False
     learner_ref: str | None = None
     learner_name: str | None = None
     title: str | None = None
@@ -251,12 +258,14 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
         mine = stored.mark_issued(session, [item.id for item, result in zip(items, results) if not result.errors])
         done = [(item, result) for item, result in zip(items, results) if item.id in mine]
         rows = [issuing.credential_row(
-            inst, result.document, row_id=item.credential_id, learner_ref=result.learner_ref,
-            learner_name=result.learner_name, title=result.title, now=result.issued_at, batch_id=batch_id)
+            inst, result.text, row_id=item.credential_id, learner_ref=result.learner_ref,
+            learner_name=result.learner_name, title=result.title, now=result.issued_at, batch_id=batch_id,
+            validity=result.validity, uri=result.uri)
             for item, result in done]
         credentials.add_own(session, rows)
-        for row in rows:  # each with its wallet offer (OpenID4VCI), by the institution's transaction code default
-            offers.open_offer(session, runtime.services, inst, row, tx_override=None, actor=actor)
+        for row, (_, result) in zip(rows, done):  # each with its wallet offer, by the institution's tx code default
+            offers.open_offer(session, runtime.services, inst, row, tx_override=None, actor=actor,
+                              can_offer=result.offerable)
         delivery.record(session, runtime.services.settings, institution_id=inst.id, batch_id=batch_id,
                         issued=[(item.credential_id, item.input) for item, _ in done], now=runtime.services.clock())
         for item, result in done:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import logs, status
 from app.db.models import Credential, Institution
+from app.db.session import JsonText
 from app.domain import eddsa_rdfc_2022, elm, iris
 from app.domain.jsonld import DEFAULT_LIMITS, as_list
 from app.domain.signed import VC1, NotReadable, Signed, StatusEntry, StatusUnknown, credential_problems, read
@@ -43,17 +44,23 @@ def _fit(text: str | None, column) -> str | None:
     return text if text is None or len(text) <= width else text[:width - 1] + "…"
 
 
-def credential_row(inst: Institution, document: dict, *, row_id: str, learner_ref: str | None,
+def json_validity(document: dict) -> tuple:
+    """(valid from, valid until) of one of the service's own documents, whose terms it chose: the JSON says what
+    the statements say."""
+    return (parse_xsd(document.get("validFrom") or document.get("issuanceDate")),
+            parse_xsd(document.get("validUntil") or document.get("expirationDate")))
+
+
+def credential_row(inst: Institution, document: dict | JsonText, *, row_id: str, learner_ref: str | None,
                    learner_name: str | None, title: str | None, now, batch_id: str | None = None,
-                   validity: tuple | None = None) -> Credential:
+                   validity: tuple | None = None, uri: str | None = None) -> Credential:
     """The row that stores a signed credential, with its summary and bearer tokens. ``validity``: (valid from,
-    valid until) as the statements give them (app.domain.signed); for the service's own documents, whose terms it
-    chose, the JSON says the same."""
+    valid until) as the statements give them (app.domain.signed), else ``json_validity``. ``document`` may be its
+    JSON text (JsonText, from a signing process), with its ``uri`` and ``validity`` given."""
     if validity is None:
-        validity = (parse_xsd(document.get("validFrom") or document.get("issuanceDate")),
-                    parse_xsd(document.get("validUntil") or document.get("expirationDate")))
+        validity = json_validity(document)
     return Credential(
-        id=row_id, uri=document["id"], institution_id=inst.id, learner_ref=learner_ref,
+        id=row_id, uri=uri or document["id"], institution_id=inst.id, learner_ref=learner_ref,
         learner_name=_fit(learner_name, Credential.learner_name), title=_fit(title, Credential.title),
         document=document, issued_at=now, valid_from=validity[0], valid_until=validity[1],
         download_token=link_token(), verify_token=link_token(),

@@ -3,6 +3,7 @@ it is handed (app.batches.Issuer, Work), so the CPU-bound JSON-LD work runs outs
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -10,8 +11,10 @@ import time
 from app import composition, issuing
 from app.batches import Issuer, Signed, Work, item_errors
 from app.db.models import Institution, SigningKey
+from app.db.session import JsonText
 from app.errors import McredError
 from app.services import Services
+from app.wallet import metadata
 
 _signing_services: Services | None = None
 # Batches are background work: their signing processes yield the cores to the service's requests (a verification,
@@ -50,5 +53,6 @@ def sign_item(issuer: Issuer, work: Work) -> Signed:
         document = issuing.sign(services, key, unsigned, now, work.entries)
     except McredError as exc:
         return Signed(work.seq, errors=item_errors(exc, work.seq))
-    return Signed(work.seq, document, summary.get("learnerRef"), summary.get("learnerName"), summary.get("title"),
-                  now)
+    return Signed(work.seq, JsonText(json.dumps(document)), document["id"], issuing.json_validity(document),
+                  metadata.configuration_for(document) is not None, summary.get("learnerRef"),
+                  summary.get("learnerName"), summary.get("title"), now)

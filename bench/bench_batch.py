@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -203,13 +204,17 @@ def main() -> None:
             sampler.start(), server_sampler.start()
             client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=600)
             bystander = Bystander(base, key)
+            # the body is serialised before the clock starts: the POST's time is the service's, not the client's
+            # json.dumps of 32 MB on the same two cores
+            body = json.dumps({"items": items, "mode": "partial"}, ensure_ascii=False).encode()
             bystander.start()
             t0 = time.perf_counter()
-            response = client.post("/credentials/batches", json={"items": items, "mode": "partial"})
+            response = client.post("/credentials/batches", content=body,
+                                   headers={"Content-Type": "application/json"})
             t_post = time.perf_counter() - t0
             if response.status_code != 202:
                 raise SystemExit(f"batch refused: {response.status_code} {response.text[:500]}")
-            del items
+            del items, body
             url = response.headers["location"].removeprefix(base)
             while True:
                 state = client.get(url, params={"limit": 1}).json()

@@ -78,6 +78,8 @@ def test_partial_batch_issues_the_valid_items_and_reports_the_others(client, loa
         assert verify_proof(vc, loader=loader, resolve_verification_method=resolver(client)).verified
         download = client.get(item["links"]["credentialFile"].removeprefix(ORIGIN))
         assert download.status_code == 200 and download.json() == vc
+        # the row holds the JSON text its signing process made, and offers the credential to the learner's wallet
+        assert item["links"]["walletOffer"].startswith("openid-credential-offer://")
 
     failed = client.get(f"/batches/{batch['id']}?status=failed&limit=1", headers=auth(key)).json()
     assert [i["index"] for i in failed["items"]] == [1]

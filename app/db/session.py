@@ -6,6 +6,8 @@ otherwise write learners' names and tokens into the log.
 
 from __future__ import annotations
 
+import json
+
 import os
 from pathlib import Path
 
@@ -39,10 +41,21 @@ def ensure_sqlite_file(url: str) -> None:
         pass
 
 
+class JsonText(str):
+    """A JSON value already serialised (a signed credential, in the signing process that signed it): written to a
+    JSON column as it is, instead of being parsed back and serialised again."""
+
+
+def json_serializer(value) -> str:
+    """The engines' JSON serialiser: json.dumps (SQLAlchemy's default), or the text of a JsonText."""
+    return str(value) if isinstance(value, JsonText) else json.dumps(value)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         ensure_sqlite_file(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True,
+                               json_serializer=json_serializer)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -56,7 +69,7 @@ def make_engine(url: str) -> Engine:
         return engine
     # connect_timeout: readiness checks and requests fail in seconds, not minutes, when the server is unreachable.
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True,
-                         connect_args={"connect_timeout": 5})
+                         connect_args={"connect_timeout": 5}, json_serializer=json_serializer)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

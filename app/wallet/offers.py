@@ -124,10 +124,12 @@ def summary(origin: str, inst: Institution, offer: WalletOffer, now: datetime) -
 
 
 def open_offer(session: Session, services: Services, inst: Institution, row: Credential, *,
-               tx_override: bool | None, actor: str, keep_code: bool = True) -> tuple[str, str | None] | None:
+               tx_override: bool | None, actor: str, keep_code: bool = True,
+               can_offer: bool | None = None) -> tuple[str, str | None] | None:
     """At issuing (or on the institution's request): a new offer of the record; (its wallet link, its transaction
-    code or None), or None when the record cannot be offered (not exactly one subject)."""
-    if not offerable(row):
+    code or None), or None when the record cannot be offered (not exactly one subject). ``can_offer``: that is
+    already known (a batch's signing process read it off the document, which the row holds as its JSON text)."""
+    if not (offerable(row) if can_offer is None else can_offer):
         return None
     offer, code = make_offer(session, services, inst, row, tx_code=tx_required(inst, tx_override), actor=actor,
                              keep_code=keep_code)
