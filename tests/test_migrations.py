@@ -88,3 +88,23 @@ def test_0003_makes_vc_ids_unique_per_institution_and_stops_on_reused_ones(empty
             conn.execute(insert(Credential).values(credential(2, "urn:x:1")))
     finally:
         engine.dispose()
+
+
+def test_0008_compresses_the_documents_with_lz4_on_postgresql(empty_url):
+    migrate.upgrade(empty_url)
+    engine = create_engine(empty_url)
+    try:
+        if engine.dialect.name != "postgresql":
+            with engine.connect() as conn:  # SQLite: nothing to do, and nothing done
+                assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0008"
+            return
+        query = ("SELECT attrelid::regclass::text, attname, attcompression FROM pg_attribute "
+                 "WHERE (attrelid::regclass::text, attname) IN (('credentials', 'document'), ('batch_items', 'input'))")
+        with engine.connect() as conn:
+            assert sorted(conn.exec_driver_sql(query).fetchall()) == [
+                ("batch_items", "input", "l"), ("credentials", "document", "l")]
+        migrate.downgrade(empty_url, "0007")
+        with engine.connect() as conn:
+            assert {row[2] for row in conn.exec_driver_sql(query)} == {""}
+    finally:
+        engine.dispose()
