@@ -263,9 +263,8 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
             validity=result.validity, uri=result.uri)
             for item, result in done]
         credentials.add_own(session, rows)
-        for row, (_, result) in zip(rows, done):  # each with its wallet offer, by the institution's tx code default
-            offers.open_offer(session, runtime.services, inst, row, tx_override=None, actor=actor,
-                              can_offer=result.offerable)
+        offers.open_offers(session, runtime.services, inst, [row for row, (_, result) in zip(rows, done)
+                                                             if result.offerable], actor=actor)
         delivery.record(session, runtime.services.settings, institution_id=inst.id, batch_id=batch_id,
                         issued=[(item.credential_id, item.input) for item, _ in done], now=runtime.services.clock())
         for item, result in done:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 WIDTH, HEIGHT = 842, 595  # A4 landscape in points
@@ -23,6 +24,12 @@ LABELS = {
     "en": {"learner": "Learner", "awardingBody": "Awarding body", "dateOfIssue": "Date of issue",
            "level": "Level", "workload": "Workload", "eqf": "EQF", "lki": "LQF", "ects": "ECTS", "hours": "h"},
 }
+
+
+@lru_cache(maxsize=4096)
+def _wrap(text: str, width: int) -> tuple[str, ...]:
+    """textwrap.wrap, remembered: a cohort's pages repeat all their lines but the learner's (pure, bounded)."""
+    return tuple(textwrap.wrap(text, width))
 
 
 def _text(x: int, y: int, value: str) -> str:
@@ -43,14 +50,14 @@ def page_svg(heading: str, subheading: str, title: str, rows: Sequence[tuple[str
         f'<g font-weight="bold"><g font-size="30">{_text(_MARGIN, 84, heading)}</g>',
     ]
     y, titles = 170, []
-    for line in textwrap.wrap(title, 48)[:3]:
+    for line in _wrap(title, 48)[:3]:
         titles.append(_text(_MARGIN, y, line))
         y += 34
     parts.append(f'<g font-size="26">{"".join(titles)}</g>')
     y += 20
     labels, values = [], []
     for label, value in rows:
-        lines = textwrap.wrap(value, _WRAP)[:3] or [""]
+        lines = _wrap(value, _WRAP)[:3] or ("",)
         labels.append(_text(_MARGIN, y, label))
         for line in lines:
             values.append(_text(_MARGIN + 200, y, line))

@@ -21,6 +21,12 @@ def add(session: Session, offer: WalletOffer) -> WalletOffer:
     return offer
 
 
+def add_many(session: Session, offers: list[WalletOffer]) -> None:
+    """A batch chunk's offers, inserted in one flush."""
+    session.add_all(offers)
+    session.flush()
+
+
 def by_ref(session: Session, ref: str) -> WalletOffer | None:
     return session.scalar(select(WalletOffer).where(WalletOffer.ref == ref))
 

@@ -63,22 +63,30 @@ def offerable(row: Credential) -> bool:
     return metadata.configuration_for(row.document) is not None
 
 
-def make_offer(session: Session, services: Services, inst: Institution, row: Credential, *, tx_code: bool,
-               actor: str, lifetime: int | None = None, keep_code: bool = True) -> tuple[WalletOffer, str | None]:
-    """A new offer of the record; returns (offer, its transaction code or None). ``keep_code``: the institution
-    may read the code back while the offer is open (offers it made); the learner's page shows its own once."""
+def new_offer(services: Services, inst: Institution, row: Credential, *, tx_code: bool, actor: str,
+              lifetime: int | None = None, keep_code: bool = True) -> tuple[WalletOffer, str | None]:
+    """A new offer of the record, not yet stored; (offer, its transaction code or None). ``keep_code``: the
+    institution may read the code back while the offer is open (offers it made); the learner's page shows its own
+    once."""
     now = services.clock()
     settings = services.settings
     offer_id = str(uuid.uuid4())
     ref = secrets.token_urlsafe(32)
     code = "".join(secrets.choice("0123456789") for _ in range(settings.wallet_tx_code_length)) if tx_code else None
-    offer = wallet_offers.add(session, WalletOffer(
+    return WalletOffer(
         id=offer_id, credential_id=row.id, institution_id=inst.id, ref=ref,
         code_hash=digest(pre_authorized_code(ref)),
         tx_code_hash=tx_code_digest(offer_id, code) if code else None,
         tx_code_delivery=code if code and keep_code else None, tx_attempts=0, created_by=actor, created_at=now,
-        expires_at=now + timedelta(seconds=lifetime or settings.wallet_offer_seconds)))
-    return offer, code
+        expires_at=now + timedelta(seconds=lifetime or settings.wallet_offer_seconds)), code
+
+
+def make_offer(session: Session, services: Services, inst: Institution, row: Credential, *, tx_code: bool,
+               actor: str, lifetime: int | None = None, keep_code: bool = True) -> tuple[WalletOffer, str | None]:
+    """A new offer of the record, stored; returns (offer, its transaction code or None) (see ``new_offer``)."""
+    offer, code = new_offer(services, inst, row, tx_code=tx_code, actor=actor, lifetime=lifetime,
+                            keep_code=keep_code)
+    return wallet_offers.add(session, offer), code
 
 
 def state(offer: WalletOffer, now: datetime) -> str:
@@ -124,16 +132,23 @@ def summary(origin: str, inst: Institution, offer: WalletOffer, now: datetime) -
 
 
 def open_offer(session: Session, services: Services, inst: Institution, row: Credential, *,
-               tx_override: bool | None, actor: str, keep_code: bool = True,
-               can_offer: bool | None = None) -> tuple[str, str | None] | None:
+               tx_override: bool | None, actor: str, keep_code: bool = True) -> tuple[str, str | None] | None:
     """At issuing (or on the institution's request): a new offer of the record; (its wallet link, its transaction
-    code or None), or None when the record cannot be offered (not exactly one subject). ``can_offer``: that is
-    already known (a batch's signing process read it off the document, which the row holds as its JSON text)."""
-    if not (offerable(row) if can_offer is None else can_offer):
+    code or None), or None when the record cannot be offered (not exactly one subject)."""
+    if not offerable(row):
         return None
     offer, code = make_offer(session, services, inst, row, tx_code=tx_required(inst, tx_override), actor=actor,
                              keep_code=keep_code)
     return wallet_link(services.settings.public_origin, inst.slug, offer.ref), code
+
+
+def open_offers(session: Session, services: Services, inst: Institution, rows: list[Credential], *,
+                actor: str) -> None:
+    """A batch chunk's offers, by the institution's transaction code default, inserted together: ``rows`` are the
+    records that can be offered (a batch's signing process read that off each document, which the row holds as its
+    JSON text)."""
+    tx_code = tx_required(inst, None)
+    wallet_offers.add_many(session, [new_offer(services, inst, row, tx_code=tx_code, actor=actor)[0] for row in rows])
 
 
 def record_policy(inst: Institution, latest: WalletOffer | None) -> bool:
