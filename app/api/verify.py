@@ -40,7 +40,7 @@ PROBLEM_SLUGS = {
 }
 
 
-def get_fetcher(request: Request) -> verifying.RemoteFetcher:
+async def get_fetcher(request: Request) -> verifying.RemoteFetcher:
     """The app's remote fetcher, built by app.composition (tests replace ``app.state.remote_fetcher`` with one on an
     httpx.MockTransport)."""
     return request.app.state.remote_fetcher
