@@ -59,7 +59,7 @@ _SLOT = re.compile(MARKER + r"(\d+)")
 _IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*):([^\s]*)$")  # pyld's absolute-IRI test (jsonld._ABSOLUTE_IRI)
 _XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 _VALUE_KEYS = frozenset(("@value", "@type", "@language", "@direction"))
-_MAX_TEMPLATES = 64
+_MAX_TEMPLATES = 64  # of each table below
 _MAX_ROUNDS = 6
 _MISSING = object()
 
@@ -82,6 +82,7 @@ class _Cache:
         self.pinned = frozenset(documents)
         self.fixed: OrderedDict = OrderedDict()  # shape -> the slots whose real values the skeleton keeps
         self.templates: OrderedDict = OrderedDict()  # (shape, fixed, their values) -> _Template | None
+        self.seen: OrderedDict = OrderedDict()  # template keys met once: the second document builds the template
         self.lock = threading.Lock()
 
     def remember(self, table: OrderedDict, key: Any, value: Any) -> None:
@@ -378,6 +379,11 @@ def nquads(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = Non
     fixed = cache.fixed.get(shape.key, frozenset())
     key = (shape.key, fixed, tuple(shape.values[n] for n in sorted(fixed)))
     template = cache.templates.get(key, _MISSING)
+    if template is _MISSING and key not in cache.seen:
+        # A shape met once (a caller's own VC, say) costs nothing but the walk: a template costs two or three
+        # expansions, and pays from the second document of a shape on (a cohort, a course).
+        cache.remember(cache.seen, key, True)
+        return rdfc.statements(doc, loader, deadline=deadline, limits=limits, checked=True).nquads
     if template is _MISSING:
         learned, template = _build(doc, shape, fixed, loader, deadline, limits)
         cache.remember(cache.fixed, shape.key, learned)
