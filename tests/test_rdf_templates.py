@@ -56,6 +56,7 @@ def test_a_cohort_is_signed_from_one_template_and_says_exactly_what_each_documen
     expansions = []
     real = rdf_templates.expand
     monkeypatch.setattr(rdfc, "expand", lambda *a, **k: expansions.append(1) or real(*a, **k))
+    monkeypatch.setattr(rdf_templates, "expand", lambda *a, **k: expansions.append(1) or real(*a, **k))
     rdf_templates.nquads(credential(0), fresh_loader)
     assert expansions == [1], "a shape met once is computed in full, once"
     rdf_templates.nquads(credential(1), fresh_loader)
