@@ -190,3 +190,14 @@ def test_documents_past_the_limits_are_refused_as_the_full_computation_refuses_t
     wide = credential(2)
     wide["credentialSubject"]["givenName"] = [f"n{k}" for k in range(1001)]
     assert outcome(rdf_templates.nquads, wide, fresh_loader) == ("LimitExceeded", "too-many-values")
+
+
+def test_a_proof_configuration_met_again_is_not_computed_again(fresh_loader):
+    config = {"@context": [*BASE["@context"]], "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
+              "created": "2026-05-04T10:00:00Z", "verificationMethod": "did:example:a#key-1",
+              "proofPurpose": "assertionMethod"}
+    first = rdf_templates.remembered(config, fresh_loader)
+    assert first.nquads == rdfc.statements(config, fresh_loader).nquads
+    assert rdf_templates.remembered(json.loads(json.dumps(config)), fresh_loader) is first
+    later = rdf_templates.remembered({**config, "created": "2026-05-04T10:00:01Z"}, fresh_loader)
+    assert later is not first and "10:00:01" in later.nquads

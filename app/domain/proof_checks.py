@@ -353,7 +353,7 @@ def sign(document: dict, options: dict, suite: Cryptosuite, signer, *, loader: D
     # a cohort's documents share their shape: their statements come from a template (exactly rdfc.statements)
     transformed = rdf_templates.nquads(document, loader, deadline=deadline, limits=limits)
     config = suite.proof_config(options, document)
-    config_statements = rdfc.statements(config, loader, deadline=deadline, limits=limits)
+    config_statements = rdf_templates.remembered(config, loader, deadline=deadline, limits=limits)
     try:
         signed = signed_options(config_statements, suite)
         _json_agrees(options, signed)

@@ -33,6 +33,7 @@ tests/test_rdf_templates.py compares every path with app.domain.rdfc.statements 
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import weakref
@@ -62,6 +63,7 @@ _VALUE_KEYS = frozenset(("@value", "@type", "@language", "@direction"))
 _MAX_TEMPLATES = 64  # of each table below
 _MAX_ROUNDS = 6
 _MISSING = object()
+_SMALL = 4_000  # characters of JSON: a proof configuration is ~400
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class _Cache:
         self.fixed: OrderedDict = OrderedDict()  # shape -> the slots whose real values the skeleton keeps
         self.templates: OrderedDict = OrderedDict()  # (shape, fixed, their values) -> _Template | None
         self.seen: OrderedDict = OrderedDict()  # template keys met once: the second document builds the template
+        self.configs: OrderedDict = OrderedDict()  # the exact JSON of a small document -> its statements
         self.lock = threading.Lock()
 
     def remember(self, table: OrderedDict, key: Any, value: Any) -> None:
@@ -364,6 +367,23 @@ def _build(doc: dict, shape: _Shape, fixed: frozenset, loader: DocumentLoader, d
             return fixed, _template(dataset, shape, fixed)
         fixed = fixed | misplaced
     return fixed, None
+
+
+def remembered(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> rdfc.Statements:
+    """``rdfc.statements(doc, loader)`` of a small document met again as it is (a proof configuration: the same
+    key, purpose and second of ``created`` for a whole chunk of a batch), remembered by its exact JSON. The result is
+    shared: read it, never change it."""
+    if not isinstance(loader, PinnedLoader):
+        return rdfc.statements(doc, loader, deadline=deadline, limits=limits)
+    cache = _cache_for(loader)
+    key = json.dumps(doc, sort_keys=True, ensure_ascii=False)
+    found = cache.configs.get(key) if len(key) <= _SMALL else None
+    if found is None:
+        found = rdfc.statements(doc, loader, deadline=deadline, limits=limits)
+        if len(key) <= _SMALL:
+            cache.remember(cache.configs, key, found)
+    return found
 
 
 def nquads(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
