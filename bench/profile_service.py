@@ -15,7 +15,7 @@ the service process for ``--seconds`` while one client sends the request back to
 Only samples of the thread holding the GIL are counted (``--gil``: waiting in epoll, on a lock or for the GIL is not
 work): the table is the split of the service's Python CPU time. Each sample is put in the first *stage* found from the root of its stack (authentication,
 body parsing, validation, building, status allocation, the read-back, signing, storage, commit, the response, ...)
-and in the deepest *step* (JSON-LD expansion, RDF statements, canonicalization, Ed25519, SQLAlchemy, SQLite,
+and in the deepest *step* (JSON-LD expansion, RDF statements, a template's shape and fill, canonicalization, Ed25519, SQLAlchemy, SQLite,
 pydantic, JSON); what matches no stage is the HTTP server and framework. The service's CPU seconds per request
 (from /proc, all threads) are printed beside it: a figure the other users of a shared machine change less than the
 wall-clock latency.
@@ -63,6 +63,10 @@ STAGES = [
 STEPS = [
     ("JSON-LD expansion", ["expand (app/domain/jsonld", "(pyld/jsonld.py"]),
     ("RDF statements", ["to_dataset (app/domain/rdfc", "add (app/domain/rdfc", "_object_to_rdf"]),
+    ("template: shape", ["_shape (app/domain/rdf_templates", "walk (app/domain/rdf_templates",
+                         "slot (app/domain/rdf_templates"]),
+    ("template: fill + N-Quads", ["_nquads (app/domain/rdf_templates", "_filled (app/domain/rdf_templates",
+                                  "serialize_nquad"]),
     ("RDFC-1.0", ["canonize (app/domain/rdfc", "(pyld/canon.py", "hash_n_degree", "hash_first_degree"]),
     ("Ed25519", ["sign (app/domain/keys", "verify_signature"]),
     ("SQLAlchemy", ["(sqlalchemy/"]),
