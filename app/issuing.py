@@ -144,9 +144,9 @@ def check_micro_credential(services: Services, inst: Institution, data: object, 
 def build_micro_credential(services: Services, inst: Institution, data: object, *,
                            row_id: str) -> tuple[dict, dict]:
     """Validate the friendly input and build the unsigned ELM credential with the VC id ``urn:uuid:<row_id>``;
-    returns (unsigned, summary fields)."""
+    returns (unsigned, the fields its row keeps: title, learnerName, learnerRef)."""
     unsigned = unsigned_micro_credential(services, inst, data, row_id=row_id)
-    return unsigned, elm.summarize(unsigned, "lv")
+    return unsigned, elm.row_fields(unsigned, "lv")
 
 
 def check_items(items: object, field: str, limit: int) -> list:

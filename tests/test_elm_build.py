@@ -395,3 +395,15 @@ def test_the_eu_samples_lack_only_quality_assurance(elm_sample, elm_sealed_sampl
     assert missing_micro_credential_elements(elm_sample) == ["qualityAssurance"]
     lacking = [MANDATORY_ELEMENTS[k] for k in missing_micro_credential_elements(elm_sealed_sample)]
     assert lacking == [{"en": "Type of quality assurance", "lv": "Kvalitātes nodrošināšanas veids"}]
+
+
+def test_derived_ids_are_uuid5_of_the_base_and_the_name():
+    import uuid as uuid_module
+
+    from app.domain.elm.build import derived_id
+    base = "urn:uuid:7d0d5c2e-6a53-4a8e-9b1e-0c1f2e3d4a5b"
+    for name in ("person", "displayImage:lv", "awardingBody", "ā😀", ""):
+        assert derived_id(base, name) == f"urn:uuid:{uuid_module.uuid5(uuid_module.UUID(base[9:]), name)}"
+        other = "did:web:example.lv:institutions:x"
+        assert derived_id(other, name) == \
+            f"urn:uuid:{uuid_module.uuid5(uuid_module.uuid5(uuid_module.NAMESPACE_URL, other), name)}"

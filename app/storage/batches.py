@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.db.models import Batch, BatchItem, Credential
 from app.errors import NotFound
@@ -91,9 +91,10 @@ def pending_chunks(session: Session, batch: Batch) -> list[int]:
 
 def items_page(session: Session, batch_id: str, *, state: str | None, offset: int,
                limit: int) -> list[tuple[BatchItem, Credential | None]]:
-    """A page of the batch's items in order, each with its credential once issued."""
+    """A page of the batch's items in order, each with its credential once issued. Neither the item's input nor the
+    signed document is read (a page of 100 would parse ~4 MB of JSON for every poll): they load if asked for."""
     query = (select(BatchItem, Credential).outerjoin(Credential, Credential.id == BatchItem.credential_id)
-             .where(BatchItem.batch_id == batch_id))
+             .where(BatchItem.batch_id == batch_id).options(defer(BatchItem.input), defer(Credential.document)))
     if state is not None:
         query = query.where(BatchItem.state == state)
     return [(item, cred) for item, cred in session.execute(query.order_by(BatchItem.seq).offset(offset).limit(limit))]

@@ -3,7 +3,13 @@
 API; each lives in the module named."""
 
 from app.domain.elm.build import build_credential, buildable, organisation
-from app.domain.elm.read import MANDATORY_ELEMENTS, missing_micro_credential_elements, summarize, text_in
+from app.domain.elm.read import (
+    MANDATORY_ELEMENTS,
+    missing_micro_credential_elements,
+    row_fields,
+    summarize,
+    text_in,
+)
 
-__all__ = ["MANDATORY_ELEMENTS", "build_credential", "buildable", "missing_micro_credential_elements", "organisation", "summarize",
-           "text_in"]
+__all__ = ["MANDATORY_ELEMENTS", "build_credential", "buildable", "missing_micro_credential_elements", "organisation",
+           "row_fields", "summarize", "text_in"]

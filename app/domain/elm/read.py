@@ -220,6 +220,33 @@ def _concepts_under(concepts: Any, prefix: str) -> list:
     return [c for c in as_list(concepts) if (_id(c) or "").startswith(prefix)]
 
 
+def _learner_name(subject: Any, lang: str) -> str | None:
+    learner = text_in(_get(subject, "fullName"), lang)
+    if not learner:
+        parts = [text_in(_get(subject, "givenName"), lang), text_in(_get(subject, "familyName"), lang)]
+        learner = " ".join(p for p in parts if p) or None
+    return learner
+
+
+def _learner_reference(subject: Any) -> str | None:
+    return next((_literal(_get(i, "notation")) for i in _nodes(_get(subject, "identifier"))
+                 if isinstance(_literal(_get(i, "notation")), str)), None)
+
+
+def _title(claim: Any, spec: Any, lang: str) -> str | None:
+    return text_in(_get(claim, "title"), lang) or text_in(_get(spec, "title"), lang)
+
+
+def row_fields(credential: dict, lang: str = "lv") -> dict:
+    """What a credential's row keeps of it (``title``, ``learnerName``, ``learnerRef``), read as ``summarize``
+    reads them, without the rest of the summary (issuing needs no more)."""
+    subject = _first(_nodes(_get(credential, "credentialSubject")))
+    claim = _claim(credential)
+    spec = _first(_nodes(_get(claim, "specifiedBy")))
+    return {"title": _title(claim, spec, lang), "learnerName": _learner_name(subject, lang),
+            "learnerRef": _learner_reference(subject)}
+
+
 def summarize(credential: dict, lang: str = "lv") -> dict:
     """The human-readable fields of an ELM micro-credential, in ``lang`` where the credential has it.
 
@@ -238,10 +265,7 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
     proven = _first(_nodes(_get(claim, "provenBy")))
     period = _first(_nodes(_get(_first(_nodes(_get(claim, "influencedBy"))), "temporal")))
 
-    learner = text_in(_get(subject, "fullName"), lang)
-    if not learner:
-        parts = [text_in(_get(subject, "givenName"), lang), text_in(_get(subject, "familyName"), lang)]
-        learner = " ".join(p for p in parts if p) or None
+    learner = _learner_name(subject, lang)
 
     country_concept = _get(_first(_nodes(_get(_first(_nodes(_get(awarded, "location"))), "address"))), "countryCode")
     if country_concept is None:
@@ -264,14 +288,11 @@ def summarize(credential: dict, lang: str = "lv") -> dict:
 
     assessment_spec = _first(_nodes(_get(proven, "specifiedBy")))
     stack = _notes_about(spec, vocab.STACKABILITY_NOTE_SUBJECTS, lang)
-    reference = next(
-        (_literal(_get(i, "notation")) for i in _nodes(_get(subject, "identifier"))
-         if isinstance(_literal(_get(i, "notation")), str)), None
-    )
+    reference = _learner_reference(subject)
     ptype = _programme_type(spec)
     display_title = text_in(_get(_first(_nodes(_get(credential, "displayParameter"))), "title"), lang)
     return {
-        "title": text_in(_get(claim, "title"), lang) or text_in(_get(spec, "title"), lang),
+        "title": _title(claim, spec, lang),
         "learnerName": learner,
         "learnerRef": reference,
         "awardingBody": text_in(_get(body, "legalName"), lang),
