@@ -18,8 +18,11 @@ def insert_or_ignore(session: Session, model, conflict: list[str], **values) -> 
 
 
 def insert_all_or_ignore(session: Session, model, conflict: list[str], rows: list[dict], *returning) -> list:
-    """``insert_or_ignore`` for many rows in one statement; returns ``returning`` of the rows that were inserted."""
+    """``insert_or_ignore`` for many rows; returns ``returning`` of the rows that were inserted (in no set order).
+
+    One statement with the rows as parameters (SQLAlchemy's "insertmanyvalues": batched into multi-row INSERTs,
+    compiled once and cached), not a statement with the rows as its VALUES, compiled again for every call."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # RETURNING tells what was inserted (psycopg reports rowcount -1 for this statement).
-    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=conflict).returning(*returning)
-    return session.connection().execute(statement).all()
+    statement = insert(model).on_conflict_do_nothing(index_elements=conflict).returning(*returning)
+    return session.connection().execute(statement, rows).all()
