@@ -41,6 +41,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from pyld.nquads import serialize_nquad
+
 from app.domain import rdfc
 from app.domain.deadline import Deadline, earliest
 from app.domain.jsonld import (
@@ -53,7 +55,6 @@ from app.domain.jsonld import (
     expand,
 )
 from app.errors import JsonLdRefused, LimitExceeded
-from pyld.nquads import serialize_nquad
 
 MARKER = "mcredslot7f3a"  # lower-case ASCII: survives anything expansion does to a string
 _SLOT = re.compile(MARKER + r"(\d+)")
@@ -129,7 +130,7 @@ def _terms(documents: dict) -> frozenset:
 
 @dataclass
 class _Shape:
-    key: tuple  # the JSON structure, each string as (class, slot)
+    key: tuple  # (the @context, the JSON structure with each string as its slot, each slot's class)
     values: list[str]  # slot -> its string
     classes: list[tuple]  # slot -> ("s",) text, ("i", scheme, "//"?) an IRI, ("b",) kept as it is
 
