@@ -116,7 +116,8 @@ REPLACEMENTS = st.sampled_from([
     "https://example.org/a", "https://example.org/a#b", "http:x", "mailto:someone@example.lv", "did:web:example.lv",
     "dc:title", "skos:Concept", "xsd:string", "elm:Person", "_:b0", "_:x", "Person", "type", "id", "name",
     "relative/path", "has space:x y", "urn:mcred:undefined-term:x", f"urn:{rdf_templates.MARKER}1",
-    rdf_templates.MARKER + "0", "Anna", "", "2026-01-01T00:00:00Z", "lv", "en", "\u0000", "ā😀",
+    rdf_templates.MARKER + "0", "Anna", "", "2026-01-01T00:00:00Z", "lv", "en", "\u0000", "ā😀", "a\u0001b\u0002c",
+    "urn:x:\u0001\u0002", 'quote " and \\ backslash\nnew line',
     "did:web:example.lv:institutions:t", "http://data.europa.eu/snb/model/elm/Person",
 ])
 

@@ -41,7 +41,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from pyld.nquads import serialize_nquad
+from pyld.nquads import escape, serialize_nquad
 
 from app.domain import rdfc
 from app.domain.deadline import Deadline, earliest
@@ -65,6 +65,7 @@ _MAX_TEMPLATES = 64  # of each table below
 _MAX_ROUNDS = 6
 _MISSING = object()
 _SMALL = 4_000  # characters of JSON: a proof configuration is ~400
+_MAX_CLASSES = 50_000  # strings whose class is remembered (then forgotten all at once)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class _Template:
     node, written once; the triples (terms: constants or slot numbers) of the others."""
 
     lines: tuple[str, ...]  # N-Quads of the constant triples without blank nodes
-    plain: tuple[tuple, ...]  # triples with a slot and no blank node: (slots, their learned values, line, triple)
+    plain: tuple[tuple, ...]  # statements with a slot and no blank node: (subject slot, object slot, literal?, pieces)
     blank: tuple[tuple, ...]  # triples with a blank node (RDFC-1.0 labels them)
     constant_iris: frozenset  # every IRI of the template that is not a slot
     slots: frozenset  # the slots that occur
@@ -87,6 +88,7 @@ class _Cache:
         self.templates: OrderedDict = OrderedDict()  # (shape, fixed, their values) -> _Template | None
         self.seen: OrderedDict = OrderedDict()  # template keys met once: the second document builds the template
         self.configs: OrderedDict = OrderedDict()  # the exact JSON of a small document -> its statements
+        self.classes: dict[str, tuple] = {}  # a string -> its class (_class): the vocabulary's recur in every document
         self.lock = threading.Lock()
 
     def remember(self, table: OrderedDict, key: Any, value: Any) -> None:
@@ -138,6 +140,21 @@ class _Shape:
 _OPEN, _LIST, _CLOSE = object(), object(), object()  # structure marks in a shape (never equal to a key or a value)
 
 
+_MARKED = ("marked",)  # a string holding the placeholder marker: the document is not templated
+
+
+def _class(text: str, terms: frozenset) -> tuple:
+    """("s",) text, ("i", scheme, "//"?) an absolute IRI that is no term, ("b",) a blank node label (kept as it is)."""
+    if MARKER in text:
+        return _MARKED
+    m = _IRI.match(text)
+    if m is None or text in terms or text.startswith(UNDEFINED):
+        return ("s",) if not text.startswith("_:") else ("b",)
+    if m.group(1) == "_":
+        return ("b",)
+    return ("i", m.group(1), m.group(2).startswith("//"))
+
+
 def _shape(doc: dict, cache: _Cache, limits: Limits) -> _Shape | None:
     """The document's shape, or None when it cannot be templated (see the module docstring) or may break one of
     ``limits`` (the full computation then refuses it as it always does)."""
@@ -152,18 +169,19 @@ def _shape(doc: dict, cache: _Cache, limits: Limits) -> _Shape | None:
     max_depth, max_nodes, max_items = limits.max_depth - 1, limits.max_nodes, limits.max_values_per_property
     nodes = 0
 
+    remembered = cache.classes
+    if len(remembered) > _MAX_CLASSES:
+        remembered.clear()
+
     def slot(text: str) -> int:
         n = slots[text] = len(values)
         values.append(text)
-        m = _IRI.match(text)
-        if MARKER in text:
+        cls = remembered.get(text)
+        if cls is None:
+            cls = remembered[text] = _class(text, terms)
+        if cls is _MARKED:
             raise _NotTemplated
-        if m is None or text in terms or text.startswith(UNDEFINED):
-            classes.append(("s",) if not text.startswith("_:") else ("b",))
-        elif m.group(1) == "_":
-            classes.append(("b",))
-        else:
-            classes.append(("i", m.group(1), m.group(2).startswith("//")))
+        classes.append(cls)
         return n
 
     def walk(value: Any, depth: int) -> None:
@@ -277,9 +295,12 @@ def _misplaced(expanded: Any, shape: _Shape, fixed: frozenset) -> set[int]:
     return bad | (set(range(len(shape.classes))) - fixed - good)
 
 
+_S, _O = "\x01", "\x02"  # where a slot's value goes in a statement's line (no IRI or escaped literal holds them)
+
+
 def _template(dataset: dict[str, list], shape: _Shape, fixed: frozenset) -> _Template | None:
-    """The skeleton's statements as a template; each statement with slots keeps its line for the values of the
-    document the template was learned from (most slots, the vocabulary's IRIs, hold the same in every document)."""
+    """The skeleton's statements as a template. A statement with slots and no blank node is kept as its N-Quads
+    line cut where the values go: (subject slot, object slot, whether the object is a literal, the pieces)."""
     placeholders = {_placeholder(n, shape.classes[n]): n for n in range(len(shape.classes)) if n not in fixed}
     constants: set[str] = set()
     used: set[int] = set()
@@ -300,23 +321,25 @@ def _template(dataset: dict[str, list], shape: _Shape, fixed: frozenset) -> _Tem
     lines, plain, blank = [], [], []
     try:
         for t in dataset.get("@default", []):
-            triple = (term(t["subject"]), t["predicate"], term(t["object"]))
+            subject, obj = term(t["subject"]), term(t["object"])
             if "blank node" in (t["subject"]["type"], t["object"]["type"]):
-                blank.append(triple)
-            elif triple[0][0] == "c" and triple[2][0] == "c":
+                blank.append((subject, t["predicate"], obj))
+            elif subject[0] == "c" and obj[0] == "c":
                 lines.append(serialize_nquad(t))
             else:
-                slots = tuple(x[1] for x in (triple[0], triple[2]) if x[0] == "s")
-                line = serialize_nquad({"subject": _filled(triple[0], shape.values), "predicate": t["predicate"],
-                                        "object": _filled(triple[2], shape.values)})
-                plain.append((slots, tuple(shape.values[n] for n in slots), line, triple))
+                cut = serialize_nquad({
+                    "subject": t["subject"] if subject[0] == "c" else {**t["subject"], "value": _S},
+                    "predicate": t["predicate"],
+                    "object": t["object"] if obj[0] == "c" else {**t["object"], "value": _O}})
+                if cut.count(_S) != (subject[0] == "s") or cut.count(_O) != (obj[0] == "s"):
+                    return None  # a constant of the statement holds a cut mark: computed in full
+                head, _, rest = cut.partition(_S) if subject[0] == "s" else ("", "", cut)
+                middle, _, tail = rest.partition(_O) if obj[0] == "s" else (rest, "", "")
+                plain.append((subject[1] if subject[0] == "s" else None, obj[1] if obj[0] == "s" else None,
+                              t["object"]["type"] == "literal", head, middle, tail))
     except _NotTemplated:
         return None
     return _Template(tuple(lines), tuple(plain), tuple(blank), frozenset(constants), frozenset(used))
-
-
-def _filled(t: tuple, values: list[str]) -> dict:
-    return t[1] if t[0] == "c" else {**t[2], "value": values[t[1]]}
 
 
 def _nquads(template: _Template, values: list[str], deadline: Deadline, limits: Limits) -> str | None:
@@ -331,10 +354,10 @@ def _nquads(template: _Template, values: list[str], deadline: Deadline, limits: 
         return dict(t[1]) if t[0] == "c" else {**t[2], "value": values[t[1]]}
 
     lines = set(template.lines)
-    for slots, learned, line, (s, p, o) in template.plain:
-        if any(values[n] != v for n, v in zip(slots, learned)):
-            line = serialize_nquad({"subject": _filled(s, values), "predicate": p, "object": _filled(o, values)})
-        lines.add(line)
+    add = lines.add
+    for s, o, literal, head, middle, tail in template.plain:
+        add(head + (values[s] if s is not None else "") + middle
+            + ((escape(values[o]) if literal else values[o]) if o is not None else "") + tail)
     blank, seen = [], set()
     for s, p, o in template.blank:
         triple = {"subject": fresh(s), "predicate": p, "object": fresh(o)}
