@@ -101,8 +101,11 @@ def test_0008_compresses_the_documents_with_lz4_on_postgresql(empty_url):
         query = ("SELECT attrelid::regclass::text, attname, attcompression FROM pg_attribute "
                  "WHERE (attrelid::regclass::text, attname) IN (('credentials', 'document'), ('batch_items', 'input'))")
         with engine.connect() as conn:
+            lz4 = conn.exec_driver_sql("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                                       "WHERE name = 'default_toast_compression'").scalar()
+            expected = "l" if lz4 else ""  # a server built without LZ4 keeps pglz: the migration does nothing
             assert sorted(conn.exec_driver_sql(query).fetchall()) == [
-                ("batch_items", "input", "l"), ("credentials", "document", "l")]
+                ("batch_items", "input", expected), ("credentials", "document", expected)]
         migrate.downgrade(empty_url, "0007")
         with engine.connect() as conn:
             assert {row[2] for row in conn.exec_driver_sql(query)} == {""}
