@@ -67,7 +67,7 @@ def cohort(document: dict, n: int) -> list[dict]:
 
 def all_new(documents: list[dict]) -> list[dict]:
     """The cohort with every node's id made unique too (vocabulary concepts included): no subtree repeats, the
-    case of credentials that share nothing but their contexts."""
+    case of credentials that share no subtree (their shape still matches: signing's template still fits)."""
     def renamed(value, tag):
         if isinstance(value, list):
             return [renamed(v, tag) for v in value]
