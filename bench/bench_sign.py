@@ -66,8 +66,8 @@ def cohort(document: dict, n: int) -> list[dict]:
 
 
 def all_new(documents: list[dict]) -> list[dict]:
-    """The cohort with every node's id made unique too (vocabulary concepts included): no subtree repeats, the
-    case of credentials that share no subtree (their shape still matches: signing's template still fits)."""
+    """The cohort with every node's id made unique too (vocabulary concepts included): no subtree repeats, though
+    the shape does (signing's template still fits: ids are values)."""
     def renamed(value, tag):
         if isinstance(value, list):
             return [renamed(v, tag) for v in value]
