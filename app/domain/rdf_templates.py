@@ -147,11 +147,11 @@ def _class(text: str, terms: frozenset) -> tuple:
     """("s",) text, ("i", scheme, "//"?) an absolute IRI that is no term, ("b",) a blank node label (kept as it is)."""
     if MARKER in text:
         return _MARKED
+    if text.startswith("_:"):
+        return ("b",)
     m = _IRI.match(text)
     if m is None or text in terms or text.startswith(UNDEFINED):
-        return ("s",) if not text.startswith("_:") else ("b",)
-    if m.group(1) == "_":
-        return ("b",)
+        return ("s",)
     return ("i", m.group(1), m.group(2).startswith("//"))
 
 
@@ -229,17 +229,22 @@ def _placeholder(n: int, cls: tuple) -> str:
     return f"{MARKER}{n}"
 
 
-def _skeleton(doc: Any, shape: _Shape, fixed: frozenset) -> Any:
-    """``doc`` with the string of every slot not in ``fixed`` replaced by its placeholder (walk order = slots)."""
-    slots: dict[str, int] = {}
+def _placeholders(shape: _Shape, fixed: frozenset) -> dict[int, str]:
+    """The placeholder of every slot not in ``fixed``."""
+    return {n: _placeholder(n, cls) for n, cls in enumerate(shape.classes) if n not in fixed}
+
+
+def _skeleton(doc: dict, shape: _Shape, placeholders: dict[int, str]) -> dict:
+    """``doc`` with every string of a slot that has a placeholder replaced by it (``_shape`` refused documents with
+    a nested @context, so only the top one is kept as it is)."""
+    swap = {shape.values[n]: text for n, text in placeholders.items()}
 
     def walk(value: Any) -> Any:
         kind = type(value)
         if kind is str:
-            n = slots.setdefault(value, len(slots))
-            return value if n in fixed else _placeholder(n, shape.classes[n])
+            return swap.get(value, value)
         if kind is dict:
-            return {k: (v if k == "@context" else walk(v)) for k, v in value.items()}
+            return {k: walk(v) for k, v in value.items()}
         if kind is list:
             return [walk(item) for item in value]
         return value
@@ -247,23 +252,21 @@ def _skeleton(doc: Any, shape: _Shape, fixed: frozenset) -> Any:
     return {k: (v if k == "@context" else walk(v)) for k, v in doc.items()}
 
 
-def _misplaced(expanded: Any, shape: _Shape, fixed: frozenset) -> set[int]:
+def _misplaced(expanded: Any, shape: _Shape, placeholders: dict[int, str]) -> set[int]:
     """The slots whose placeholders are not all verbatim whole ``@value``s or whole ``@id``s of IRIs."""
     good: set[int] = set()
     bad: set[int] = set()
 
-    def exact(text: str, role: str) -> int | None:
+    def exact(text: str, role: str) -> None:
         m = _SLOT.search(text)
         if m is None:
-            return None
+            return
         n = int(m.group(1))
-        ok = n not in fixed and n < len(shape.classes) and text == _placeholder(n, shape.classes[n]) and (
-            role == "value" or shape.classes[n][0] == "i")
+        ok = text == placeholders.get(n) and (role == "value" or shape.classes[n][0] == "i")
         (good if ok else bad).add(n)
         for other in _SLOT.finditer(text):  # a second placeholder in one string: both embedded
             if int(other.group(1)) != n:
                 bad.update((n, int(other.group(1))))
-        return n
 
     def scan(text: Any) -> None:
         if isinstance(text, str):
@@ -292,23 +295,23 @@ def _misplaced(expanded: Any, shape: _Shape, fixed: frozenset) -> set[int]:
                 exact(item, "id")
             else:
                 stack.append(item)
-    return bad | (set(range(len(shape.classes))) - fixed - good)
+    return bad | (set(placeholders) - good)
 
 
 _S, _O = "\x01", "\x02"  # where a slot's value goes in a statement's line (no IRI or escaped literal holds them)
 
 
-def _template(dataset: dict[str, list], shape: _Shape, fixed: frozenset) -> _Template | None:
+def _template(dataset: dict[str, list], placeholders: dict[int, str]) -> _Template | None:
     """The skeleton's statements as a template. A statement with slots and no blank node is kept as its N-Quads
     line cut where the values go: (subject slot, object slot, whether the object is a literal, the pieces)."""
-    placeholders = {_placeholder(n, shape.classes[n]): n for n in range(len(shape.classes)) if n not in fixed}
+    slot_of = {text: n for n, text in placeholders.items()}
     constants: set[str] = set()
     used: set[int] = set()
     if set(dataset) - {"@default"}:
         return None  # named graphs: computed in full
 
     def term(t: dict) -> tuple:
-        n = placeholders.get(t["value"])
+        n = slot_of.get(t["value"])
         if n is None:
             if MARKER in t["value"]:
                 raise _NotTemplated
@@ -377,18 +380,18 @@ def _build(doc: dict, shape: _Shape, fixed: frozenset, loader: DocumentLoader, d
     """Expand skeletons until every placeholder left is verbatim; the template of the last one (None: refused)."""
     fixed = frozenset(fixed | {n for n, cls in enumerate(shape.classes) if cls[0] == "b"})
     for _ in range(_MAX_ROUNDS):
-        skeleton = _skeleton(doc, shape, fixed)
+        placeholders = _placeholders(shape, fixed)
         try:
-            expanded = expand(skeleton, loader, deadline=deadline, limits=limits)
+            expanded = expand(_skeleton(doc, shape, placeholders), loader, deadline=deadline, limits=limits)
         except (JsonLdRefused, LimitExceeded):
             return fixed, None
-        misplaced = _misplaced(expanded, shape, fixed)
+        misplaced = _misplaced(expanded, shape, placeholders)
         if not misplaced:
             try:
                 dataset = rdfc.to_dataset(expanded, deadline=deadline, limits=limits)
             except (JsonLdRefused, LimitExceeded):
                 return fixed, None
-            return fixed, _template(dataset, shape, fixed)
+            return fixed, _template(dataset, placeholders)
         fixed = fixed | misplaced
     return fixed, None
 
