@@ -14,7 +14,7 @@ from app.db.models import Institution, SigningKey
 from app.db.session import JsonText
 from app.errors import McredError
 from app.services import Services
-from app.wallet import metadata
+from app.wallet import offers
 
 _signing_services: Services | None = None
 # Batches are background work: their signing processes yield the cores to the service's requests (a verification,
@@ -54,5 +54,5 @@ def sign_item(issuer: Issuer, work: Work) -> Signed:
     except McredError as exc:
         return Signed(work.seq, errors=item_errors(exc, work.seq))
     return Signed(work.seq, JsonText(json.dumps(document)), document["id"], issuing.json_validity(document),
-                  metadata.configuration_for(document) is not None, summary.get("learnerRef"),
+                  offers.offerable_document(document), summary.get("learnerRef"),
                   summary.get("learnerName"), summary.get("title"), now)

@@ -60,7 +60,12 @@ def tx_required(inst: Institution, override: bool | None) -> bool:
 
 
 def offerable(row: Credential) -> bool:
-    return metadata.configuration_for(row.document) is not None
+    return offerable_document(row.document)
+
+
+def offerable_document(document: dict) -> bool:
+    """Whether a signed document can be offered to a wallet (it names one holder: ``metadata.configuration_for``)."""
+    return metadata.configuration_for(document) is not None
 
 
 def new_offer(services: Services, inst: Institution, row: Credential, *, tx_code: bool, actor: str,
