@@ -1,12 +1,14 @@
-"""Batch issuing: up to tens of thousands of micro-credentials in one request, validated first, issued in the
-background, each exactly once.
+"""Batch issuing: up to tens of thousands of micro-credentials in one request, accepted at once, validated and
+issued in the background, each exactly once.
 
-Accepting a batch (``submit``) is one transaction. Every item is validated first, as issuing it would validate it
+Accepting a batch (``submit``) is one transaction: the batch, ``checking``, with its items' JSON, its check job
+(app.queue) and the answer to an ``Idempotency-Key`` are committed together; nothing in it grows with the batch but
+reading and storing the JSON. The check job (``check``, one transaction) validates every item as issuing it would
 (app.issuing.check_micro_credential: the input model and the ELM builder's checks; the document itself is built
-when the item is signed); in ``all-or-nothing`` mode one invalid item refuses
-the whole batch and nothing is stored, in ``partial`` mode the invalid items are stored as failed with their errors.
-Each accepted item gets its credential id there and then; the batch, its items, the jobs that will issue them
-(app.queue) and the answer to an ``Idempotency-Key`` are committed together.
+when the item is signed): in ``all-or-nothing`` mode one invalid item refuses the whole batch (``refused``, every
+item failed, nothing issued), in ``partial`` mode the invalid items are stored as failed with their errors. Each
+item gets its credential id there, and the chunk jobs that will issue them are queued with the items.
+(``mcred issue-csv`` validates in its own transaction instead, ``check_now``, and refuses before storing anything.)
 
 Issuing one chunk of items (``run_chunk``, a job) takes three steps, so that no transaction is open while documents
 are signed (SQLite's single write lock is never held while signing):
@@ -41,7 +43,8 @@ from app.db.models import Batch, BatchItem, Credential, Institution
 from app.db.session import JsonText
 from app.domain.timefmt import to_xsd
 from app.errors import InvalidInput, McredError
-from app.queue import enqueue
+from app.domain import elm, json_digest
+from app.queue import enqueue, enqueue_check
 from app.services import Services
 from app.storage import audit, credentials, idempotency, institutions
 from app.storage import batches as stored
@@ -77,16 +80,48 @@ def _learner_ref(item: object) -> str | None:
 
 
 def submit(session: Session, services: Services, inst: Institution, items: list, mode: str, *, actor: str,
-           idempotency_key: str | None = None, queue: str | None = None) -> Answer:
-    """Validate and accept a batch of ``items`` in ``mode`` ("all-or-nothing" or "partial") inside the caller's
-    transaction."""
+           idempotency_key: str | None = None, queue: str | None = None, check_now: bool = False) -> Answer:
+    """Accept a batch of ``items`` in ``mode`` ("all-or-nothing" or "partial") inside the caller's transaction.
+
+    The API's batches are checked in the background (``check_now=False``): the batch is stored ``checking`` with
+    its items' JSON, and its check job (``check``) validates every item, then stores them and queues their issuing
+    (or refuses the batch): the answer does not wait for work that grows with the batch. ``check_now``: every item
+    is validated first, here, and an all-or-nothing batch with an invalid item is refused (InvalidInput) with
+    nothing stored (``mcred issue-csv``, which reports row by row before anything is issued)."""
     issuing.check_items(items, ITEMS, services.settings.max_batch_items)
     digest = request_digest({"items": items, "mode": mode}) if idempotency_key is not None else None
     if idempotency_key is not None:
         first = idempotency.find(session, inst.id, idempotency_key)
         if first is not None:
             return _replay(first, digest)
+    # what refuses every item (the institution's profile lacks an element a credential needs) refuses the request
+    elm.can_issue(issuing.issuer_node(inst))
+    rows = _checked(services, inst, items, mode) if check_now else None
+    now = services.clock()
+    if idempotency_key is not None and not idempotency.claim(session, inst.id, idempotency_key, digest, now=now):
+        return _replay(idempotency.find(session, inst.id, idempotency_key), digest)
+    batch = Batch(id=str(uuid.uuid4()), institution_id=inst.id, mode=mode, actor=actor,
+                  chunk_size=services.settings.batch_chunk, total=len(items), issued=0, failed=0, state="checking",
+                  created_at=now, request=None if check_now else JsonText(json_digest.text(items)))
+    stored.create(session, batch, [])
+    if check_now:
+        _accept(session, services, batch, rows, queue=queue)
+    else:
+        enqueue_check(session, batch.id, queue=queue)
+    origin = services.settings.public_origin
+    answer = Answer(202, {**describe(origin, batch), "items": [
+        {"index": row["seq"], "status": "failed", "learnerRef": row["learner_ref"], "errors": row["errors"]}
+        for row in rows or () if row["errors"]]}, batch_url(origin, batch.id))
+    if idempotency_key is not None:
+        idempotency.answer(session, inst.id, idempotency_key, status_code=answer.status, response=answer.body,
+                           location=answer.location)
+    logs.on_commit(session, "batch.accepted", institution=inst.slug, batch_id=batch.id, items=len(items), mode=mode)
+    return answer
 
+
+def _checked(services: Services, inst: Institution, items: list, mode: str) -> list[dict]:
+    """Every item validated as issuing it would validate it: the items' rows (pending, or failed with their
+    errors). All or nothing with an invalid item: InvalidInput listing every item's errors."""
     rows, refused = [], 0
     for n, row_id, _, errors in issuing.validate_each(services, inst, items, ITEMS, build=False):
         refused += bool(errors)
@@ -96,28 +131,62 @@ def submit(session: Session, services: Services, inst: Institution, items: list,
     if refused and mode == "all-or-nothing":
         raise InvalidInput(f"{refused} of {len(items)} micro-credentials were refused; nothing was issued.",
                            errors=[e for row in rows for e in row["errors"] or ()])
+    return rows
 
+
+def _accept(session: Session, services: Services, batch: Batch, rows: list[dict], *, queue: str | None) -> None:
+    """Store a checked batch's items and queue the jobs that issue them (app.queue), in the caller's transaction."""
+    refused = sum(row["state"] == "failed" for row in rows)
     now = services.clock()
-    if idempotency_key is not None and not idempotency.claim(session, inst.id, idempotency_key, digest, now=now):
-        return _replay(idempotency.find(session, inst.id, idempotency_key), digest)
-    batch = Batch(id=str(uuid.uuid4()), institution_id=inst.id, mode=mode, actor=actor,
-                  chunk_size=services.settings.batch_chunk, total=len(rows), issued=0, failed=refused,
-                  state="queued" if refused < len(rows) else "done", created_at=now,
-                  finished_at=None if refused < len(rows) else now)
-    stored.create(session, batch, rows)
+    stored.store_items(session, batch, rows, failed=refused, now=now)
     size = batch.chunk_size
     enqueue(session, batch.id, [(k, min(k + size, len(rows))) for k in range(0, len(rows), size)
                                 if any(r["state"] == "pending" for r in rows[k:k + size])], queue=queue)
-    origin = services.settings.public_origin
-    answer = Answer(202, {**describe(origin, batch), "items": [
-        {"index": row["seq"], "status": "failed", "learnerRef": row["learner_ref"], "errors": row["errors"]}
-        for row in rows if row["errors"]]}, batch_url(origin, batch.id))
-    if idempotency_key is not None:
-        idempotency.answer(session, inst.id, idempotency_key, status_code=answer.status, response=answer.body,
-                           location=answer.location)
-    logs.on_commit(session, "batch.accepted", institution=inst.slug, batch_id=batch.id, items=len(rows),
-                   refused=refused, mode=mode)
-    return answer
+
+
+def _refuse(session: Session, services: Services, batch: Batch, items: list, refusal: McredError) -> None:
+    """An all-or-nothing batch with an invalid item: every item failed, the invalid ones with their own errors,
+    the others with the reason nothing was issued; nothing is queued. A refusal of no item in particular (the
+    institution's profile changed since the batch was accepted) is every item's error."""
+    errors: dict[int, list] = {}
+    for error in refusal.errors if isinstance(refusal, InvalidInput) else ():
+        errors.setdefault(item_field(error["field"])[0], []).append(error)
+    reason = NOT_ISSUED if errors else refusal.detail
+    rows = [{"seq": n, "credential_id": str(uuid.uuid4()), "state": "failed", "input": None,
+             "errors": errors.get(n) or [{"field": f"{ITEMS}[{n}]", "message": reason}],
+             "learner_ref": _learner_ref(item)} for n, item in enumerate(items)]
+    stored.store_items(session, batch, rows, failed=len(rows), now=services.clock(), state="refused")
+
+
+# The error of a valid item of an all-or-nothing batch that another item's errors refused
+NOT_ISSUED = "not issued: another item of this all-or-nothing batch was refused"
+
+
+def check(runtime, batch_id: str, *, queue: str | None = None) -> None:
+    """A batch's check job: validate every item of a ``checking`` batch, then store its items and queue their
+    issuing, or (all or nothing, an item invalid) refuse it; one transaction, so a crash leaves it ``checking``
+    and the job runs again, and a second run finds nothing to do. ``runtime`` gives ``session_factory`` and
+    ``services``."""
+    t0 = time.perf_counter()
+    with runtime.session_factory() as session:
+        batch = stored.lock_checking(session, batch_id)
+        if batch is None:
+            session.commit()
+            return
+        inst = session.get(Institution, batch.institution_id)
+        items = json.loads(stored.request_of(session, batch))
+        services = runtime.services
+        try:
+            elm.can_issue(issuing.issuer_node(inst))
+            rows = _checked(services, inst, items, batch.mode)
+        except McredError as refusal:
+            _refuse(session, services, batch, items, refusal)
+            outcome = "refused"
+        else:
+            _accept(session, services, batch, rows, queue=queue)
+            outcome = "queued"
+        session.commit()
+    log.info("batch %s checked: %d items, %s; %.2f s", batch_id, len(items), outcome, time.perf_counter() - t0)
 
 
 def _replay(first, digest: str) -> Answer:
@@ -204,6 +273,7 @@ class Signed:
     title: str | None = None
     issued_at: datetime | None = None
     errors: list[dict] = field(default_factory=list)
+    digest: str | None = None  # app.domain.json_digest.digest of the document
 
 
 def item_field(field: str) -> tuple[int | None, str]:
@@ -260,7 +330,7 @@ def run_chunk(runtime, batch_id: str, start: int, stop: int) -> None:
         rows = [issuing.credential_row(
             inst, result.text, row_id=item.credential_id, learner_ref=result.learner_ref,
             learner_name=result.learner_name, title=result.title, now=result.issued_at, batch_id=batch_id,
-            validity=result.validity, uri=result.uri)
+            validity=result.validity, uri=result.uri, document_digest=result.digest)
             for item, result in done]
         credentials.add_own(session, rows)
         offers.open_offers(session, runtime.services, inst, [row for row, (_, result) in zip(rows, done)

@@ -287,7 +287,7 @@ def _issue_csv(args, settings: Settings) -> int:
             queue = f"cli-{time.time_ns()}"
             try:
                 batch = batches.submit(session, services, inst, rows.items, "all-or-nothing" if args.all_or_nothing
-                                       else "partial", actor="cli:issue-csv", queue=queue).body
+                                       else "partial", actor="cli:issue-csv", queue=queue, check_now=True).body
                 session.commit()
             except InvalidInput as refusal:  # all or nothing, and a row was invalid: its errors name items[n]
                 if any(batches.item_field(e["field"])[0] is None for e in refusal.errors):

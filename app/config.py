@@ -69,6 +69,9 @@ class Settings:
     verify_cheap_nodes: int = field(default_factory=lambda: _int("MCRED_VERIFY_CHEAP_NODES", 600))
     verify_client_burst_seconds: float = field(default_factory=lambda: _float("MCRED_VERIFY_CLIENT_BURST_SECONDS", 4))
     verify_client_rate: float = field(default_factory=lambda: _float("MCRED_VERIFY_CLIENT_RATE", 0.25))
+    # app.process_gc.settle() in the server, worker and signing processes once they are built (off in the tests'
+    # own process, whose many apps come and go).
+    gc_settle: bool = field(default_factory=lambda: os.environ.get("MCRED_GC_SETTLE", "1") != "0")
     # CPython's thread switch interval while verifying (see app.api.admitting), in milliseconds.
     verify_switch_interval_ms: float = field(default_factory=lambda: float(
         os.environ.get("MCRED_VERIFY_SWITCH_INTERVAL_MS", "0.5")))

@@ -16,6 +16,7 @@ from app import logs, status
 from app.db.models import Credential, Institution
 from app.db.session import JsonText
 from app.domain import eddsa_rdfc_2022, elm, iris
+from app.domain.json_digest import digest
 from app.domain.jsonld import DEFAULT_LIMITS, as_list
 from app.domain.signed import VC1, NotReadable, Signed, StatusEntry, StatusUnknown, credential_problems, read
 from app.domain.microcredential import parse_micro_credential
@@ -53,16 +54,22 @@ def json_validity(document: dict) -> tuple:
 
 def credential_row(inst: Institution, document: dict | JsonText, *, row_id: str, learner_ref: str | None,
                    learner_name: str | None, title: str | None, now, batch_id: str | None = None,
-                   validity: tuple | None = None, uri: str | None = None) -> Credential:
+                   validity: tuple | None = None, uri: str | None = None,
+                   document_digest: str | None = None) -> Credential:
     """The row that stores a signed credential, with its summary and bearer tokens. ``validity``: (valid from,
     valid until) as the statements give them (app.domain.signed), else ``json_validity``. ``document`` may be its
-    JSON text (JsonText, from a signing process), with its ``uri`` and ``validity`` given."""
+    JSON text (JsonText, from a signing process), with its ``uri``, ``validity`` and ``document_digest`` given."""
     if validity is None:
         validity = json_validity(document)
+    if document_digest is None:
+        if isinstance(document, JsonText):
+            raise TypeError("the digest of a document given as its JSON text is computed where it was signed")
+        document_digest = digest(document)
     return Credential(
         id=row_id, uri=uri or document["id"], institution_id=inst.id, learner_ref=learner_ref,
         learner_name=_fit(learner_name, Credential.learner_name), title=_fit(title, Credential.title),
-        document=document, issued_at=now, valid_from=validity[0], valid_until=validity[1],
+        document=document, document_digest=document_digest, issued_at=now, valid_from=validity[0],
+        valid_until=validity[1],
         download_token=link_token(), verify_token=link_token(),
         batch_id=batch_id, created_at=now, status="active")
 

@@ -1,6 +1,7 @@
 """Background work: the jobs that issue batches, and the worker process (``mcred worker``) that runs them.
 
-A job issues one chunk of a batch (``app.batches.run_chunk``). Both databases run the same job function:
+A batch's check job validates its items and queues its chunks (``app.batches.check``); a chunk job issues one
+chunk of a batch (``app.batches.run_chunk``). Both databases run the same job functions:
 
 * PostgreSQL: the jobs are procrastinate jobs (a maintained PostgreSQL job queue, schema created by migration
   0004), deferred in the transaction that accepts the batch (app.queue), so a batch and its jobs exist together or
@@ -33,9 +34,9 @@ from pathlib import Path
 import procrastinate
 from sqlalchemy.engine import make_url
 
-from app import batches, composition, delivery, signing_pool
+from app import batches, composition, delivery, process_gc, signing_pool
 from app.config import Settings
-from app.queue import JOB_ATTEMPTS, JOB_RETRY_WAIT, QUEUE, TASK, is_postgres
+from app.queue import CHECK_TASK, JOB_ATTEMPTS, JOB_RETRY_WAIT, QUEUE, TASK, is_postgres
 from app.storage import batches as stored
 
 log = logging.getLogger("mcred.jobs")
@@ -47,10 +48,16 @@ def _chunk_job(context: procrastinate.JobContext, batch_id: str, start: int, sto
     batches.run_chunk(context.additional_context["runtime"], batch_id, start, stop)
 
 
+def _check_job(context: procrastinate.JobContext, batch_id: str) -> None:
+    # the chunk jobs go to the check job's own queue (``mcred issue-csv`` runs a queue of its own)
+    batches.check(context.additional_context["runtime"], batch_id, queue=context.job.queue)
+
+
 def procrastinate_app(connector: procrastinate.BaseConnector) -> procrastinate.App:
     app = procrastinate.App(connector=connector)
-    app.task(name=TASK, queue=QUEUE, pass_context=True,
-             retry=procrastinate.RetryStrategy(max_attempts=JOB_ATTEMPTS, wait=JOB_RETRY_WAIT))(_chunk_job)
+    retry = procrastinate.RetryStrategy(max_attempts=JOB_ATTEMPTS, wait=JOB_RETRY_WAIT)
+    app.task(name=TASK, queue=QUEUE, pass_context=True, retry=retry)(_chunk_job)
+    app.task(name=CHECK_TASK, queue=QUEUE, pass_context=True, retry=retry)(_check_job)
     return app
 
 
@@ -104,6 +111,8 @@ def work(settings: Settings, *, processes: int | None = None, concurrency: int =
          queue: str | None = None) -> None:
     """Run batch jobs: forever (``mcred worker``, until SIGTERM or SIGINT), or until ``until_batch`` is done."""
     runtime = Runtime(settings, processes=processes)
+    if settings.gc_settle:
+        process_gc.settle()
     try:
         sweeper = delivery.Sweeper(settings, runtime.session_factory)  # the learners' e-mails, when that is on
     except BaseException:  # a wrong MCRED_SMTP_URL stops the worker at start
@@ -122,7 +131,7 @@ def work(settings: Settings, *, processes: int | None = None, concurrency: int =
 def _batch_done(runtime: Runtime, batch_id: str) -> bool:
     with runtime.session_factory() as session:
         batch = stored.get(session, batch_id)
-        return batch is None or batch.state == "done"
+        return batch is None or batch.state in stored.FINAL
 
 
 async def _retry_stalled(app: procrastinate.App, settings: Settings) -> None:
@@ -183,8 +192,14 @@ def _work_sqlite(runtime: Runtime, concurrency: int, until_batch: str | None) ->
         with ThreadPoolExecutor(concurrency, thread_name_prefix="chunk") as threads:
             while not stop.is_set():
                 with runtime.session_factory() as session:
-                    todo = [(b.id, k * b.chunk_size, (k + 1) * b.chunk_size) for b in stored.unfinished(session)
-                            if until_batch in (None, b.id) for k in stored.pending_chunks(session, b)]
+                    unfinished = [b for b in stored.unfinished(session) if until_batch in (None, b.id)]
+                    checking = [b.id for b in unfinished if b.state == "checking"]
+                    todo = [(b.id, k * b.chunk_size, (k + 1) * b.chunk_size) for b in unfinished
+                            if b.state != "checking" for k in stored.pending_chunks(session, b)]
+                if checking:  # checked first, one after another (each a transaction: the write lock)
+                    if not all(_sqlite_check(runtime, stop, batch_id) for batch_id in checking):
+                        stop.wait(JOB_RETRY_WAIT)
+                    continue
                 if until_batch and not todo and _batch_done(runtime, until_batch):
                     return
                 if not todo:
@@ -195,6 +210,17 @@ def _work_sqlite(runtime: Runtime, concurrency: int, until_batch: str | None) ->
                     failed |= not future.result()
                 if failed:
                     stop.wait(JOB_RETRY_WAIT)
+
+
+def _sqlite_check(runtime: Runtime, stop: threading.Event, batch_id: str) -> bool:
+    if stop.is_set():
+        return True
+    try:
+        batches.check(runtime, batch_id)
+        return True
+    except Exception:  # logged; the batch stays checking and is checked again
+        log.exception("batch %s could not be checked; it is checked again", batch_id)
+        return False
 
 
 def _sqlite_chunk(runtime: Runtime, stop: threading.Event, batch_id: str, start: int, stop_seq: int) -> bool:

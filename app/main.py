@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import logs
+from app import logs, process_gc
 from app.api import (
     admitting,
     batches,
@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        if settings.gc_settle:
+            process_gc.settle()
         yield
         runtime.close()
 

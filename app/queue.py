@@ -1,4 +1,4 @@
-"""The queue of batch jobs: deferring a batch's chunk jobs in the transaction that accepts it.
+"""The queue of batch jobs: deferring a batch's check job, and its chunk jobs, in the transaction that accepts it.
 
 PostgreSQL: the jobs are procrastinate jobs (schema created by migration 0004), deferred on the caller's own
 connection, so a batch and its jobs exist together or not at all; the worker (app.jobs) runs them. SQLite: no queue
@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 TASK = "mcred.issue_batch_chunk"
+CHECK_TASK = "mcred.check_batch"
 QUEUE = "batches"
 # A chunk job that raised (a database error, a signing process that died) is run again, at most this often.
 JOB_ATTEMPTS = 10
@@ -34,3 +35,12 @@ def enqueue(session: Session, batch_id: str, chunks: list[tuple[int, int]], *, q
     connection = session.connection().connection.driver_connection
     _DEFERRING.configure_task(TASK, queue=queue or QUEUE, connection=connection).batch_defer(
         *[{"batch_id": batch_id, "start": start, "stop": stop} for start, stop in chunks])
+
+
+def enqueue_check(session: Session, batch_id: str, *, queue: str | None = None) -> None:
+    """The check job of a batch accepted ``checking`` (app.batches.check), in the caller's transaction
+    (PostgreSQL); on SQLite the batch's state is the work."""
+    if not is_postgres(str(session.get_bind().url)):
+        return
+    connection = session.connection().connection.driver_connection
+    _DEFERRING.configure_task(CHECK_TASK, queue=queue or QUEUE, connection=connection).defer(batch_id=batch_id)

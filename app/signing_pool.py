@@ -3,15 +3,15 @@ it is handed (app.batches.Issuer, Work), so the CPU-bound JSON-LD work runs outs
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
 
-from app import composition, issuing
+from app import composition, issuing, process_gc
 from app.batches import Issuer, Signed, Work, item_errors
 from app.db.models import Institution, SigningKey
 from app.db.session import JsonText
+from app.domain import json_digest
 from app.errors import McredError
 from app.services import Services
 from app.wallet import offers
@@ -28,6 +28,8 @@ def init_signing_process(settings, parent_pid: int) -> None:
     the worker that started it is gone (killed), so no signing process outlives its worker."""
     global _signing_services
     _signing_services = composition.build(settings).services
+    if settings.gc_settle:
+        process_gc.settle()
     try:
         os.nice(SIGNING_NICENESS)
     except OSError:  # not permitted here: the processes run at the worker's priority
@@ -53,6 +55,7 @@ def sign_item(issuer: Issuer, work: Work) -> Signed:
         document = issuing.sign(services, key, unsigned, now, work.entries)
     except McredError as exc:
         return Signed(work.seq, errors=item_errors(exc, work.seq))
-    return Signed(work.seq, JsonText(json.dumps(document)), document["id"], issuing.json_validity(document),
+    stored = json_digest.text(document)
+    return Signed(work.seq, JsonText(stored), document["id"], issuing.json_validity(document),
                   offers.offerable_document(document), summary.get("learnerRef"),
-                  summary.get("learnerName"), summary.get("title"), now)
+                  summary.get("learnerName"), summary.get("title"), now, digest=json_digest.of_text(stored))

@@ -6,6 +6,9 @@
   no redirects, bounded in size, short TTL cache, in parallel, within the verification's one Deadline.
 - Per verification at most MAX_DID_LOOKUPS DID documents and MAX_STATUS_LISTS status lists are read; nothing here
   fetches by itself: the domain verifier asks, and only what it asks for is fetched.
+- Whether a document is, value for value, one of this service's credentials as stored is its digest
+  (app.domain.json_digest) found among the stored ones (``credentials.document_digest``): its statements then come
+  from the template it was signed from (app.domain.verification.credential).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from app.errors import (
 )
 from app.remote_fetch import RemoteFetcher
 from app.services import Services
-from app.storage import institutions
+from app.storage import credentials, institutions
 
 # Verification limits: the same hard limits as issuing, and at most 2 s of JSON-LD work per document (a real
 # credential takes ~15 ms; a hostile one is cut off before it keeps a worker busy for long).
@@ -113,6 +116,11 @@ class Resolvers:
             raise UpstreamUnavailable(exc.detail) from None
         return doc if isinstance(doc, dict) else None
 
+    def issued_here(self, document_digest: str) -> bool:
+        """Whether a document with this digest (app.domain.json_digest) is, value for value, the signed document
+        of one of this service's credentials, as stored (app.domain.verification.credential)."""
+        return credentials.stored_digest(self.session, document_digest)
+
     def own_by_did(self, did: str):
         """The institution this verification already read for ``did`` (its DID document), else None."""
         return next((i for i in self._institutions.values() if not isinstance(i, NotFound) and i.did == did), None)
@@ -153,13 +161,15 @@ class Resolvers:
 def _verifier_io(session: Session, services: Services, fetcher: RemoteFetcher, now: datetime | None,
                  limits: Limits, deadline: Deadline | None) -> dict:
     """What the domain verifier is handed: the loader, the resolvers, the time, the limits, one deadline
-    (``MCRED_VERIFY_DEADLINE_SECONDS`` from now unless given), who is recognised, the Annex I check, the memo."""
+    (``MCRED_VERIFY_DEADLINE_SECONDS`` from now unless given), who is recognised, the Annex I check, the memo, and
+    which documents are this service's own, as stored."""
     deadline = deadline or Deadline(services.settings.verify_deadline_seconds)
     resolvers = Resolvers(session, services, fetcher, deadline)
     return {"loader": services.loader, "resolve_did": resolvers.resolve_did,
             "fetch_status_lists": resolvers.fetch_status_lists, "now": now or services.clock(), "limits": limits,
             "deadline": deadline, "recognise": trust.recogniser(session, services.trust_list, resolvers.own_by_did),
-            "missing_elements": elm.missing_micro_credential_elements, "verified": services.verified}
+            "missing_elements": elm.missing_micro_credential_elements, "verified": services.verified,
+            "issued_here": resolvers.issued_here}
 
 
 def verify(session: Session, services: Services, fetcher: RemoteFetcher, credential: object, *,

@@ -219,7 +219,8 @@ def service_processes(url: str, keys_dir: Path, port: int, processes: int = 1):
     procs = [subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host",
                                "127.0.0.1", "--port", str(p), "--log-level", "warning", "--no-access-log"],
                               cwd=ROOT, env=env) for p in ports]
-    bases = [f"http://127.0.0.1:{p}" for p in ports]
+    bases = Processes(f"http://127.0.0.1:{p}" for p in ports)
+    bases.pids = [proc.pid for proc in procs]
     try:
         for proc, base in zip(procs, bases):
             wait_for_health(base, proc)
@@ -235,11 +236,43 @@ def service_processes(url: str, keys_dir: Path, port: int, processes: int = 1):
                 proc.wait()
 
 
+class Processes(list):
+    """The base URLs of service processes, with their ``pids``."""
+
+    pids: list[int]
+
+
 @contextmanager
 def running_service(url: str, keys_dir: Path, port: int):
     """One service process (see service_processes); yields its base URL."""
     with service_processes(url, keys_dir, port, 1) as bases:
         yield bases[0]
+
+
+# --- processes: CPU from /proc -------------------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except FileNotFoundError:
+            pass
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except FileNotFoundError:
+        return 0.0
 
 
 def bench_client(base: str, **kwargs) -> httpx.Client:

@@ -35,11 +35,13 @@ from _common import (
     bench_client,
     bench_issuer,
     bench_setup,
+    cpu_seconds,
     machine_info,
     pct,
     print_machine,
     print_table,
     running_service,
+    tree,
     with_bench_status,
 )
 
@@ -47,8 +49,6 @@ from app.composition import build
 from app.domain import eddsa_rdfc_2022, elm
 from app.domain.microcredential import EXAMPLE, parse_micro_credential
 from app.domain.timefmt import to_xsd, utcnow
-
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def sign_ms(settings, n: int = 40) -> float:
@@ -71,20 +71,7 @@ def sign_ms(settings, n: int = 40) -> float:
     return sorted(times[5:])[n // 2] * 1000
 
 
-# --- processes: memory and CPU from /proc -------------------------------------------------------------------------
-
-
-def tree(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo.extend(int(c) for c in (task / "children").read_text().split())
-        except FileNotFoundError:
-            pass
-    return out
+# --- processes: memory from /proc ----------------------------------------------------------------------------
 
 
 def status_kb(pid: int, field: str) -> int:
@@ -95,14 +82,6 @@ def status_kb(pid: int, field: str) -> int:
     except FileNotFoundError:
         pass
     return 0
-
-
-def cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
-    except FileNotFoundError:
-        return 0.0
 
 
 def postgres_cpu() -> float:

@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 
 STRICT = os.environ.get("MCRED_STRICT_TESTS") == "1"
+# The tests' own process builds and drops hundreds of apps: app.process_gc.settle() would freeze each one's
+# objects for good. tests/test_process_gc.py runs the processes that settle with it on.
+os.environ["MCRED_GC_SETTLE"] = "0"
 
 
 def _fail_skip(report) -> None:

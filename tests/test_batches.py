@@ -8,8 +8,9 @@ import copy
 import pytest
 from sqlalchemy import func, select
 
-from app import jobs
-from app.db.models import Batch, IdempotencyKey
+from app import batches, jobs
+from app.db.models import Batch, Credential, IdempotencyKey
+from app.domain.json_digest import digest
 from app.domain.microcredential import EXAMPLE
 from tests.apphelpers import ORIGIN, assert_problem, auth, count, make_client, new_tenant, resolver, verify_proof
 
@@ -55,14 +56,17 @@ def test_partial_batch_issues_the_valid_items_and_reports_the_others(client, loa
     assert response.status_code == 202, response.text
     accepted = response.json()
     assert response.headers["location"] == f"{ORIGIN}/batches/{accepted['id']}" == accepted["links"]["self"]
-    assert accepted["state"] == "queued"
-    assert accepted["counts"] == {"total": 5, "issued": 0, "failed": 2, "pending": 3}
-    assert [(i["index"], i["learnerRef"], [e["field"] for e in i["errors"]]) for i in accepted["items"]] == [
-        (1, "ST-001", ["items[1].qualityAssurance"]), (3, "ST-003", ["items[3].eqfLevel"])]
+    # accepted before its items are checked: the answer does not wait for work that grows with the batch
+    assert accepted["state"] == "checking" and accepted["items"] == []
+    assert accepted["counts"] == {"total": 5, "issued": 0, "failed": 0, "pending": 5}
+    assert client.get(f"/batches/{accepted['id']}", headers=auth(key)).json()["items"] == []
     assert count(client, key) == 0  # accepted, not yet issued
 
     run(client, accepted["id"])
     batch = client.get(accepted["links"]["self"].removeprefix(ORIGIN), headers=auth(key)).json()
+    assert [(i["index"], i["learnerRef"], [e["field"] for e in i["errors"]]) for i in batch["items"]
+            if i["status"] == "failed"] == [(1, "ST-001", ["items[1].qualityAssurance"]),
+                                             (3, "ST-003", ["items[3].eqfLevel"])]
     assert batch["state"] == "done" and batch["progress"] == 1.0 and batch["finishedAt"]
     assert batch["counts"] == {"total": 5, "issued": 3, "failed": 2, "pending": 0}
     assert [(i["index"], i["status"]) for i in batch["items"]] == [
@@ -74,6 +78,8 @@ def test_partial_batch_issues_the_valid_items_and_reports_the_others(client, loa
         vc = stored["verifiableCredential"]
         assert stored["batchId"] == batch["id"] and stored["learnerRef"] == item["learnerRef"]
         assert vc["id"] == f"urn:uuid:{item['id']}"
+        with client.app.state.session_factory() as session:  # the digest of the text its signing process made
+            assert session.get(Credential, item["id"]).document_digest == digest(vc)
         assert [e["statusPurpose"] for e in vc["credentialStatus"]] == ["revocation", "suspension"]
         assert verify_proof(vc, loader=loader, resolve_verification_method=resolver(client)).verified
         download = client.get(item["links"]["credentialFile"].removeprefix(ORIGIN))
@@ -90,28 +96,85 @@ def test_all_or_nothing_refuses_the_whole_batch(client):
     slug, key = new_tenant(client)
     items = learners("Jānis Ozols", "Līga Kalniņa", "Pēteris Liepa")
     del items[2]["learner"]["givenName"]
-    body = assert_problem(post(client, key, {"items": items}), 422, "invalid-input")  # all-or-nothing by default
-    assert [e["field"] for e in body["errors"]] == ["items[2].learner.givenName"]
-    assert "1 of 3" in body["detail"]
-    assert batches_of(client, slug) == 0
+    accepted = post(client, key, {"items": items})  # all-or-nothing by default
+    assert accepted.status_code == 202 and accepted.json()["state"] == "checking", accepted.text
+    run(client, accepted.json()["id"])
+    refused = client.get(f"/batches/{accepted.json()['id']}", headers=auth(key)).json()
+    assert refused["state"] == "refused" and refused["finishedAt"] and refused["progress"] == 1.0
+    assert refused["counts"] == {"total": 3, "issued": 0, "failed": 3, "pending": 0}
+    assert [(i["index"], i["status"], [e["field"] for e in i["errors"]]) for i in refused["items"]] == [
+        (0, "failed", ["items[0]"]), (1, "failed", ["items[1]"]), (2, "failed", ["items[2].learner.givenName"])]
+    assert refused["items"][0]["errors"][0]["message"] == batches.NOT_ISSUED
+    assert count(client, key) == 0
+    with client.app.state.session_factory() as session:  # the request is not kept once checked
+        assert session.scalar(select(Batch.request).where(Batch.id == refused["id"])) is None
 
     del items[2]
     accepted = post(client, key, {"items": items, "mode": "all-or-nothing"})
     assert accepted.status_code == 202 and accepted.json()["counts"]["pending"] == 2
     run(client, accepted.json()["id"])
     assert count(client, key) == 2
+    assert batches_of(client, slug) == 2
 
 
-def test_what_only_the_builder_refuses_refuses_the_batch_before_anything_is_stored(client):
-    """A batch's items are checked, not built, when the batch is accepted: the builder's own refusals (a Latvian
-    region for an issuer abroad, an expiry before the date of issue) still refuse the batch then."""
+def test_what_only_the_builder_refuses_refuses_the_batch_before_anything_is_issued(client):
+    """A batch's items are checked, not built, before any is issued: the builder's own refusals (a Latvian region
+    for an issuer abroad, an expiry before the date of issue) still refuse the batch then."""
     slug, key = new_tenant(client)
     items = learners("Jānis Ozols", "Līga Kalniņa", "Pēteris Liepa")
     items[0]["country"], items[0]["region"] = "EST", "LV006"
     items[2]["validUntil"] = "2020-01-01"
-    body = assert_problem(post(client, key, {"items": items}), 422, "invalid-input")
-    assert sorted(e["field"] for e in body["errors"]) == ["items[0].region", "items[2].validUntil"], body
-    assert batches_of(client, slug) == 0
+    accepted = post(client, key, {"items": items}).json()
+    run(client, accepted["id"])
+    refused = client.get(f"/batches/{accepted['id']}?status=failed", headers=auth(key)).json()
+    assert refused["state"] == "refused"
+    assert sorted(e["field"] for i in refused["items"] for e in i["errors"] if e["message"] != batches.NOT_ISSUED
+                  ) == ["items[0].region", "items[2].validUntil"], refused
+    assert count(client, key) == 0
+
+
+def test_the_answer_does_no_work_per_item(client, monkeypatch):
+    """Accepting a batch validates no item (the check job does, in the background): the POST's work does not grow
+    with the batch beyond reading and storing its JSON."""
+    from app import issuing
+
+    _, key = new_tenant(client)
+    checked = []
+    real = issuing.check_micro_credential
+    monkeypatch.setattr(issuing, "check_micro_credential", lambda *a, **k: checked.append(1) or real(*a, **k))
+    accepted = post(client, key, {"items": learners("Anna Bērziņa", "Kārlis Žagars", "Ilze Ābele")}).json()
+    assert checked == [] and accepted["state"] == "checking"
+    run(client, accepted["id"])
+    assert checked == [1, 1, 1] and count(client, key) == 3
+
+
+def test_a_batch_is_checked_once_whatever_runs_twice(client, monkeypatch):
+    """The check job is one transaction on a locked ``checking`` batch: run again (a retry, a second worker) it
+    finds nothing to do; interrupted, it leaves the batch checking and nothing stored."""
+    from app.storage import batches as stored
+
+    _, key = new_tenant(client)
+    accepted = post(client, key, {"items": learners("Anna Bērziņa", "Kārlis Žagars"), "mode": "partial"}).json()
+    runtime = type("Runtime", (), {"session_factory": client.app.state.session_factory,
+                                   "services": client.app.state.services})()
+    real = stored.store_items
+
+    def crash(*args, **kwargs):
+        real(*args, **kwargs)
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(stored, "store_items", crash)
+    with pytest.raises(RuntimeError):
+        batches.check(runtime, accepted["id"])
+    monkeypatch.setattr(stored, "store_items", real)
+    state = client.get(f"/batches/{accepted['id']}", headers=auth(key)).json()
+    assert state["state"] == "checking" and state["items"] == []
+    batches.check(runtime, accepted["id"])
+    batches.check(runtime, accepted["id"])
+    state = client.get(f"/batches/{accepted['id']}", headers=auth(key)).json()
+    assert state["state"] == "queued" and [i["index"] for i in state["items"]] == [0, 1]
+    run(client, accepted["id"])
+    assert count(client, key) == 2
 
 
 def test_an_idempotency_key_replays_the_first_answer_and_never_issues_twice(client):

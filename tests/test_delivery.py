@@ -100,6 +100,7 @@ def test_learners_get_their_link_once_and_a_refusing_server_is_retried(mailing, 
     # run again, as a retried job or a second worker would: nothing is recorded or sent a second time
     runtime = jobs.Runtime(settings, processes=1)
     try:
+        batches.check(runtime, batch_id)
         batches.run_chunk(runtime, batch_id, 0, 2)
     finally:
         runtime.close()
@@ -137,6 +138,7 @@ def test_a_permanent_refusal_fails_at_once_and_an_interrupted_send_is_never_repe
     mailbox.handle_RCPT = no_such_mailbox
     runtime = jobs.Runtime(settings, processes=1)
     try:
+        batches.check(runtime, batch_id)
         batches.run_chunk(runtime, batch_id, 0, 2)
     finally:
         runtime.close()

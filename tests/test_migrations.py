@@ -91,7 +91,7 @@ def test_0003_makes_vc_ids_unique_per_institution_and_stops_on_reused_ones(empty
 
 
 def test_0008_compresses_the_documents_with_lz4_on_postgresql(empty_url):
-    migrate.upgrade(empty_url)
+    migrate.upgrade(empty_url, "0008")
     engine = create_engine(empty_url)
     try:
         if engine.dialect.name != "postgresql":

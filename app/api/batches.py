@@ -1,7 +1,7 @@
 """Batch issuing: ``POST /credentials/batches`` (accepted, issued in the background) and ``GET /batches/{id}``.
 
-The request is ``{"items": [microCredential, ...], "mode": "all-or-nothing" | "partial"}``; every batch runs in the
-background (app.batches, app.jobs) and is answered 202 with its Location. An ``Idempotency-Key`` header
+The request is ``{"items": [microCredential, ...], "mode": "all-or-nothing" | "partial"}``; every batch is checked
+and issued in the background (app.batches, app.jobs) and is answered 202 with its Location once stored. An ``Idempotency-Key`` header
 (draft-ietf-httpapi-idempotency-key-header) makes a retry of the same request get the first answer.
 """
 

@@ -158,8 +158,9 @@ class BatchRequest(_Request):
     items: list[MicroCredential] = Field(min_length=1, description="The micro-credentials (at most "
                                          "MCRED_MAX_BATCH_ITEMS, 20,000 by default).")
     mode: Literal["all-or-nothing", "partial"] = Field(
-        "all-or-nothing", description="all-or-nothing: one invalid item refuses the batch and nothing is stored; "
-        "partial: the valid items are issued, the invalid ones reported with their errors.")
+        "all-or-nothing", description="all-or-nothing: one invalid item refuses the batch (state `refused`) and "
+        "nothing is issued; partial: the valid items are issued, the invalid ones reported with their errors. The "
+        "items are checked in the background: GET the batch for the outcome.")
 
 
 class StatusChangeRequest(_Request):
@@ -297,7 +298,10 @@ class BatchItemResult(_Model):
 class BatchSummary(_Model):
     id: str
     mode: Literal["all-or-nothing", "partial"]
-    state: Literal["queued", "running", "done"]
+    state: Literal["checking", "queued", "running", "done", "refused"] = Field(description=(
+        "checking: accepted, its items being validated; queued, running, done: issued in the background; refused: "
+        "all or nothing, and an item was invalid (every item failed, each with its errors or the reason it was not "
+        "issued)"))
     counts: BatchCounts
     progress: float = Field(description="Issued and failed items as a share of all, 0 to 1.")
     created_at: str
@@ -307,7 +311,8 @@ class BatchSummary(_Model):
 
 
 class BatchAccepted(BatchSummary):
-    items: list[BatchItemResult] = Field(description="The items refused when the batch was accepted (partial mode).")
+    items: list[BatchItemResult] = Field(description="Empty: the items are checked after the answer (GET the batch "
+                                         "for them).")
 
 
 class BatchPage(_Model):

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -95,6 +96,8 @@ class Credential(Base):
     learner_name: Mapped[str | None] = mapped_column(String(400), nullable=True)
     title: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     document: Mapped[dict] = mapped_column(JSON)  # the signed credential, exactly as issued
+    # app.domain.json_digest.digest of ``document`` (none on rows from before migration 0009)
+    document_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -178,7 +181,7 @@ class Batch(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     mode: Mapped[str] = mapped_column(String(16))  # "all-or-nothing" | "partial"
-    state: Mapped[str] = mapped_column(String(16))  # "queued" | "running" | "done"
+    state: Mapped[str] = mapped_column(String(16))  # "checking" | "queued" | "running" | "done" | "refused"
     actor: Mapped[str] = mapped_column(String(200))
     chunk_size: Mapped[int] = mapped_column(Integer)  # items [k * chunk_size, (k + 1) * chunk_size) are one job
     total: Mapped[int] = mapped_column(Integer)
@@ -188,6 +191,8 @@ class Batch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The items' JSON text while the batch is ``checking`` (app.batches.check), then none; never loaded with the row.
+    request: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
 
 class BatchItem(Base):

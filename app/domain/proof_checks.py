@@ -249,8 +249,9 @@ class ProofCheck:
 
 def verify_one(input_document: dict, input_statements: Statements, proof: dict, suite: Cryptosuite, *,
                loader: DocumentLoader, resolve_verification_method: Resolver, expect: ProofCheck,
-               deadline: Deadline, limits: Limits) -> ProofResult:
-    """Verify ``proof`` over ``input_document`` (section 4.5 steps 1-9), whose statements the caller computed."""
+               deadline: Deadline, limits: Limits, templated: bool = False) -> ProofResult:
+    """Verify ``proof`` over ``input_document`` (section 4.5 steps 1-9), whose statements the caller computed.
+    ``templated``: the proof options' statements from a template too (see ``take_apart``)."""
     vm_id = options = None
     try:
         if not suite.matches(proof):
@@ -258,7 +259,8 @@ def verify_one(input_document: dict, input_statements: Statements, proof: dict, 
             raise ProofFailure(codes.UNSUPPORTED_CRYPTOSUITE, f"The proof is {found!s}, not {suite.name()}.")
         config = suite.proof_config({k: v for k, v in proof.items() if k != "proofValue"}, input_document)
         try:
-            config_statements = rdfc.statements(config, loader, deadline=deadline, limits=limits)
+            config_statements = (rdf_templates.statements(config, loader, deadline=deadline, limits=limits)
+                                 if templated else rdfc.statements(config, loader, deadline=deadline, limits=limits))
         except JsonLdRefused as exc:
             raise ProofFailure(codes.PROOF_MALFORMED, f"The proof options are not valid JSON-LD: {exc.detail}") from exc
         options = signed_options(config_statements, suite)
@@ -293,18 +295,22 @@ class SecuredDocument:
     unsecured: dict
     statements: Statements
     proofs: list
+    templated: bool = False  # the statements came from a template (a document this service stored itself)
 
 
-def take_apart(secured: Any, loader: DocumentLoader, *, deadline: Deadline, limits: Limits) -> SecuredDocument:
+def take_apart(secured: Any, loader: DocumentLoader, *, deadline: Deadline, limits: Limits,
+               templated: bool = False) -> SecuredDocument:
     """Section 4.5 step 1-2: the proofs off the document, and the document's statements (raises for documents that
-    cannot be processed; the statements of the proof-less document are those every unchained proof signed)."""
+    cannot be processed; the statements of the proof-less document are those every unchained proof signed).
+    ``templated``: the statements from a template (app.domain.rdf_templates.statements), for a document this
+    service signed and stored itself only."""
     if not isinstance(secured, dict):
         raise InvalidInput("A secured document must be a JSON object.")
     unsecured = {k: v for k, v in secured.items() if k != "proof"}
     jsonld.check_limits(secured, limits)  # the unsecured document is part of it: not walked again
-    return SecuredDocument(unsecured, rdfc.statements(unsecured, loader, deadline=deadline, limits=limits,
-                                                      checked=True),
-                           as_list(secured.get("proof")))
+    statements = (rdf_templates.statements(unsecured, loader, deadline=deadline, limits=limits) if templated
+                  else rdfc.statements(unsecured, loader, deadline=deadline, limits=limits, checked=True))
+    return SecuredDocument(unsecured, statements, as_list(secured.get("proof")), templated)
 
 
 def verify_all(document: SecuredDocument, suites: list[Cryptosuite], *, loader: DocumentLoader,
@@ -335,7 +341,7 @@ def verify_all(document: SecuredDocument, suites: list[Cryptosuite], *, loader: 
             input_statements = rdfc.statements(input_document, loader, deadline=deadline, limits=limits)
         results.append(verify_one(input_document, input_statements, proof, suite, loader=loader,
                                   resolve_verification_method=resolve_verification_method, expect=expect,
-                                  deadline=deadline, limits=limits))
+                                  deadline=deadline, limits=limits, templated=document.templated))
     return results
 
 

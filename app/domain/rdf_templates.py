@@ -1,5 +1,7 @@
 """The canonical statements of a document from a template: those of an earlier document of the same shape, with its
-values swapped in. For signing (app.domain.proof_checks.sign); verification always computes the statements afresh.
+values swapped in. For signing (app.domain.proof_checks.sign), and for verifying a document that is, value for value,
+one this service signed and stored (app.domain.verification.credential: if its proof then fails, it is verified
+again from statements computed afresh); anything else a verifier is sent has its statements computed afresh.
 
 A cohort's credentials differ in their values (names, dates, ids), not in their shape, and JSON-LD 1.1 Expansion
 (JSON-LD 1.1 API, section 5.1) treats most values without looking at them: a string in a literal position becomes
@@ -45,6 +47,7 @@ from pyld.nquads import escape, serialize_nquad
 
 from app.domain import rdfc
 from app.domain.deadline import Deadline, earliest
+from app.domain.iris import RDF_TYPE
 from app.domain.jsonld import (
     DEFAULT_LIMITS,
     UNDEFINED,
@@ -78,6 +81,7 @@ class _Template:
     blank: tuple[tuple, ...]  # triples with a blank node (RDFC-1.0 labels them)
     constant_iris: frozenset  # every IRI of the template that is not a slot
     slots: frozenset  # the slots that occur
+    triples: tuple[tuple, ...]  # the triples of ``lines`` and ``plain`` in the skeleton's order, as ``blank``'s
 
 
 class _Cache:
@@ -321,7 +325,7 @@ def _template(dataset: dict[str, list], placeholders: dict[int, str]) -> _Templa
         used.add(n)
         return ("s", n, t)
 
-    lines, plain, blank = [], [], []
+    lines, plain, blank, triples = [], [], [], []
     try:
         for t in dataset.get("@default", []):
             subject, obj = term(t["subject"]), term(t["object"])
@@ -329,6 +333,7 @@ def _template(dataset: dict[str, list], placeholders: dict[int, str]) -> _Templa
                 blank.append((subject, t["predicate"], obj))
             elif subject[0] == "c" and obj[0] == "c":
                 lines.append(serialize_nquad(t))
+                triples.append((subject, t["predicate"], obj))
             else:
                 cut = serialize_nquad({
                     "subject": t["subject"] if subject[0] == "c" else {**t["subject"], "value": _S},
@@ -340,15 +345,20 @@ def _template(dataset: dict[str, list], placeholders: dict[int, str]) -> _Templa
                 middle, _, tail = rest.partition(_O) if obj[0] == "s" else (rest, "", "")
                 plain.append((subject[1] if subject[0] == "s" else None, obj[1] if obj[0] == "s" else None,
                               t["object"]["type"] == "literal", head, middle, tail))
+                triples.append((subject, t["predicate"], obj))
     except _NotTemplated:
         return None
-    return _Template(tuple(lines), tuple(plain), tuple(blank), frozenset(constants), frozenset(used))
+    return _Template(tuple(lines), tuple(plain), tuple(blank), frozenset(constants), frozenset(used),
+                     tuple(triples))
 
 
-def _nquads(template: _Template, values: list[str], deadline: Deadline, limits: Limits) -> str | None:
+def _fill(template: _Template, values: list[str], deadline: Deadline, limits: Limits,
+          with_dataset: bool) -> rdfc.Statements | str | None:
     """RDFC-1.0 of the template with the document's values: only the statements with blank nodes are
     canonicalized (no other statement takes part in labelling them, section 4.4); the rest are written as they are.
-    The lines of an RDF dataset are a set: equal ones (a value that became equal to another) are written once."""
+    The lines of an RDF dataset are a set: equal ones (a value that became equal to another) are written once.
+    ``with_dataset``: the Statements, the dataset in app.domain.rdfc.to_dataset's order (by subject, then
+    predicate, each one's objects in the document's order); else only the N-Quads."""
     for n in template.slots:
         if values[n] in template.constant_iris:
             return None  # the document would merge nodes the skeleton keeps apart
@@ -371,8 +381,27 @@ def _nquads(template: _Template, values: list[str], deadline: Deadline, limits: 
     if len(lines) + len(blank) > limits.max_statements:
         return None
     if blank:
-        lines.update(rdfc.canonize({"@default": blank}, deadline).splitlines(keepends=True))
-    return "".join(sorted(lines))
+        lines.update(rdfc.canonize({"@default": blank}, deadline).splitlines(keepends=True))  # relabels ``blank``
+    nquads = "".join(sorted(lines))
+    if not with_dataset:
+        return nquads
+    triples, kept = [], set()
+    for s, p, o in template.triples:  # constants are shared: the dataset is read, never changed
+        subject = s[1] if s[0] == "c" else {**s[2], "value": values[s[1]]}
+        obj = o[1] if o[0] == "c" else {**o[2], "value": values[o[1]]}
+        key = (subject["value"], p["value"], obj["type"], obj["value"], obj.get("datatype"), obj.get("language"))
+        if key not in kept:  # as to_dataset merges them
+            kept.add(key)
+            triples.append({"subject": subject, "predicate": p, "object": obj})
+    triples.extend(blank)
+    triples.sort(key=_statement_order)
+    return rdfc.Statements({"@default": triples} if triples else {}, nquads)
+
+
+def _statement_order(t: dict) -> tuple[str, str]:
+    """to_dataset's order: subjects sorted, then the node map's properties sorted (``@type`` first)."""
+    predicate = t["predicate"]["value"]
+    return t["subject"]["value"], ("@type" if predicate == RDF_TYPE else predicate)
 
 
 def _build(doc: dict, shape: _Shape, fixed: frozenset, loader: DocumentLoader, deadline: Deadline,
@@ -415,14 +444,32 @@ def remembered(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None =
 
 def nquads(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
            limits: Limits = DEFAULT_LIMITS) -> str:
-    """``rdfc.statements(doc, loader).nquads``: the same canonical N-Quads, from a template where one fits."""
+    """``rdfc.statements(doc, loader).nquads``: the same canonical N-Quads, from a template where one fits. For
+    signing."""
+    return _templated(doc, loader, deadline, limits, with_dataset=False)
+
+
+def statements(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> rdfc.Statements:
+    """``rdfc.statements(doc, loader)``, dataset and N-Quads, from a template where one fits. For verifying only
+    a document this service signed and stored itself, as it is (app.domain.verification.credential): anything
+    else a verifier is shown has its statements computed afresh."""
+    return _templated(doc, loader, deadline, limits, with_dataset=True)
+
+
+def _templated(doc: dict, loader: DocumentLoader, deadline: Deadline | None, limits: Limits,
+               with_dataset: bool) -> Any:
+    def full(checked: bool = True) -> Any:  # checked: the walk of ``_shape`` held the document to the limits
+        found = rdfc.statements(doc, loader, deadline=deadline, limits=limits, checked=checked)
+        return found if with_dataset else found.nquads
+
     if not isinstance(loader, PinnedLoader) or not isinstance(doc, dict):
-        return rdfc.statements(doc, loader, deadline=deadline, limits=limits).nquads
+        return full(False)
     deadline = earliest(deadline, limits.deadline())
     cache = _cache_for(loader)
     shape = _shape(doc, cache, limits)
     if shape is None:
-        return rdfc.statements(doc, loader, deadline=deadline, limits=limits).nquads
+        return full(False)
     fixed = cache.fixed.get(shape.key, frozenset())
     key = (shape.key, fixed, tuple(shape.values[n] for n in sorted(fixed)))
     template = cache.templates.get(key, _MISSING)
@@ -430,13 +477,11 @@ def nquads(doc: dict, loader: DocumentLoader, *, deadline: Deadline | None = Non
         # A shape met once (a caller's own VC, say) costs nothing but the walk: a template costs two or three
         # expansions, and pays from the second document of a shape on (a cohort, a course).
         cache.remember(cache.seen, key, True)
-        return rdfc.statements(doc, loader, deadline=deadline, limits=limits, checked=True).nquads
+        return full()
     if template is _MISSING:
         learned, template = _build(doc, shape, fixed, loader, deadline, limits)
         cache.remember(cache.fixed, shape.key, learned)
         key = (shape.key, learned, tuple(shape.values[n] for n in sorted(learned)))
         cache.remember(cache.templates, key, template)
-    found = _nquads(template, shape.values, deadline, limits) if template is not None else None
-    if found is None:
-        return rdfc.statements(doc, loader, deadline=deadline, limits=limits, checked=True).nquads
-    return found
+    found = _fill(template, shape.values, deadline, limits, with_dataset) if template is not None else None
+    return full() if found is None else found

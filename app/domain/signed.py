@@ -139,11 +139,12 @@ def _index_ok(text: str) -> bool:
 
 
 def read(secured: dict, type_iri: str, loader: DocumentLoader, deadline: Deadline, limits: Limits,
-         not_code: str = "not-a-credential") -> Signed:
+         not_code: str = "not-a-credential", *, templated: bool = False) -> Signed:
     """The document's statements and its one node of ``type_iri`` (a credential or a presentation). Raises
-    NotReadable for a document that cannot be processed or is not one such node."""
+    NotReadable for a document that cannot be processed or is not one such node. ``templated``: see
+    app.domain.proof_checks.take_apart."""
     try:
-        document = take_apart(secured, loader, deadline=deadline, limits=limits)
+        document = take_apart(secured, loader, deadline=deadline, limits=limits, templated=templated)
     except JsonLdRefused as exc:
         code = exc.slug if exc.slug in ("unknown-context", "undefined-terms") else "invalid-jsonld"
         raise NotReadable(code, exc.detail, {"terms": exc.extra["terms"]} if exc.extra.get("terms") else None) from exc

@@ -1,6 +1,8 @@
 """Batches and their items: the persisted work of background issuing (see app.batches).
 
-An item moves from ``pending`` to ``issued`` or ``failed`` once: every change is an UPDATE guarded by
+A batch is ``checking`` (its request kept, not yet its items), then ``queued``, ``running`` and ``done``, or
+``refused`` (all or nothing, an item invalid: every item failed). An item moves from ``pending`` to ``issued`` or
+``failed`` once: every change is an UPDATE guarded by
 ``state = 'pending'``, and the batch's counts change in the same transaction, so they are exact whatever runs twice.
 """
 
@@ -22,6 +24,32 @@ def create(session: Session, batch: Batch, items: list[dict]) -> Batch:
     if items:
         session.execute(insert(BatchItem), [{"batch_id": batch.id, "attempts": 0, **item} for item in items])
     return batch
+
+
+def lock_checking(session: Session, batch_id: str) -> Batch | None:
+    """The batch, if it is still ``checking``, locked until the transaction ends (the UPDATE first: a row lock on
+    PostgreSQL, the write lock on SQLite), so a second run of its check job waits, then finds nothing to do."""
+    locked = session.execute(update(Batch).where(Batch.id == batch_id, Batch.state == "checking")
+                             .values(state="checking"))
+    return session.get(Batch, batch_id, populate_existing=True) if locked.rowcount == 1 else None
+
+
+def request_of(session: Session, batch: Batch) -> str:
+    """The JSON text of a ``checking`` batch's items (deferred: a batch read for its counts never loads it)."""
+    return session.scalar(select(Batch.request).where(Batch.id == batch.id))
+
+
+def store_items(session: Session, batch: Batch, items: list[dict], *, failed: int, now: datetime,
+                state: str | None = None) -> None:
+    """A checked batch's items (see ``create``), ``failed`` of them failed; the batch is then ``state`` (default:
+    ``queued``, or ``done`` when nothing is left to issue) and no longer keeps its request."""
+    if items:
+        session.execute(insert(BatchItem), [{"batch_id": batch.id, "attempts": 0, **item} for item in items])
+    batch.failed, batch.request = failed, None
+    batch.state = state or ("queued" if failed < batch.total else "done")
+    if batch.state != "queued":
+        batch.finished_at = now
+    session.flush()
 
 
 def get(session: Session, batch_id: str) -> Batch | None:
@@ -78,8 +106,12 @@ def count(session: Session, batch_id: str, issued: int, failed: int, now: dateti
         finished_at=case((done, now), else_=Batch.finished_at)))
 
 
+FINAL = ("done", "refused")
+
+
 def unfinished(session: Session) -> list[Batch]:
-    return list(session.scalars(select(Batch).where(Batch.state != "done").order_by(Batch.created_at, Batch.id)))
+    return list(session.scalars(select(Batch).where(Batch.state.not_in(FINAL))
+                                .order_by(Batch.created_at, Batch.id)))
 
 
 def pending_chunks(session: Session, batch: Batch) -> list[int]:

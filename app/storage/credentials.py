@@ -81,6 +81,12 @@ def by_download_token(session: Session, token: str) -> Credential:
     return row
 
 
+def stored_digest(session: Session, document_digest: str) -> bool:
+    """Whether a credential's signed document, as stored, has this digest (app.domain.json_digest)."""
+    return session.scalar(select(Credential.id).where(Credential.document_digest == document_digest).limit(1)) \
+        is not None
+
+
 def by_verify_token(session: Session, token: str) -> Credential:
     row = session.scalar(select(Credential).where(Credential.verify_token == token))
     if row is None:

@@ -150,12 +150,8 @@ def organisation(profile: Mapping[str, Any]) -> dict:
 # --- building -----------------------------------------------------------------------------------------------------
 
 
-def buildable(mc: MicroCredentialInput, issuer: dict, *, issued_at: datetime,
-              valid_until: datetime | date | None = None) -> tuple[str, str, str | None]:
-    """What ``build_credential`` checks of the input and the issuer before it builds anything, raising what it
-    raises (InvalidInput, Conflict); returns (the issuer's country, validFrom, validUntil or None). A batch
-    validates its items with this (and the input model) alone: building every document costs several times more,
-    and the signing processes build it anyway."""
+def can_issue(issuer: dict) -> None:
+    """Whether ``issuer`` (an Organisation node) can issue ELM micro-credentials at all; raises Conflict if not."""
     if not isinstance(issuer.get("eIDASIdentifier"), Mapping):
         raise Conflict(
             "The institution's profile has no registration number: the European Digital Credential profile requires "
@@ -164,6 +160,15 @@ def buildable(mc: MicroCredentialInput, issuer: dict, *, issued_at: datetime,
             "SLUG --registration NUMBER`.",
             slug="institution-profile-incomplete",
         )
+
+
+def buildable(mc: MicroCredentialInput, issuer: dict, *, issued_at: datetime,
+              valid_until: datetime | date | None = None) -> tuple[str, str, str | None]:
+    """What ``build_credential`` checks of the input and the issuer before it builds anything, raising what it
+    raises (InvalidInput, Conflict); returns (the issuer's country, validFrom, validUntil or None). A batch
+    validates its items with this (and the input model) alone: building every document costs several times more,
+    and the signing processes build it anyway."""
+    can_issue(issuer)
     country = mc.country or organisation_country(issuer)
     if country is None:
         raise InvalidInput(

@@ -9,7 +9,11 @@ The pipeline (VC Data Model 1.1/2.0; VC Data Integrity 1.0, section 4.5; Bitstri
 
 1. ``proof``: the document's statements are computed once (app.domain.signed.read: pinned contexts, nothing
    dropped); every proof is verified over them (proof sets and chains), its options read from what was signed.
-   A document that cannot be processed fails the ``format`` check instead.
+   A document that cannot be processed fails the ``format`` check instead. Only a document the caller's
+   ``issued_here`` vouches for (value for value the signed document of one of this service's credentials, as
+   stored) has its statements filled into a template (app.domain.rdf_templates.statements, as its signing did);
+   if any of its proofs then fails, it is verified again from statements computed afresh, and that decides. An
+   altered document is no longer the stored one: nothing anyone sends is ever judged by a template.
 2. Every later check reads those statements by full IRI (app.domain.iris), never JSON keys or term names, so no
    respelling (full IRIs, aliases, ``@graph``, ``@reverse``, inline or scoped contexts naming another IRI with a
    checked term's name...) can show one thing and have another signed:
@@ -33,13 +37,14 @@ from typing import Any, Callable
 
 from app.domain import iris
 from app.domain.deadline import Deadline
+from app.domain.json_digest import digest
 from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits
 from app.domain.proof_checks import ProofCheck, check_times
 from app.domain.proof_result import ProofFailure
 from app.domain.signed import NotReadable, Signed, credential_problems, is_elm, read
 from app.domain.verification.checks import check_proofs, check_validity
 from app.domain.verification.dids import DidCache, ResolveDid, check_issuer_key
-from app.domain.verification.memo import Memo, digest
+from app.domain.verification.memo import Memo
 from app.domain.verification.names import differing_names
 from app.domain.verification.results import (
     OK,
@@ -80,29 +85,38 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
                       deadline: Deadline | None = None, recognise: Recognise | None = None,
                       missing_elements: Callable[[dict], list] | None = None,
                       expect: ProofCheck | None = None,
-                      verified: Memo | None = None) -> VerificationResult:
+                      verified: Memo | None = None,
+                      issued_here: IssuedHere | None = None) -> VerificationResult:
     """Run the pipeline on ``credential``; raises LimitExceeded for hostile input, InvalidInput for a non-object."""
     now, deadline = start(credential, "verifiableCredential", now, deadline, limits)
     expect = expect or ProofCheck(now=now)
     warnings: list[dict] = []
     dids = DidCache(resolve_did)
-    key = ("credential", digest(credential), expect.purpose, expect.challenge, expect.domain) \
+    document_digest = digest(credential) if verified is not None or issued_here is not None else None
+    key = ("credential", document_digest, expect.purpose, expect.challenge, expect.domain) \
         if verified is not None else None
     authentic = _still_authentic(verified.get(key, now) if key else None, dids, now)
     if authentic is not None:  # this exact document was verified against this same DID document before
         signed, results, proof, issuer_check = authentic
         issuer = signed.issuer()
     else:
-        try:
-            signed = read(credential, iris.VERIFIABLE_CREDENTIAL, loader, deadline, limits, "not-a-credential")
-        except NotReadable as stop:
-            return VerificationResult([not_checked("proof", "The document cannot be processed."),
-                                       not_checked("issuer"),
-                                       Check("format", FAILED, stop.code, stop.detail, stop.data),
-                                       not_checked("validity"), not_checked("status")], warnings)
-        issuer = signed.issuer()
-        results, proof = check_proofs(signed.document, dids.resolver_for(issuer), loader=loader, expect=expect,
-                                      deadline=deadline, limits=limits)
+        own = issued_here is not None and issued_here(document_digest)
+        for templated in (True, False) if own else (False,):
+            try:
+                signed = read(credential, iris.VERIFIABLE_CREDENTIAL, loader, deadline, limits, "not-a-credential",
+                              templated=templated)
+            except NotReadable as stop:
+                if templated:
+                    continue
+                return VerificationResult([not_checked("proof", "The document cannot be processed."),
+                                           not_checked("issuer"),
+                                           Check("format", FAILED, stop.code, stop.detail, stop.data),
+                                           not_checked("validity"), not_checked("status")], warnings)
+            issuer = signed.issuer()
+            results, proof = check_proofs(signed.document, dids.resolver_for(issuer), loader=loader,
+                                          expect=expect, deadline=deadline, limits=limits)
+            if proof.outcome == OK:
+                break  # else, from a template: once more from statements computed afresh, which decide
         if proof.code == "did-unavailable":
             issuer_check = Check("issuer", UNKNOWN, "did-unavailable", proof.detail)
         else:
@@ -143,6 +157,11 @@ def verify_credential(credential: Any, *, loader: DocumentLoader, resolve_did: R
     if any(c.outcome == UNKNOWN for c in checks):
         warnings.append(warning("verification-incomplete"))
     return result
+
+
+# Whether a document with this digest (app.domain.json_digest) is, value for value, the signed document of a
+# credential this service issued and stored.
+IssuedHere = Callable[[str], bool]
 
 
 def _still_authentic(entry: tuple | None, dids: DidCache, now: datetime) -> tuple | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from datetime import datetime
 from typing import Any
@@ -33,6 +31,3 @@ class Memo:
                 self._entries.clear()
             self._entries[key] = (value, until)
 
-
-def digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

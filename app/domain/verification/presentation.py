@@ -12,7 +12,7 @@ from app.domain.jsonld import DEFAULT_LIMITS, DocumentLoader, Limits, as_list
 from app.domain.proof_checks import ProofCheck
 from app.domain.signed import NotReadable, read
 from app.domain.verification.checks import check_proofs
-from app.domain.verification.credential import start, verify_credential
+from app.domain.verification.credential import IssuedHere, start, verify_credential
 from app.domain.verification.dids import DidCache, ResolveDid, check_issuer_key, is_did
 from app.domain.verification.memo import Memo
 from app.domain.verification.results import (
@@ -40,7 +40,8 @@ def verify_presentation(presentation: Any, *, loader: DocumentLoader, resolve_di
                         fetch_status_lists: FetchStatusLists, now: datetime, limits: Limits = DEFAULT_LIMITS,
                         deadline: Deadline | None = None, recognise: Recognise | None = None,
                         missing_elements: Callable[[dict], list] | None = None, challenge: str | None = None,
-                        domain: str | None = None, verified: Memo | None = None) -> PresentationResult:
+                        domain: str | None = None, verified: Memo | None = None,
+                        issued_here: IssuedHere | None = None) -> PresentationResult:
     now, deadline = start(presentation, "verifiablePresentation", now, deadline, limits)
     warnings: list[dict] = []
     try:
@@ -71,5 +72,6 @@ def verify_presentation(presentation: Any, *, loader: DocumentLoader, resolve_di
             credentials.append(verify_credential(credential, loader=loader, resolve_did=resolve_did,
                                                  fetch_status_lists=fetch_status_lists, now=now, limits=limits,
                                                  deadline=deadline, recognise=recognise,
-                                                 missing_elements=missing_elements, verified=verified))
+                                                 missing_elements=missing_elements, verified=verified,
+                                                 issued_here=issued_here))
     return PresentationResult([proof, holder_check, fmt], credentials, warnings, holder)

@@ -13,11 +13,12 @@ from typing import Any, Callable
 
 from app.domain import bitstring, iris
 from app.domain.deadline import Deadline
+from app.domain.json_digest import digest
 from app.domain.proof_checks import ProofCheck, verify_all
 from app.domain.signed import NotReadable, Signed, StatusEntry, StatusUnknown, read
 from app.domain.verification.checks import SUITES, check_validity, proof_check, valid_until
 from app.domain.verification.dids import DidCache, check_issuer_key
-from app.domain.verification.memo import Memo, digest
+from app.domain.verification.memo import Memo
 from app.domain.verification.results import FAILED, OK, UNKNOWN, Check, warning
 from app.errors import LimitExceeded, McredError, UpstreamUnavailable
 from app.texts.verification import MESSAGES
