@@ -9,10 +9,12 @@ refused here, once, with the JSON path of the first offence in document order, b
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import re
 import sys
+from contextlib import contextmanager
 
 from app.errors import LimitExceeded, MalformedRequest
 
@@ -103,6 +105,25 @@ def _suspect(raw: bytes | str) -> bool:
     return _SUSPECT_ESCAPE.search(raw) is not None or (b"\xed" in raw and _SUSPECT_UTF8.search(raw) is not None)
 
 
+# A JSON tree has no reference cycles: collecting while one is built frees nothing, and each collection of the
+# older generations walks the tree built so far (measured: a batch of 20,000 items, 63 MB, parsed in 1.35 s in a
+# serving process, 0.4 s without its collections).
+LARGE = 1_000_000
+
+
+@contextmanager
+def _collector_paused(paused: bool):
+    """The garbage collector off for a large parse. Threads that overlap leave it as the first one found it."""
+    if not paused or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def parse(raw: bytes | str) -> object:
     """``raw`` parsed as JSON; a 4xx McredError for anything but JSON the service can carry.
 
@@ -116,8 +137,9 @@ def parse(raw: bytes | str) -> object:
         return value
 
     try:
-        value = json.loads(raw, parse_constant=lambda n: note(_constant(n)), parse_int=lambda t: note(_integer(t)),
-                           parse_float=lambda t: note(_number(t)))
+        with _collector_paused(len(raw) > LARGE):
+            value = json.loads(raw, parse_constant=lambda n: note(_constant(n)),
+                               parse_int=lambda t: note(_integer(t)), parse_float=lambda t: note(_number(t)))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedRequest(f"The document is not valid JSON: {exc}.") from exc
     except RecursionError as exc:

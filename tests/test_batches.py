@@ -148,6 +148,25 @@ def test_the_answer_does_no_work_per_item(client, monkeypatch):
     assert checked == [1, 1, 1] and count(client, key) == 3
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_the_request_is_kept_as_it_came_until_the_batch_is_checked(client, encoding):
+    import json
+    import zlib
+
+    _, key = new_tenant(client)
+    text = json.dumps({"mode": "partial", "items": learners("Anna Bērziņa")}, ensure_ascii=False, indent=1)
+    response = client.post("/credentials/batches", content=text.encode(encoding),
+                           headers={**auth(key), "Content-Type": "application/json"})
+    assert response.status_code == 202, response.text
+    with client.app.state.session_factory() as session:
+        kept = zlib.decompress(session.scalar(select(Batch.request).where(Batch.id == response.json()["id"])))
+    # UTF-8 as it came; another encoding written again as UTF-8
+    assert kept == text.encode() if encoding == "utf-8" else json.loads(kept) == {
+        "items": json.loads(text)["items"], "mode": "partial"}
+    run(client, response.json()["id"])
+    assert count(client, key) == 1
+
+
 def test_a_batch_is_checked_once_whatever_runs_twice(client, monkeypatch):
     """The check job is one transaction on a locked ``checking`` batch: run again (a retry, a second worker) it
     finds nothing to do; interrupted, it leaves the batch checking and nothing stored."""

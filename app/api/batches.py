@@ -7,7 +7,7 @@ and issued in the background (app.batches, app.jobs) and is answered 202 with it
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from app import batch_results, batches, delivery
@@ -30,7 +30,7 @@ router = APIRouter(tags=["issuing"])
 @router.post("/credentials/batches", status_code=202, openapi_extra=BATCH_BODY, response_model=BatchAccepted,
              responses=problems(401, 409, *BODY_ERRORS),
              summary="Issue a batch of micro-credentials in the background (all or nothing, or partial)")
-def submit(response: Response, body: BatchRequest = Depends(body_of(BatchRequest, reader=batch_json_body)),
+def submit(request: Request, response: Response, body: BatchRequest = Depends(body_of(BatchRequest, reader=batch_json_body)),
            caller: Caller = Depends(get_caller), session: Session = Db, services: Services = Depends(get_services),
            idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255,
                                                       json_schema_extra={"pattern": _NOT_BLANK})):
@@ -38,7 +38,7 @@ def submit(response: Response, body: BatchRequest = Depends(body_of(BatchRequest
         raise InvalidInput("The Idempotency-Key header must not be empty.",
                            errors=[{"field": "Idempotency-Key", "message": "must not be empty"}])
     answer = batches.submit(session, services, caller.institution, body.items, body.mode, actor=caller.actor,
-                            idempotency_key=idempotency_key)
+                            idempotency_key=idempotency_key, request_json=getattr(request.state, "json_body", None))
     response.headers["Location"] = answer.location
     return answer.body
 

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    Text,
     UniqueConstraint,
     text,
 )
@@ -191,8 +190,9 @@ class Batch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    # The items' JSON text while the batch is ``checking`` (app.batches.check), then none; never loaded with the row.
-    request: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    # The request's JSON (UTF-8, zlib-compressed) while the batch is ``checking`` (app.batches.check), then none;
+    # never loaded with the row.
+    request: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
 
 class BatchItem(Base):

@@ -34,8 +34,8 @@ def lock_checking(session: Session, batch_id: str) -> Batch | None:
     return session.get(Batch, batch_id, populate_existing=True) if locked.rowcount == 1 else None
 
 
-def request_of(session: Session, batch: Batch) -> str:
-    """The JSON text of a ``checking`` batch's items (deferred: a batch read for its counts never loads it)."""
+def request_of(session: Session, batch: Batch) -> bytes:
+    """The kept request of a ``checking`` batch (deferred: a batch read for its counts never loads it)."""
     return session.scalar(select(Batch.request).where(Batch.id == batch.id))
 
 
