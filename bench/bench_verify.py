@@ -20,9 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
+import subprocess
 import threading
 import time
 from datetime import datetime
+from pathlib import Path
 
 from _common import (
     bench_client,
@@ -110,6 +114,43 @@ def domain_verify(settings, n: int) -> list[list]:
     return [["verify_credential (ELM, did:key, no status), in process", f"{per * 1000:.1f}", f"{1 / per:.1f}"]]
 
 
+# wrk (Debian's package): a load generator in C, so that the client takes next to none of the cores the service
+# runs on. One wrk per service process, each cycling through bodies of its own (credentials no process verified).
+WRK_SCRIPT = r"""
+local bodies, i = {}, 0
+init = function(args)
+  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
+end
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/credentials/verify", {["Content-Type"] = "application/json"}, bodies[i])
+end
+"""
+
+
+def wrk_verify(bases, bodies: list[str], seconds: int, connections: int, workdir) -> tuple[float, float, int]:
+    """POST /credentials/verify with wrk, ``connections`` over each service process, for ``seconds``: (requests/s
+    over all processes, service CPU ms per request, non-2xx answers). ``bodies`` are split between the processes;
+    a process that needs more than its share verifies some twice (then remembered): give enough."""
+    script = workdir / "verify.lua"
+    script.write_text(WRK_SCRIPT)
+    share = len(bodies) // len(bases)
+    runs = []
+    for n, base in enumerate(bases):
+        path = workdir / f"bodies-{n}.jsonl"
+        path.write_text("\n".join(bodies[n * share:(n + 1) * share]) + "\n")
+        runs.append(subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                                      "-s", str(script), base, "--", str(path)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    cpu0 = sum(map(cpu_seconds, bases.pids))
+    outputs = [run.communicate()[0] for run in runs]
+    cpu = sum(map(cpu_seconds, bases.pids)) - cpu0
+    total = sum(int(re.search(r"(\d+) requests in", out).group(1)) for out in outputs)
+    rate = sum(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)) for out in outputs)
+    bad = sum(int(m.group(1)) for out in outputs for m in [re.search(r"Non-2xx or 3xx responses: (\d+)", out)] if m)
+    return rate, cpu / max(total, 1) * 1000, bad
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=200, help="requests per HTTP measurement (default 200)")
@@ -117,6 +158,8 @@ def main() -> None:
     ap.add_argument("--postgres", action="store_true", help="PostgreSQL scratch database instead of SQLite")
     ap.add_argument("--processes", type=int, default=1, help="service processes, one database (default 1)")
     ap.add_argument("--domain-n", type=int, default=30, help="repetitions of the in-process verification")
+    ap.add_argument("--wrk-seconds", type=int, default=5,
+                    help="POST /credentials/verify driven by wrk for this long, when wrk is installed (0: not)")
     args = ap.parse_args()
 
     info = machine_info()
@@ -191,6 +234,24 @@ def main() -> None:
             cores = os.cpu_count() or 1
             print(f"\nThe service's capacity on these {cores} cores without the client: {cores} x 1000 / its CPU ms "
                   "per request.")
+            if args.wrk_seconds and shutil.which("wrk"):
+                per_run = int(args.wrk_seconds * 400 * 1.2) + 100  # enough for 400 per s, none verified twice
+                run_clients(2 * per_run, args.concurrency, api_client, do_issue)
+                fresh_bodies = [json.dumps({"verifiableCredential": a["verifiableCredential"]})
+                                for a in issued[next(fresh):]]
+                wrk_rows = []
+                for run, connections in enumerate((1, 2)):
+                    bodies = fresh_bodies[run * per_run:(run + 1) * per_run]
+                    rate, service_ms, bad = wrk_verify(bases, bodies, args.wrk_seconds, connections, Path(wd))
+                    if bad:
+                        raise RuntimeError(f"wrk: {bad} verifications did not answer 200")
+                    if rate * args.wrk_seconds > len(bodies):
+                        print(f"  (wrk, {connections} connections: some credentials were verified twice)")
+                    wrk_rows.append(["POST /credentials/verify (wrk)", connections * len(bases), f"{rate:.1f}",
+                                     f"{service_ms:.1f}"])
+                print(f"\nwrk (a C load generator: the client takes next to no CPU), {args.wrk_seconds} s per row, "
+                      "connections spread over the service processes, every credential new:")
+                print_table(["endpoint", "connections", "requests/s", "service CPU ms"], wrk_rows)
 
 if __name__ == "__main__":
     main()
