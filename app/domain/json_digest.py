@@ -1,5 +1,7 @@
-"""The digest of a JSON value as written: SHA-256 of its JSON text (``json.dumps``, keys in their order, strings as
-they are, no ASCII escapes). Equal digests, equal texts: the same values, keys in the same order.
+"""The digest of a JSON value as written: SHA-256 of its JSON text (``json.dumps``: keys in their order, every
+character beyond ASCII escaped, so the text is ASCII, which is what every later step, pickling from a signing
+process and writing to the database, handles fastest). Equal digests, equal texts: the same values, keys in the same
+order.
 
 Python's ``==`` says ``1 == 1.0 == True`` and ignores the order of keys; JSON-LD tells the first three apart (an
 integer, a double and a boolean are three different literals) and so does this text (``1``, ``1.0``, ``true``).
@@ -18,7 +20,7 @@ from typing import Any
 
 def text(value: Any) -> str:
     """The JSON text of ``value`` the digests are of (and the service stores its signed documents as)."""
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value)
 
 
 def of_text(json_text: str) -> str:
