@@ -33,6 +33,8 @@ from app.domain import elm, status_list
 from app.domain.keys import Ed25519Signer, generate_private_key
 from tests.liveserver import free_port, wait_for_health
 
+SHARED = ROOT.parent / "shared" / "data"
+PEER = Path(os.environ.get("MCRED_PEER_DIR", ROOT / ".peer" / "vc-peer"))  # Digital Bazaar's stack (scripts/test.sh)
 PG_ADMIN_URL = os.environ.get("MCRED_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -30,7 +30,7 @@ import time
 import uuid
 from pathlib import Path
 
-from _common import ROOT, machine_info, print_machine, print_table
+from _common import PEER, SHARED, machine_info, print_machine, print_table
 
 from app import contexts
 from app.domain import eddsa_rdfc_2022
@@ -38,9 +38,6 @@ from app.domain.did_key import did_key_for, resolve_did_key
 from app.domain.jsonld import make_document_loader
 from app.domain.keys import Ed25519Signer, public_key_multibase
 from tests.apphelpers import private_key_from_seed, verification_method_id, verify_proof
-
-SHARED = ROOT.parent / "shared" / "data"
-PEER = Path(os.environ.get("MCRED_PEER_DIR", ROOT / ".peer" / "vc-peer"))
 
 
 def cohort(document: dict, n: int) -> list[dict]:

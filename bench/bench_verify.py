@@ -29,6 +29,8 @@ from datetime import datetime
 from pathlib import Path
 
 from _common import (
+    PEER,
+    SHARED,
     bench_client,
     bench_setup,
     cpu_seconds,
@@ -151,6 +153,22 @@ def wrk_verify(bases, bodies: list[str], seconds: int, connections: int, workdir
     return rate, cpu / max(total, 1) * 1000, bad
 
 
+def node_verify(credentials: list[dict], workdir: Path) -> dict | None:
+    """Digital Bazaar's verification of ``credentials`` (bench/node_verify.mjs, run from the vc-peer's folder for its
+    node_modules), each once, fetching its DID document and status lists from the service; None without the peer."""
+    if not (PEER / "node_modules").is_dir() or not shutil.which("node"):
+        return None
+    script = PEER / "bench-node-verify.mjs"
+    shutil.copyfile(Path(__file__).with_name("node_verify.mjs"), script)
+    path = workdir / "node-credentials.jsonl"
+    path.write_text("\n".join(json.dumps(c) for c in credentials) + "\n")
+    done = subprocess.run(["node", str(script), str(path)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "SHARED_DATA": str(SHARED)})
+    if done.returncode != 0:
+        raise RuntimeError(f"the Node verification failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=200, help="requests per HTTP measurement (default 200)")
@@ -158,6 +176,7 @@ def main() -> None:
     ap.add_argument("--postgres", action="store_true", help="PostgreSQL scratch database instead of SQLite")
     ap.add_argument("--processes", type=int, default=1, help="service processes, one database (default 1)")
     ap.add_argument("--domain-n", type=int, default=30, help="repetitions of the in-process verification")
+    ap.add_argument("--node-n", type=int, default=50, help="credentials Digital Bazaar's stack verifies (0: none)")
     ap.add_argument("--wrk-seconds", type=int, default=5,
                     help="POST /credentials/verify driven by wrk for this long, when wrk is installed (0: not)")
     args = ap.parse_args()
@@ -252,6 +271,17 @@ def main() -> None:
                 print(f"\nwrk (a C load generator: the client takes next to no CPU), {args.wrk_seconds} s per row, "
                       "connections spread over the service processes, every credential new:")
                 print_table(["endpoint", "connections", "requests/s", "service CPU ms"], wrk_rows)
+            node = node_verify([a["verifiableCredential"] for a in issued[:args.node_n + 5]], Path(wd))
+            if node:
+                ours = next(r for r in rows if r[0] == "POST /credentials/verify" and r[1] == 1)
+                print("\nDigital Bazaar's stack in Node (@digitalbazaar/vc, eddsa-rdfc-2022, vc-bitstring-status-list), "
+                      "the same credentials, one at a time (its DID document and both status lists fetched from the "
+                      "service, as a verifier elsewhere does):")
+                print_table(["verification of one credential", "p50 ms", "per second"], [
+                    ["ours: POST /credentials/verify, 1 client (over HTTP)", ours[2], ours[5]],
+                    ["Node: vc.verifyCredential with checkStatus (in process)", f"{node['medianMs']:.1f}",
+                     f"{1000 / node['medianMs']:.1f}"]])
+                print(f"ratio ours / Node (p50): {float(ours[2]) / node['medianMs']:.2f}")
 
 if __name__ == "__main__":
     main()
