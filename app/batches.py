@@ -1,9 +1,9 @@
 """Batch issuing: up to tens of thousands of micro-credentials in one request, accepted at once, validated and
 issued in the background, each exactly once.
 
-Accepting a batch (``submit``) is one transaction: the batch, ``checking``, with its items' JSON, its check job
-(app.queue) and the answer to an ``Idempotency-Key`` are committed together; nothing in it grows with the batch but
-reading and storing the JSON. The check job (``check``, one transaction) validates every item as issuing it would
+Accepting a batch (``submit``) is one transaction: the batch, ``checking``, with its request as it came (compressed),
+its check job (app.queue) and the answer to an ``Idempotency-Key`` are committed together; nothing in it grows with
+the batch but reading, parsing and keeping the body (and, with an ``Idempotency-Key``, its digest). The check job (``check``, one transaction) validates every item as issuing it would
 (app.issuing.check_micro_credential: the input model and the ELM builder's checks; the document itself is built
 when the item is signed): in ``all-or-nothing`` mode one invalid item refuses the whole batch (``refused``, every
 item failed, nothing issued), in ``partial`` mode the invalid items are stored as failed with their errors. Each
@@ -42,9 +42,9 @@ from sqlalchemy.orm import Session
 from app import delivery, issuing, logs, status
 from app.db.models import Batch, BatchItem, Credential, Institution
 from app.db.session import JsonText
+from app.domain import elm, json_digest
 from app.domain.timefmt import to_xsd
 from app.errors import InvalidInput, McredError
-from app.domain import elm, json_digest
 from app.queue import enqueue, enqueue_check
 from app.services import Services
 from app.storage import audit, credentials, idempotency, institutions
@@ -89,7 +89,7 @@ def submit(session: Session, services: Services, inst: Institution, items: list,
     """Accept a batch of ``items`` in ``mode`` ("all-or-nothing" or "partial") inside the caller's transaction.
 
     The API's batches are checked in the background (``check_now=False``): the batch is stored ``checking`` with
-    its items' JSON, and its check job (``check``) validates every item, then stores them and queues their issuing
+    its request, and its check job (``check``) validates every item, then stores them and queues their issuing
     (or refuses the batch): the answer does not wait for work that grows with the batch. ``check_now``: every item
     is validated first, here, and an all-or-nothing batch with an invalid item is refused (InvalidInput) with
     nothing stored (``mcred issue-csv``, which reports row by row before anything is issued). ``request_json``:
