@@ -3,9 +3,9 @@ issued in the background, each exactly once.
 
 Accepting a batch (``submit``) is one transaction: the batch, ``checking``, with its request as it came (compressed),
 its check job (app.queue) and the answer to an ``Idempotency-Key`` are committed together; nothing in it grows with
-the batch but reading, parsing and keeping the body (and, with an ``Idempotency-Key``, its digest). The check job (``check``, one transaction) validates every item as issuing it would
-(app.issuing.check_micro_credential: the input model and the ELM builder's checks; the document itself is built
-when the item is signed): in ``all-or-nothing`` mode one invalid item refuses the whole batch (``refused``, every
+the batch but reading, parsing and keeping the body (and, with an ``Idempotency-Key``, its digest). The check job
+(``check``, one transaction) validates every item as issuing it would (app.issuing.check_micro_credential: the input
+model and the ELM builder's checks; the document itself is built when the item is signed): in ``all-or-nothing`` mode one invalid item refuses the whole batch (``refused``, every
 item failed, nothing issued), in ``partial`` mode the invalid items are stored as failed with their errors. Each
 item gets its credential id there, and the chunk jobs that will issue them are queued with the items.
 (``mcred issue-csv`` validates in its own transaction instead, ``check_now``, and refuses before storing anything.)
@@ -110,7 +110,7 @@ def submit(session: Session, services: Services, inst: Institution, items: list,
                   chunk_size=services.settings.batch_chunk, total=len(items), issued=0, failed=0, state="checking",
                   created_at=now, request=None if check_now else zlib.compress(
                       request_json or json_digest.text({ITEMS: items, "mode": mode}).encode(), REQUEST_COMPRESSION))
-    stored.create(session, batch, [])
+    stored.create(session, batch)
     if check_now:
         _accept(session, services, batch, rows, queue=queue)
     else:
@@ -184,8 +184,7 @@ def check(runtime, batch_id: str, *, queue: str | None = None) -> None:
         # parsed and counted when it was accepted
         items = json.loads(zlib.decompress(stored.request_of(session, batch)))[ITEMS]
         services = runtime.services
-        try:
-            elm.can_issue(issuing.issuer_node(inst))
+        try:  # a Conflict (the institution's profile changed since) refuses the batch as an invalid item does
             rows = _checked(services, inst, items, batch.mode)
         except McredError as refusal:
             _refuse(session, services, batch, items, refusal)

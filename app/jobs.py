@@ -197,7 +197,9 @@ def _work_sqlite(runtime: Runtime, concurrency: int, until_batch: str | None) ->
                     todo = [(b.id, k * b.chunk_size, (k + 1) * b.chunk_size) for b in unfinished
                             if b.state != "checking" for k in stored.pending_chunks(session, b)]
                 if checking:  # checked first, one after another (each a transaction: the write lock)
-                    if not all(_sqlite_check(runtime, stop, batch_id) for batch_id in checking):
+                    if not all(_sqlite_job(stop, batches.check, (runtime, batch_id),
+                                           f"batch {batch_id} could not be checked; it is checked again")
+                               for batch_id in checking):
                         stop.wait(JOB_RETRY_WAIT)
                     continue
                 if until_batch and not todo and _batch_done(runtime, until_batch):
@@ -206,29 +208,22 @@ def _work_sqlite(runtime: Runtime, concurrency: int, until_batch: str | None) ->
                     stop.wait(1)
                     continue
                 failed = False
-                for future in [threads.submit(_sqlite_chunk, runtime, stop, *job) for job in todo]:
+                for future in [threads.submit(_sqlite_job, stop, batches.run_chunk, (runtime, batch_id, start, end),
+                                              f"batch {batch_id} items {start}-{end - 1} failed; they are run again")
+                               for batch_id, start, end in todo]:
                     failed |= not future.result()
                 if failed:
                     stop.wait(JOB_RETRY_WAIT)
 
 
-def _sqlite_check(runtime: Runtime, stop: threading.Event, batch_id: str) -> bool:
+def _sqlite_job(stop: threading.Event, work, args: tuple, failure: str) -> bool:
+    """``work(*args)`` unless the worker is stopping; an exception is logged (``failure``) and the work is left as
+    it was, to be run again: False."""
     if stop.is_set():
         return True
     try:
-        batches.check(runtime, batch_id)
+        work(*args)
         return True
-    except Exception:  # logged; the batch stays checking and is checked again
-        log.exception("batch %s could not be checked; it is checked again", batch_id)
-        return False
-
-
-def _sqlite_chunk(runtime: Runtime, stop: threading.Event, batch_id: str, start: int, stop_seq: int) -> bool:
-    if stop.is_set():
-        return True
-    try:
-        batches.run_chunk(runtime, batch_id, start, stop_seq)
-        return True
-    except Exception:  # logged; the chunk's items stay pending and are run again
-        log.exception("batch %s items %d-%d failed; they are run again", batch_id, start, stop_seq - 1)
+    except Exception:
+        log.exception(failure)
         return False

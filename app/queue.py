@@ -28,19 +28,20 @@ def is_postgres(url: str) -> bool:
 _DEFERRING = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 
 
-def enqueue(session: Session, batch_id: str, chunks: list[tuple[int, int]], *, queue: str | None = None) -> None:
-    """The chunk jobs of a batch, in the caller's transaction (PostgreSQL); on SQLite the items are the work."""
-    if not chunks or not is_postgres(str(session.get_bind().url)):
+def _defer(session: Session, task: str, queue: str | None, jobs: list[dict]) -> None:
+    """``jobs`` (their arguments) of ``task`` on the caller's connection, in its transaction (PostgreSQL only)."""
+    if not jobs or not is_postgres(str(session.get_bind().url)):
         return
     connection = session.connection().connection.driver_connection
-    _DEFERRING.configure_task(TASK, queue=queue or QUEUE, connection=connection).batch_defer(
-        *[{"batch_id": batch_id, "start": start, "stop": stop} for start, stop in chunks])
+    _DEFERRING.configure_task(task, queue=queue or QUEUE, connection=connection).batch_defer(*jobs)
+
+
+def enqueue(session: Session, batch_id: str, chunks: list[tuple[int, int]], *, queue: str | None = None) -> None:
+    """The chunk jobs of a batch, in the caller's transaction (PostgreSQL); on SQLite the items are the work."""
+    _defer(session, TASK, queue, [{"batch_id": batch_id, "start": start, "stop": stop} for start, stop in chunks])
 
 
 def enqueue_check(session: Session, batch_id: str, *, queue: str | None = None) -> None:
     """The check job of a batch accepted ``checking`` (app.batches.check), in the caller's transaction
     (PostgreSQL); on SQLite the batch's state is the work."""
-    if not is_postgres(str(session.get_bind().url)):
-        return
-    connection = session.connection().connection.driver_connection
-    _DEFERRING.configure_task(CHECK_TASK, queue=queue or QUEUE, connection=connection).defer(batch_id=batch_id)
+    _defer(session, CHECK_TASK, queue, [{"batch_id": batch_id}])

@@ -167,6 +167,25 @@ def test_the_request_is_kept_as_it_came_until_the_batch_is_checked(client, encod
     assert count(client, key) == 1
 
 
+def test_an_institution_that_can_no_longer_issue_when_its_batch_is_checked_has_it_refused(client):
+    """A Conflict of no item in particular (the profile lost its registration since the batch was accepted) refuses
+    the batch, every item with that reason, whatever the mode."""
+    from app.db.models import Institution
+    from app.storage import institutions
+
+    slug, key = new_tenant(client)
+    accepted = post(client, key, {"items": learners("Anna Bērziņa", "Kārlis Žagars"), "mode": "partial"}).json()
+    with client.app.state.session_factory() as session:
+        inst = institutions.by_slug(session, slug)
+        session.get(Institution, inst.id).profile = {k: v for k, v in inst.profile.items() if k != "registration"}
+        session.commit()
+    run(client, accepted["id"])
+    refused = client.get(f"/batches/{accepted['id']}", headers=auth(key)).json()
+    assert refused["state"] == "refused" and refused["counts"]["failed"] == 2
+    assert all("registration number" in i["errors"][0]["message"] for i in refused["items"]), refused
+    assert count(client, key) == 0
+
+
 def test_a_batch_is_checked_once_whatever_runs_twice(client, monkeypatch):
     """The check job is one transaction on a locked ``checking`` batch: run again (a retry, a second worker) it
     finds nothing to do; interrupted, it leaves the batch checking and nothing stored."""

@@ -1,8 +1,9 @@
 """Batch issuing: ``POST /credentials/batches`` (accepted, issued in the background) and ``GET /batches/{id}``.
 
 The request is ``{"items": [microCredential, ...], "mode": "all-or-nothing" | "partial"}``; every batch is checked
-and issued in the background (app.batches, app.jobs) and is answered 202 with its Location once stored. An ``Idempotency-Key`` header
-(draft-ietf-httpapi-idempotency-key-header) makes a retry of the same request get the first answer.
+and issued in the background (app.batches, app.jobs) and is answered 202 with its Location once stored. An
+``Idempotency-Key`` header (draft-ietf-httpapi-idempotency-key-header) makes a retry of the same request get the first
+answer.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ router = APIRouter(tags=["issuing"])
 @router.post("/credentials/batches", status_code=202, openapi_extra=BATCH_BODY, response_model=BatchAccepted,
              responses=problems(401, 409, *BODY_ERRORS),
              summary="Issue a batch of micro-credentials in the background (all or nothing, or partial)")
-def submit(request: Request, response: Response, body: BatchRequest = Depends(body_of(BatchRequest, reader=batch_json_body)),
+def submit(request: Request, response: Response,
+           body: BatchRequest = Depends(body_of(BatchRequest, reader=batch_json_body)),
            caller: Caller = Depends(get_caller), session: Session = Db, services: Services = Depends(get_services),
            idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255,
                                                       json_schema_extra={"pattern": _NOT_BLANK})):

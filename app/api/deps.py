@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -103,10 +102,10 @@ async def json_body(request: Request) -> object:
 async def batch_json_body(request: Request) -> object:
     """A batch request's body: JSON, read with the batches' own size cap (MCRED_MAX_BATCH_BODY_BYTES). The body, when
     it is UTF-8, is kept as ``request.state.json_body``: the batch stores it as it came (app.batches.submit)."""
-    return await read_json(request, request.app.state.services.settings.max_batch_body_bytes, keep_text=True)
+    return await read_json(request, request.app.state.services.settings.max_batch_body_bytes, keep_body=True)
 
 
-async def read_json(request: Request, limit: int, *, keep_text: bool = False) -> object:
+async def read_json(request: Request, limit: int, *, keep_body: bool = False) -> object:
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if ctype not in ("application/json", "application/ld+json", "application/vc+ld+json", "text/plain", ""):
         raise UnsupportedMediaType(f"Send JSON (application/json), not {ctype}.")
@@ -123,6 +122,6 @@ async def read_json(request: Request, limit: int, *, keep_text: bool = False) ->
     # A large body (a batch: tens of MB) is parsed in a worker thread, so that the event loop goes on serving
     # everyone else's requests meanwhile; a small one costs less than the hand-over.
     value = safe_json.parse(raw) if size <= LARGE_BODY else await run_in_threadpool(safe_json.parse, raw)
-    if keep_text and json.detect_encoding(raw) == "utf-8":
+    if keep_body and json.detect_encoding(raw) == "utf-8":
         request.state.json_body = raw  # parsed: valid UTF-8, nothing refused in it
     return value

@@ -17,12 +17,10 @@ from app.db.models import Batch, BatchItem, Credential
 from app.errors import NotFound
 
 
-def create(session: Session, batch: Batch, items: list[dict]) -> Batch:
-    """``items``: BatchItem columns (seq, credential_id, state, input, errors, learner_ref), inserted in one go."""
+def create(session: Session, batch: Batch) -> Batch:
+    """A batch accepted ``checking``: its items are stored when it is checked (``store_items``)."""
     session.add(batch)
     session.flush()
-    if items:
-        session.execute(insert(BatchItem), [{"batch_id": batch.id, "attempts": 0, **item} for item in items])
     return batch
 
 
@@ -41,7 +39,8 @@ def request_of(session: Session, batch: Batch) -> bytes:
 
 def store_items(session: Session, batch: Batch, items: list[dict], *, failed: int, now: datetime,
                 state: str | None = None) -> None:
-    """A checked batch's items (see ``create``), ``failed`` of them failed; the batch is then ``state`` (default:
+    """A checked batch's items (BatchItem columns: seq, credential_id, state, input, errors, learner_ref; inserted
+    in one go), ``failed`` of them failed; the batch is then ``state`` (default:
     ``queued``, or ``done`` when nothing is left to issue) and no longer keeps its request."""
     if items:
         session.execute(insert(BatchItem), [{"batch_id": batch.id, "attempts": 0, **item} for item in items])

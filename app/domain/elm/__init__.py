@@ -11,5 +11,5 @@ from app.domain.elm.read import (
     text_in,
 )
 
-__all__ = ["MANDATORY_ELEMENTS", "build_credential", "buildable", "can_issue", "missing_micro_credential_elements", "organisation",
-           "row_fields", "summarize", "text_in"]
+__all__ = ["MANDATORY_ELEMENTS", "build_credential", "buildable", "can_issue", "missing_micro_credential_elements",
+           "organisation", "row_fields", "summarize", "text_in"]
